@@ -1,0 +1,163 @@
+"""Content rules beyond the schema: complete question pairs, lengths that can fit a card."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from .errors import Problem
+from .loader import dotted_path
+from .model import Content
+
+# Longest text (in characters) a field may hold.  Generous for the source text, tight enough
+# that a card at the smallest type size (7 pt) can still hold it; the renderer measures the
+# real fit.
+MAX_LENGTH = {
+    "name": 32,
+    "title": 80,
+    "question": 170,
+    "paragraph": 720,
+    "step": 520,
+    "tip": 240,
+    "ui": 160,
+    "lead": 160,
+    "alt": 260,
+    "reference": 420,
+}
+
+
+def lint(content: Content) -> list[Problem]:
+    """Return every rule violation in *content*, located by file and line."""
+    problems: list[Problem] = []
+    problems.extend(_lengths(content))
+    problems.extend(_questions(content))
+    problems.extend(_numbering(content))
+    problems.extend(_placeholders(content))
+    return problems
+
+
+def _fields(content: Content) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+    """Yield (path, length class, text) for every text field."""
+    d = content.data
+    for key, value in d.meta:
+        kind = {"study": "reference", "funding": "reference", "lead": "lead"}.get(key, "title")
+        yield ("meta", key), kind, value
+    for key, value in d.ui:
+        if isinstance(value, tuple):
+            for i, step in enumerate(value):
+                yield ("ui", key, i), "ui", step
+        else:
+            yield ("ui", key), ("alt" if key.endswith("_alt") else "ui"), value
+    for section in ("why", "what"):
+        sec = getattr(d.intro, section)
+        yield ("intro", section, "title"), "title", sec.title
+        for i, para in enumerate(sec.paragraphs):
+            yield ("intro", section, "paragraphs", i), "paragraph", para
+    yield ("ambities", "credit"), "reference", d.ambities.credit
+    for i, level in enumerate(d.ambities.levels):
+        yield ("ambities", "levels", i, "title"), "title", level.title
+        yield ("ambities", "levels", i, "text"), "step", level.text
+    for i, phase in enumerate(d.cyclus.phases):
+        yield ("cyclus", "phases", i, "title"), "title", phase.title
+        yield ("cyclus", "phases", i, "text"), "step", phase.text
+    yield ("cyclus", "reflection"), "question", d.cyclus.reflection
+    yield ("essentials", "title"), "title", d.essentials.title
+    yield ("tips", "title"), "title", d.tips.title
+    for i, tip in enumerate(d.tips.items):
+        yield ("tips", "items", i, "text"), "tip", tip.text
+    for theme in content.themes:
+        yield (*theme.path, "name"), "name", theme.name
+        if theme.title != theme.name:
+            yield (*theme.path, "title"), "title", theme.title
+        if theme.text:
+            yield (*theme.path, "text"), "paragraph", theme.text
+        for i, pair in enumerate(theme.questions):
+            yield (*theme.path, "questions", i, "group"), "question", pair.group
+            yield (*theme.path, "questions", i, "personal"), "question", pair.personal
+
+
+def _lengths(content: Content) -> Iterator[Problem]:
+    for path, kind, text in _fields(content):
+        if len(text) > MAX_LENGTH[kind]:
+            yield content.sources.problem(
+                path,
+                f"{_dotted(path)}: expected at most {MAX_LENGTH[kind]} characters "
+                f"for a {kind}, got {len(text)}",
+            )
+        if text != text.strip():
+            yield content.sources.problem(path, f"{_dotted(path)}: leading or trailing space")
+
+
+def _normal(text: str) -> str:
+    """Fold a question for duplicate detection: letters and digits only, lower case."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\W_]+", "", text)
+
+
+def _questions(content: Content) -> Iterator[Problem]:
+    seen_text: dict[str, str] = {}
+    seen_id: dict[str, str] = {}
+    for theme in content.themes:
+        for i, pair in enumerate(theme.questions):
+            base = (*theme.path, "questions", i)
+            if not pair.id.startswith(f"{theme.id}-"):
+                yield content.sources.problem(
+                    (*base, "id"),
+                    f"{_dotted((*base, 'id'))}: expected an id starting with '{theme.id}-', "
+                    f"got '{pair.id}'",
+                )
+            if pair.id in seen_id:
+                yield content.sources.problem(
+                    (*base, "id"), f"duplicate question id '{pair.id}' (also in {seen_id[pair.id]})"
+                )
+            seen_id[pair.id] = theme.id
+            for role in ("group", "personal"):
+                text = getattr(pair, role)
+                path = (*base, role)
+                if not text.rstrip().endswith("?"):
+                    yield content.sources.problem(
+                        path, f"{pair.id}.{role}: expected a question ending with '?', got '{text}'"
+                    )
+                if text[:1].islower():
+                    yield content.sources.problem(
+                        path, f"{pair.id}.{role}: expected a capital letter at the start"
+                    )
+                key = _normal(text)
+                if key in seen_text:
+                    yield content.sources.problem(
+                        path, f"{pair.id}.{role}: duplicate question (same as {seen_text[key]})"
+                    )
+                seen_text.setdefault(key, f"{pair.id}.{role}")
+    tip_ids: set[str] = set()
+    for i, tip in enumerate(content.data.tips.items):
+        if tip.id in tip_ids:
+            yield content.sources.problem(("tips", "items", i, "id"), f"duplicate tip id '{tip.id}'")
+        tip_ids.add(tip.id)
+
+
+def _numbering(content: Content) -> Iterator[Problem]:
+    for section, steps in (("ambities", ("levels", content.data.ambities.levels)),
+                           ("cyclus", ("phases", content.data.cyclus.phases))):
+        key, items = steps
+        for i, step in enumerate(items):
+            if step.number != i + 1:
+                yield content.sources.problem(
+                    (section, key, i, "number"),
+                    f"{section}.{key}[{i}].number: expected {i + 1}, got {step.number}",
+                )
+
+
+def _placeholders(content: Content) -> Iterator[Problem]:
+    ui = content.data.ui
+    for key, needed in (("tile_label", ("{tile}", "{last}")), ("icon_alt", ("{theme}",))):
+        value = getattr(ui, key)
+        for placeholder in needed:
+            if placeholder not in value:
+                yield content.sources.problem(
+                    ("ui", key), f"ui.{key}: expected the placeholder {placeholder}, got '{value}'"
+                )
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return dotted_path(path)

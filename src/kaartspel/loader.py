@@ -1,0 +1,386 @@
+"""Load ``content/<lang>/*.yaml`` into validated models, reporting every problem at once.
+
+YAML is parsed with PyYAML's safe loader; alongside the data we keep a source map from each
+key path to ``file:line`` so that schema errors, lint findings and translation gaps all point
+at the line a person has to edit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import ContentError, Problem, UsageError, display_path
+from .schema import ContentFile
+
+log = logging.getLogger(__name__)
+
+SOURCE_LANGUAGE = "nl"
+"""The language the poster was written in; other languages are checked against it."""
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value was written: a file (as displayed) and a 1-based line."""
+
+    path: str
+    line: int
+
+
+@dataclass
+class SourceMap:
+    """Map key paths of loaded YAML data to the file and line that define them."""
+
+    locations: dict[KeyPath, Location] = field(default_factory=dict)
+
+    def locate(self, path: Sequence[str | int]) -> Location:
+        """Return the location of *path*, or of its nearest ancestor that has one."""
+        key = tuple(path)
+        while key:
+            if key in self.locations:
+                return self.locations[key]
+            key = key[:-1]
+        return self.locations.get((), Location("", 0))
+
+    def problem(self, path: Sequence[str | int], message: str) -> Problem:
+        """Return a problem located at *path*."""
+        loc = self.locate(path)
+        return Problem(loc.path, loc.line, message)
+
+
+@dataclass(frozen=True)
+class RawLanguage:
+    """A language folder's merged YAML data before validation."""
+
+    lang: str
+    folder: Path
+    data: dict[str, Any]
+    sources: SourceMap
+
+
+def read_yaml(path: Path, shown: str | None = None) -> tuple[Any, SourceMap]:
+    """Parse one YAML file safely; return its data and source map or raise ContentError."""
+    shown = shown or display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ContentError([Problem(shown, 0, f"cannot read file: {exc.strerror}")]) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentError(
+            [Problem(shown, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
+        ) from exc
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        what = exc.problem or exc.context or "invalid YAML"
+        raise ContentError([Problem(shown, line, f"YAML syntax error: {what}")]) from exc
+    except yaml.YAMLError as exc:
+        raise ContentError([Problem(shown, 0, f"YAML error: {exc}")]) from exc
+    finally:
+        loader.dispose()
+    sources = SourceMap()
+    problems: list[Problem] = []
+    if node is not None:
+        sources.locations[()] = Location(shown, node.start_mark.line + 1)
+        _map_node(node, (), shown, sources, problems)
+    if problems:
+        raise ContentError(problems)
+    return data, sources
+
+
+def _map_node(
+    node: yaml.Node, path: KeyPath, shown: str, sources: SourceMap, problems: list[Problem]
+) -> None:
+    """Record the line of every key and item below *node*; flag duplicate keys."""
+    if isinstance(node, yaml.MappingNode):
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in first_seen:
+                problems.append(
+                    Problem(shown, line, f"duplicate key '{key}' (first at line {first_seen[key]})")
+                )
+                continue
+            first_seen[key] = line
+            sources.locations[(*path, key)] = Location(shown, line)
+            _map_node(value_node, (*path, key), shown, sources, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            sources.locations[(*path, index)] = Location(shown, item.start_mark.line + 1)
+            _map_node(item, (*path, index), shown, sources, problems)
+
+
+def languages(content_dir: Path) -> list[str]:
+    """Return the language codes found under *content_dir*, source language first."""
+    if not content_dir.is_dir():
+        raise UsageError(f"content folder not found: {display_path(content_dir)}")
+    langs = sorted(
+        p.name
+        for p in content_dir.iterdir()
+        if p.is_dir() and any(f.suffix in YAML_SUFFIXES for f in p.iterdir())
+    )
+    langs.sort(key=lambda code: code != SOURCE_LANGUAGE)
+    return langs
+
+
+def read_language(content_dir: Path, lang: str) -> RawLanguage:
+    """Read and merge every YAML file of one language folder (no schema validation yet)."""
+    folder = content_dir / lang
+    if not folder.is_dir():
+        known = ", ".join(languages(content_dir)) or "none"
+        raise UsageError(f"unknown language '{lang}' (available: {known})")
+    merged: dict[str, Any] = {}
+    sources = SourceMap()
+    problems: list[Problem] = []
+    owner: dict[str, str] = {}
+    files = sorted(f for f in folder.iterdir() if f.suffix in YAML_SUFFIXES and f.is_file())
+    sources.locations[()] = Location(display_path(folder), 0)
+    for file in files:
+        shown = display_path(file)
+        try:
+            data, file_sources = read_yaml(file, shown)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            continue
+        if data is None:
+            problems.append(Problem(shown, 0, "file is empty; expected a mapping of sections"))
+            continue
+        if not isinstance(data, dict):
+            problems.append(
+                Problem(shown, 1, f"expected a mapping of sections, got {_kind(data)}")
+            )
+            continue
+        for key, value in data.items():
+            key = str(key)
+            if key in owner:
+                line = file_sources.locate((key,)).line
+                problems.append(Problem(shown, line, f"section '{key}' is also defined in {owner[key]}"))
+                continue
+            owner[key] = shown
+            merged[key] = value
+        for path, loc in file_sources.locations.items():
+            if path:
+                sources.locations[path] = loc
+    if problems:
+        raise ContentError(problems)
+    return RawLanguage(lang, folder, merged, sources)
+
+
+def validate(raw: RawLanguage, skip: set[KeyPath] | None = None) -> tuple[ContentFile | None, list[Problem]]:
+    """Validate merged data against the schema; return the model (or None) and all problems.
+
+    *skip* holds id-paths already reported (as missing translations) so they are not
+    reported twice.
+    """
+    try:
+        return ContentFile.model_validate(raw.data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            if skip and err["type"] == "missing" and id_path(raw.data, loc) in skip:
+                continue
+            problems.append(_schema_problem(raw, loc, err))
+        return None, problems
+
+
+def _schema_problem(raw: RawLanguage, loc: KeyPath, err: Mapping[str, Any]) -> Problem:
+    """Turn one pydantic error into a located, human-sized problem."""
+    # Pydantic marks dict-key errors with a trailing '[key]'; report them on the key itself.
+    loc = tuple(p for p in loc if p != "[key]")
+    dotted = dotted_path(loc)
+    kind = err["type"]
+    got = err.get("input")
+    if kind == "missing":
+        hint = _field_doc(loc)
+        message = f"{dotted}: missing" + (f" ({hint})" if hint else "")
+    elif kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        message = f"{dotted}: unknown key" + (f" (expected one of: {', '.join(allowed)})" if allowed else "")
+    elif kind in ("string_type",):
+        message = f"{dotted}: expected text, got {_describe(got)}"
+    elif kind in ("int_type", "int_parsing"):
+        message = f"{dotted}: expected a whole number, got {_describe(got)}"
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        message = f"{dotted}: expected a mapping, got {_describe(got)}"
+    elif kind in ("tuple_type", "list_type"):
+        message = f"{dotted}: expected a list, got {_describe(got)}"
+    elif kind == "too_short":
+        minimum = err.get("ctx", {}).get("min_length", 1)
+        message = f"{dotted}: expected at least {minimum} item(s), got {len(got) if got is not None else 0}"
+    elif kind == "string_pattern_mismatch":
+        message = (
+            f"{dotted}: expected an id of lower-case letters, digits and hyphens, got {_describe(got)}"
+        )
+    elif kind == "value_error" and "empty text" in err["msg"]:
+        message = f"{dotted}: expected text, got an empty string"
+    else:
+        message = f"{dotted}: {err['msg'].lower()}, got {_describe(got)}"
+    return raw.sources.problem(loc, message)
+
+
+def _field_doc(loc: KeyPath) -> str:
+    """Return the schema docstring of the field at *loc*, for 'missing' messages."""
+    model: Any = ContentFile
+    info = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            # Inside a dict of models (essentials.themes): step into the value type.
+            args = getattr(info.annotation, "__args__", ()) if info else ()
+            model = args[-1] if args else None
+            fields = getattr(model, "model_fields", None)
+            if fields is None or part not in fields:
+                continue
+        info = fields[part]
+        model = _inner_model(info.annotation)
+    return (info.description or "").rstrip(".") if info else ""
+
+
+def _inner_model(annotation: Any) -> Any:
+    """Return the model class inside ``Model``, ``tuple[Model, ...]`` or ``dict[str, Model]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return annotation
+
+
+def _allowed_keys(loc: KeyPath) -> list[str]:
+    """Return the keys the schema allows in the mapping at *loc*."""
+    model: Any = ContentFile
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(model, "model_fields", None)
+        if fields and part in fields:
+            model = _inner_model(fields[part].annotation)
+        elif isinstance(model, type) and issubclass(model, BaseModel):
+            return list(model.model_fields)
+        else:
+            args = getattr(model, "__args__", ())
+            model = args[-1] if args else None
+    fields = getattr(model, "model_fields", None)
+    return list(fields) if fields else []
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", type(None): "nothing"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _describe(value: Any) -> str:
+    """Describe a wrong value briefly, e.g. ``42 (a number)``."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{value!r} (true/false)"
+    if isinstance(value, int | float):
+        return f"{value!r} (a number)"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return repr(shown)
+    return _kind(value)
+
+
+def dotted_path(loc: Sequence[str | int]) -> str:
+    """Render a key path as ``a.b[2].c``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def id_path(data: Any, loc: Sequence[str | int]) -> KeyPath:
+    """Rewrite list indices in *loc* as item ids where items have one, so languages compare."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            item = node[part]
+            ident = item.get("id") if isinstance(item, dict) else None
+            out.append(f"#{ident}" if isinstance(ident, str) else part)
+            node = item
+        else:
+            out.append(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return tuple(out)
+
+
+def _index_paths(data: Any, path: KeyPath = ()) -> Iterator[KeyPath]:
+    """Yield the path of every key and list item in *data*, parents before children."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield (*path, str(key))
+            yield from _index_paths(value, (*path, str(key)))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield (*path, index)
+            yield from _index_paths(item, (*path, index))
+
+
+def translation_gaps(
+    source: RawLanguage, target: RawLanguage
+) -> tuple[list[Problem], set[KeyPath]]:
+    """Compare *target* with the source language: report every id or field it lacks or adds.
+
+    Return the problems and the id-paths found missing (so schema validation can skip them).
+    """
+    src = {id_path(source.data, p): p for p in _index_paths(source.data)}
+    dst = {id_path(target.data, p): p for p in _index_paths(target.data)}
+    problems: list[Problem] = []
+    missing: set[KeyPath] = set()
+    for idp, ixp in src.items():
+        if idp in dst:
+            continue
+        missing.add(idp)
+        if idp[:-1] in missing:
+            continue  # the parent's gap was reported already
+        where = source.sources.locate(ixp)
+        problems.append(
+            Problem(
+                display_path(target.folder),
+                0,
+                f"missing translation of {_id_label(idp)} (source: {where.path}:{where.line})",
+            )
+        )
+    for idp, ixp in dst.items():
+        if idp not in src and idp[:-1] in src:
+            problems.append(
+                target.sources.problem(
+                    ixp, f"{_id_label(idp)} is not in the source language '{source.lang}'"
+                )
+            )
+    return problems, missing
+
+
+def _id_label(idp: KeyPath) -> str:
+    """Describe an id-path for a person: ``'netwerkvorming-2' field 'personal'``."""
+    ids = [p[1:] for p in idp if isinstance(p, str) and p.startswith("#")]
+    if ids:
+        tail = idp[[i for i, p in enumerate(idp) if p == f"#{ids[-1]}"][0] + 1 :]
+        where = f"'{ids[-1]}'"
+        return f"{where} field '{dotted_path(tail)}'" if tail else f"{where}"
+    return f"'{dotted_path(idp)}'"
