@@ -54,10 +54,16 @@ def build_cards(content: Content) -> tuple[Card, ...]:
         Card("title", "title", SET_THEME, d.meta.title, paragraphs=(d.meta.lead,),
              label=ui.title_card_note),
         Card("howto", "howto", SET_THEME, ui.howto_title, items=ui.howto_steps),
-        Card("intro-why", "intro", SET_THEME, d.intro.why.title, paragraphs=d.intro.why.paragraphs),
-        Card("intro-what", "intro", SET_THEME, d.intro.what.title,
-             paragraphs=d.intro.what.paragraphs),
     ]
+    # One card per paragraph: the intro texts are long, and one long card would force the
+    # whole deck (one type size for all) down to the smallest size.
+    footnote = f"¹ {d.meta.study_note} {d.meta.study}"
+    for key, section in (("why", d.intro.why), ("what", d.intro.what)):
+        total = len(section.paragraphs)
+        for n, para in enumerate(section.paragraphs, start=1):
+            cards.append(Card(f"intro-{key}-{n}", "intro", SET_THEME, section.title,
+                              label=f"{n}/{total}" if total > 1 else "", paragraphs=(para,),
+                              notes=(footnote,) if "¹" in para else ()))
     levels = tuple(level.title for level in d.ambities.levels)
     phases = tuple(phase.title for phase in d.cyclus.phases)
     for theme in content.themes:

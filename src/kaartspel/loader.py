@@ -11,10 +11,11 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from .errors import ContentError, Problem, UsageError, display_path
 from .schema import ContentFile
@@ -239,50 +240,44 @@ def _schema_problem(raw: RawLanguage, loc: KeyPath, err: Mapping[str, Any]) -> P
 
 def _field_doc(loc: KeyPath) -> str:
     """Return the schema docstring of the field at *loc*, for 'missing' messages."""
-    model: Any = ContentFile
-    info = None
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        fields = getattr(model, "model_fields", None)
-        if fields is None or part not in fields:
-            # Inside a dict of models (essentials.themes): step into the value type.
-            args = getattr(info.annotation, "__args__", ()) if info else ()
-            model = args[-1] if args else None
-            fields = getattr(model, "model_fields", None)
-            if fields is None or part not in fields:
-                continue
-        info = fields[part]
-        model = _inner_model(info.annotation)
+    info = _schema_at(loc)[1]
     return (info.description or "").rstrip(".") if info else ""
-
-
-def _inner_model(annotation: Any) -> Any:
-    """Return the model class inside ``Model``, ``tuple[Model, ...]`` or ``dict[str, Model]``."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    return annotation
 
 
 def _allowed_keys(loc: KeyPath) -> list[str]:
     """Return the keys the schema allows in the mapping at *loc*."""
-    model: Any = ContentFile
+    annotation = _schema_at(loc)[0]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _schema_at(loc: KeyPath) -> tuple[Any, FieldInfo | None]:
+    """Return the schema type at *loc* and the last model field on the way (None if unknown).
+
+    Walks models by field name, ``tuple[X, ...]`` by index and ``dict[K, X]`` by key, so a
+    dict key (an essential theme id) is never mistaken for a field name.
+    """
+    annotation: Any = ContentFile
+    info: FieldInfo | None = None
     for part in loc:
-        if isinstance(part, int):
-            continue
-        fields = getattr(model, "model_fields", None)
-        if fields and part in fields:
-            model = _inner_model(fields[part].annotation)
-        elif isinstance(model, type) and issubclass(model, BaseModel):
-            return list(model.model_fields)
+        while get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+        origin, args = get_origin(annotation), get_args(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if not isinstance(part, str) or part not in annotation.model_fields:
+                return None, None
+            info = annotation.model_fields[part]
+            annotation = info.annotation
+        elif origin in (tuple, list) and args and isinstance(part, int):
+            annotation = args[0]
+        elif origin is dict and len(args) == 2:
+            annotation = args[1]
         else:
-            args = getattr(model, "__args__", ())
-            model = args[-1] if args else None
-    fields = getattr(model, "model_fields", None)
-    return list(fields) if fields else []
+            return None, None
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation, info
 
 
 def _kind(value: Any) -> str:

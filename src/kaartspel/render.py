@@ -1,0 +1,181 @@
+"""HTML → PDF with WeasyPrint: safe URL fetching, strict logging, and fit measurement.
+
+WeasyPrint is imported lazily (it costs ~0.7 s) so that the CLI starts instantly.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
+
+from .errors import RenderError
+from .style import TemplateSet
+
+log = logging.getLogger(__name__)
+
+PX_TO_MM = 25.4 / 96
+"""WeasyPrint lays out in CSS px."""
+
+FIT_TOLERANCE_MM = 0.05
+
+
+def safe_url_fetcher(allowed_roots: Sequence[Path]) -> Any:
+    """Return a WeasyPrint URL fetcher that serves only ``data:`` URLs and files under *allowed_roots*.
+
+    Paths are resolved first, so ``..`` and symlinks cannot lead out of the allowed folders;
+    every other scheme (http, https, ftp, other files) is refused.
+    """
+    from weasyprint.urls import URLFetcher
+
+    roots = [root.resolve() for root in allowed_roots]
+
+    class SafeURLFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = urlparse(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(url2pathname(unquote(urlparse(url).path))).resolve()
+                if any(path.is_relative_to(root) for root in roots) and path.is_file():
+                    return super().fetch(path.as_uri(), headers)
+            raise ValueError(f"refused to load {url!r}: only bundled assets may be loaded")
+
+    return SafeURLFetcher()
+
+
+ENVIRONMENT_NOTICES = ("instead of HarfBuzz-Subset",)
+"""WeasyPrint warnings about the machine, not the document: logged, never fatal."""
+
+
+class _Collector(logging.Handler):
+    """Collect WeasyPrint warnings and errors during one render."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if any(ignored in message for ignored in ENVIRONMENT_NOTICES):
+            log.info("WeasyPrint: %s", message)
+            return
+        self.messages.append(message)
+
+
+@contextmanager
+def strict_logging(strict: bool, what: str) -> Iterator[_Collector]:
+    """Fail with RenderError if WeasyPrint logs any warning or error (when *strict*)."""
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
+    if collector.messages:
+        for message in collector.messages:
+            log.warning("%s: WeasyPrint: %s", what, message)
+        if strict:
+            first = collector.messages[0].splitlines()[0]
+            more = len(collector.messages) - 1
+            raise RenderError(
+                f"{what}: WeasyPrint reported: {first}"
+                + (f" (and {more} more)" if more else "")
+                + "; use --no-strict to build anyway"
+            )
+
+
+_FONT_URL = re.compile(r"url\((?!data:)([^)]+)\)")
+
+
+def stylesheet(templates: TemplateSet, name: str) -> str:
+    """Return a CSS file from the search path with relative ``url()``s made absolute."""
+    path = templates.find(name)
+
+    def absolute(match: re.Match[str]) -> str:
+        ref = match[1].strip("'\" ")
+        return f'url("{templates.find(ref).as_uri()}")'
+
+    return _FONT_URL.sub(absolute, path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """How far (mm) the text of one page exceeds its box."""
+
+    page: int
+    bottom: float
+    right: float
+
+    @property
+    def amount(self) -> float:
+        """Return the larger of the two overflows."""
+        return max(self.bottom, self.right)
+
+
+def render_document(html: str, templates: TemplateSet, strict: bool, what: str) -> Any:
+    """Lay out *html* with WeasyPrint; return the Document (not yet written)."""
+    from weasyprint import HTML
+
+    fetcher = safe_url_fetcher(templates.folders)
+    with strict_logging(strict, what):
+        return HTML(
+            string=html, base_url=str(templates.folders[-1]) + "/", url_fetcher=fetcher
+        ).render()
+
+
+def write_pdf(document: Any, identifier: bytes, strict: bool, what: str) -> bytes:
+    """Write a rendered Document to PDF bytes with a fixed identifier (reproducible)."""
+    with strict_logging(strict, what):
+        data: bytes = document.write_pdf(pdf_identifier=identifier)
+    return data
+
+
+def measure_overflow(document: Any) -> list[Overflow]:
+    """Return every page whose ``.fit`` or ``.fit-line`` boxes are overrun by their content."""
+    overflows = []
+    for index, page in enumerate(document.pages):
+        bottom = right = 0.0
+        for box in _fit_boxes(page._page_box):
+            b, r = _box_overflow(box)
+            bottom, right = max(bottom, b), max(right, r)
+        if bottom > FIT_TOLERANCE_MM or right > FIT_TOLERANCE_MM:
+            overflows.append(Overflow(index, bottom, right))
+    return overflows
+
+
+def _fit_boxes(root: Any) -> Iterator[Any]:
+    seen = set()
+    for box in root.descendants():
+        element = getattr(box, "element", None)
+        if element is None or id(element) in seen or not hasattr(box, "children"):
+            continue
+        classes = (element.get("class") or "").split()
+        if ("fit" in classes or "fit-line" in classes) and box.element_tag in ("div", "h2"):
+            seen.add(id(element))
+            yield box
+
+
+def _box_overflow(container: Any) -> tuple[float, float]:
+    """Return (bottom, right) overflow in mm of *container*'s content."""
+    limit_y = container.content_box_y() + container.height
+    limit_x = container.content_box_x() + container.width
+    max_y = max_x = float("-inf")
+    for box in container.descendants():
+        if box is container or not hasattr(box, "position_y"):
+            continue
+        top = box.position_y + getattr(box, "margin_top", 0)
+        max_y = max(max_y, top + box.border_height())
+        if box.__class__.__name__ in ("TextBox", "InlineReplacedBox", "BlockReplacedBox"):
+            max_x = max(max_x, box.position_x + box.margin_width())
+    return (
+        max(0.0, (max_y - limit_y) * PX_TO_MM),
+        max(0.0, (max_x - limit_x) * PX_TO_MM),
+    )

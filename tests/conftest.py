@@ -1,0 +1,110 @@
+"""Shared fixtures: the real content, and a scratch copy of it that a test may break."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kaartspel.errors import Problem
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository root (the folder holding ``pyproject.toml``)."""
+    assert (REPO_ROOT / "pyproject.toml").is_file(), REPO_ROOT
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def content_dir(repo_root: Path) -> Path:
+    """The real ``content/`` folder (read only: never write to it)."""
+    path = repo_root / "content"
+    assert (path / "nl").is_dir() and (path / "en").is_dir(), path
+    return path
+
+
+@dataclass
+class ContentTree:
+    """A scratch copy of ``content/`` under a temporary folder that is also the working directory.
+
+    Because the working directory is the copy's parent, problems show paths exactly as
+    ``content/<lang>/<file>`` (see :meth:`shown`).
+    """
+
+    root: Path
+
+    def path(self, lang: str, filename: str) -> Path:
+        return self.root / lang / filename
+
+    def shown(self, lang: str, filename: str) -> str:
+        """The path as problems display it."""
+        return f"content/{lang}/{filename}"
+
+    def read(self, lang: str, filename: str) -> str:
+        return self.path(lang, filename).read_text(encoding="utf-8")
+
+    def write(self, lang: str, filename: str, text: str | bytes) -> Path:
+        """Replace (or create) one file; bytes are written as they are."""
+        path = self.path(lang, filename)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def patch(self, lang: str, filename: str, old: str, new: str) -> Path:
+        """Replace the one occurrence of *old* in a file by *new*; fail unless it occurs once."""
+        text = self.read(lang, filename)
+        count = text.count(old)
+        assert count == 1, f"expected {old!r} once in {lang}/{filename}, found it {count} times"
+        return self.write(lang, filename, text.replace(old, new))
+
+    def delete(self, lang: str, filename: str) -> None:
+        self.path(lang, filename).unlink()
+
+    def line_of(self, lang: str, filename: str, needle: str) -> int:
+        """Return the 1-based number of the one line containing *needle*."""
+        lines = [
+            n for n, line in enumerate(self.read(lang, filename).splitlines(), start=1)
+            if needle in line
+        ]
+        assert len(lines) == 1, f"expected {needle!r} on one line of {lang}/{filename}: {lines}"
+        return lines[0]
+
+
+@pytest.fixture
+def make_content(
+    tmp_path: Path, content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> ContentTree:
+    """Copy the real content to ``tmp_path/content`` and work from ``tmp_path``."""
+    root = tmp_path / "content"
+    shutil.copytree(content_dir, root)
+    monkeypatch.chdir(tmp_path)
+    return ContentTree(root)
+
+
+def line_of(path: Path, needle: str) -> int:
+    """Return the 1-based number of the one line of *path* containing *needle*."""
+    lines = [
+        n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if needle in line
+    ]
+    assert len(lines) == 1, f"expected {needle!r} on one line of {path}: {lines}"
+    return lines[0]
+
+
+def matching(problems: Iterable[Problem], text: str) -> list[Problem]:
+    """Return the problems whose message contains *text*."""
+    return [p for p in problems if text in p.message]
+
+
+def show(problems: Iterable[Problem]) -> str:
+    """Render problems one per line, for assertion messages."""
+    return "\n".join(str(p) for p in problems) or "(no problems)"
