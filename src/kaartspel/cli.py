@@ -117,6 +117,111 @@ def list_command(
     run_list(_settings(ctx).content, lang)
 
 
+@app.command("deck")
+def deck_command(
+    ctx: typer.Context,
+    recipe: Annotated[
+        Path | None, typer.Option("--recipe", "-r", help="Build from a recipe in deck/.")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Content language.")] = "nl",
+    size: Annotated[
+        str,
+        typer.Option(
+            "--size", help="poker, bridge, tarot, mini, square, a6, a7, or WxH in mm (80x120)."
+        ),
+    ] = "poker",
+    layout: Annotated[
+        str, typer.Option("--layout", help="sheet (N-up, crop marks) or single (print shop).")
+    ] = "sheet",
+    paper: Annotated[str, typer.Option("--paper", help="Sheet paper: a4, a3, letter.")] = "a4",
+    margin: Annotated[
+        float, typer.Option("--margin", help="Printer's unprintable margin, mm.")
+    ] = 5.0,
+    gutter: Annotated[float, typer.Option("--gutter", help="Space between cards, mm.")] = 0.0,
+    bleed: Annotated[float, typer.Option("--bleed", help="Bleed around each card, mm.")] = 3.0,
+    duplex: Annotated[
+        str, typer.Option("--duplex", help="Paper flip for backs: long, short, none.")
+    ] = "long",
+    backs: Annotated[str, typer.Option("--backs", help="theme, plain or none.")] = "theme",
+    order: Annotated[
+        str,
+        typer.Option("--order", help="Single layout: fronts-then-backs or interleaved."),
+    ] = "fronts-then-backs",
+    theme: Annotated[
+        list[str] | None, typer.Option("--theme", help="Only this theme (repeatable).")
+    ] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="Only this card kind (repeatable).")
+    ] = None,
+    card: Annotated[
+        list[str] | None, typer.Option("--card", help="Only this card id (repeatable).")
+    ] = None,
+    questions: Annotated[
+        Path | None, typer.Option("--questions", help="YAML file with your own question pairs.")
+    ] = None,
+    templates: Annotated[
+        list[Path] | None,
+        typer.Option("--templates", help="Folder searched for templates before the built-in one."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict/--no-strict", help="Fail on any WeasyPrint warning.")
+    ] = True,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="PDF file to write.")] = None,
+) -> None:
+    """Build a card deck PDF (from options or a recipe)."""
+    from .commands import run_deck
+    from .deck import DeckOptions
+
+    options = DeckOptions(
+        lang=lang, size=size, layout=layout, paper=paper, margin=margin, gutter=gutter,
+        bleed=bleed, duplex=duplex, backs=backs, order=order, themes=tuple(theme or ()),
+        kinds=tuple(kind or ()), cards=tuple(card or ()), extra_questions=questions,
+        strict=strict, templates=tuple(templates or ()),
+    )
+    run_deck(_settings(ctx).content, options, recipe, output)
+
+
+@app.command("poster")
+def poster_command(
+    ctx: typer.Context,
+    recipe: Annotated[
+        Path | None, typer.Option("--recipe", "-r", help="Build from a poster recipe.")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Content language.")] = "nl",
+    size: Annotated[str, typer.Option("--size", help="a0, a1, a2, a3 or a4.")] = "a1",
+    orientation: Annotated[
+        str, typer.Option("--orientation", help="portrait or landscape.")
+    ] = "portrait",
+    bleed: Annotated[
+        float, typer.Option("--bleed", help="Bleed in mm; adds crop marks when > 0.")
+    ] = 0.0,
+    tile: Annotated[
+        str | None, typer.Option("--tile", help="Split over a4 or a3 sheets to tape together.")
+    ] = None,
+    overlap: Annotated[float, typer.Option("--overlap", help="Tile overlap, mm.")] = 10.0,
+    margin: Annotated[
+        float, typer.Option("--margin", help="Printer's unprintable margin for tiles, mm.")
+    ] = 5.0,
+    templates: Annotated[
+        list[Path] | None,
+        typer.Option("--templates", help="Folder searched for templates before the built-in one."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict/--no-strict", help="Fail on any WeasyPrint warning.")
+    ] = True,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="PDF file to write.")] = None,
+) -> None:
+    """Build the poster PDF (optionally tiled for home printers)."""
+    from .commands import run_poster
+    from .poster import PosterOptions
+
+    options = PosterOptions(
+        lang=lang, size=size, orientation=orientation, bleed=bleed, tile=tile,
+        overlap=overlap, margin=margin, strict=strict, templates=tuple(templates or ()),
+    )
+    run_poster(_settings(ctx).content, options, recipe, output)
+
+
 def main() -> None:
     """Run the command line (console-script entry point)."""
     app()

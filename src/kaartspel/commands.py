@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -58,3 +59,56 @@ def run_list(content_dir: Path, lang: str) -> None:
     for card in cards:
         table.add_row(str(card.number), card.id, card.kind, card.theme, card.title)
     console.print(table)
+
+
+def _recipe_options(recipe_path: Path, kind: str, content_dir: Path) -> tuple[object, Path]:
+    """Load a recipe of *kind*; return its options and default output path."""
+    from .recipe import load_recipe
+
+    recipe = load_recipe(recipe_path, content_dir)
+    if recipe.kind != kind:
+        raise UsageError(f"{recipe_path} is a {recipe.kind} recipe; use 'kaartspel {recipe.kind}'")
+    return recipe.options, Path("build") / recipe.output
+
+
+def _ensure_build_dir(output: Path) -> None:
+    """Create the default build folder (only that one: a user's -o folder must exist)."""
+    if output.parent == Path("build"):
+        output.parent.mkdir(exist_ok=True)
+
+
+def run_deck(content_dir: Path, options: Any, recipe: Path | None, output: Path | None) -> None:
+    """Build a deck from options or a recipe and report what was written."""
+    from dataclasses import replace
+
+    from .deck import build_deck, default_output
+
+    if recipe is not None:
+        recipe_options, recipe_output = _recipe_options(recipe, "deck", content_dir)
+        # Command-line switches that only a CLI has (templates, strictness) still apply.
+        options = replace(recipe_options, strict=options.strict, templates=options.templates)  # type: ignore[type-var]
+        output = output or recipe_output
+    output = output or default_output(options)
+    _ensure_build_dir(output)
+    result = build_deck(content_dir, options, output)
+    typer.echo(
+        f"Wrote {result.path}: {result.cards} cards on {result.pages} pages, "
+        f"body text {result.base_pt:g} pt ({result.seconds:.1f} s)"
+    )
+
+
+def run_poster(content_dir: Path, options: Any, recipe: Path | None, output: Path | None) -> None:
+    """Build a poster from options or a recipe and report what was written."""
+    from dataclasses import replace
+
+    from .poster import build_poster, default_poster_output
+
+    if recipe is not None:
+        recipe_options, recipe_output = _recipe_options(recipe, "poster", content_dir)
+        options = replace(recipe_options, strict=options.strict, templates=options.templates,  # type: ignore[type-var]
+                          margin=options.margin)
+        output = output or recipe_output
+    output = output or default_poster_output(options)
+    _ensure_build_dir(output)
+    result = build_poster(content_dir, options, output)
+    typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")

@@ -7,8 +7,8 @@ import unicodedata
 from collections.abc import Iterator
 
 from .errors import Problem
-from .loader import dotted_path
-from .model import Content
+from .loader import KeyPath, SourceMap, dotted_path
+from .model import Content, QuestionPair
 
 # Longest text (in characters) a field may hold.  Generous for the source text, tight enough
 # that a card at the smallest type size (7 pt) can still hold it; the renderer measures the
@@ -72,9 +72,6 @@ def _fields(content: Content) -> Iterator[tuple[tuple[str | int, ...], str, str]
             yield (*theme.path, "title"), "title", theme.title
         if theme.text:
             yield (*theme.path, "text"), "paragraph", theme.text
-        for i, pair in enumerate(theme.questions):
-            yield (*theme.path, "questions", i, "group"), "question", pair.group
-            yield (*theme.path, "questions", i, "personal"), "question", pair.personal
 
 
 def _lengths(content: Content) -> Iterator[Problem]:
@@ -95,40 +92,68 @@ def _normal(text: str) -> str:
     return re.sub(r"[\W_]+", "", text)
 
 
-def _questions(content: Content) -> Iterator[Problem]:
-    seen_text: dict[str, str] = {}
-    seen_id: dict[str, str] = {}
+class QuestionRules:
+    """Check question pairs one by one, remembering ids and texts to catch duplicates."""
+
+    def __init__(self) -> None:
+        self.seen_text: dict[str, str] = {}
+        self.seen_id: dict[str, str] = {}
+
+    def check(
+        self, pair: QuestionPair, theme_id: str, base: KeyPath, sources: SourceMap
+    ) -> Iterator[Problem]:
+        """Yield the problems of one pair found at *base* (its key path) in *sources*."""
+        if not pair.id.startswith(f"{theme_id}-"):
+            yield sources.problem(
+                (*base, "id"),
+                f"{_dotted((*base, 'id'))}: expected an id starting with '{theme_id}-', "
+                f"got '{pair.id}'",
+            )
+        if pair.id in self.seen_id:
+            yield sources.problem(
+                (*base, "id"),
+                f"duplicate question id '{pair.id}' (also in {self.seen_id[pair.id]})",
+            )
+        self.seen_id[pair.id] = theme_id
+        for role in ("group", "personal"):
+            text = getattr(pair, role)
+            path = (*base, role)
+            if not text.rstrip().endswith("?"):
+                yield sources.problem(
+                    path, f"{pair.id}.{role}: expected a question ending with '?', got '{text}'"
+                )
+            if text[:1].islower():
+                yield sources.problem(
+                    path, f"{pair.id}.{role}: expected a capital letter at the start"
+                )
+            if len(text) > MAX_LENGTH["question"]:
+                yield sources.problem(
+                    path,
+                    f"{_dotted(path)}: expected at most {MAX_LENGTH['question']} characters "
+                    f"for a question, got {len(text)}",
+                )
+            key = _normal(text)
+            if key in self.seen_text:
+                yield sources.problem(
+                    path, f"{pair.id}.{role}: duplicate question (same as {self.seen_text[key]})"
+                )
+            self.seen_text.setdefault(key, f"{pair.id}.{role}")
+
+
+def question_rules(content: Content) -> QuestionRules:
+    """Return rules primed with every question of *content* (for checking added questions)."""
+    rules = QuestionRules()
     for theme in content.themes:
         for i, pair in enumerate(theme.questions):
-            base = (*theme.path, "questions", i)
-            if not pair.id.startswith(f"{theme.id}-"):
-                yield content.sources.problem(
-                    (*base, "id"),
-                    f"{_dotted((*base, 'id'))}: expected an id starting with '{theme.id}-', "
-                    f"got '{pair.id}'",
-                )
-            if pair.id in seen_id:
-                yield content.sources.problem(
-                    (*base, "id"), f"duplicate question id '{pair.id}' (also in {seen_id[pair.id]})"
-                )
-            seen_id[pair.id] = theme.id
-            for role in ("group", "personal"):
-                text = getattr(pair, role)
-                path = (*base, role)
-                if not text.rstrip().endswith("?"):
-                    yield content.sources.problem(
-                        path, f"{pair.id}.{role}: expected a question ending with '?', got '{text}'"
-                    )
-                if text[:1].islower():
-                    yield content.sources.problem(
-                        path, f"{pair.id}.{role}: expected a capital letter at the start"
-                    )
-                key = _normal(text)
-                if key in seen_text:
-                    yield content.sources.problem(
-                        path, f"{pair.id}.{role}: duplicate question (same as {seen_text[key]})"
-                    )
-                seen_text.setdefault(key, f"{pair.id}.{role}")
+            list(rules.check(pair, theme.id, (*theme.path, "questions", i), content.sources))
+    return rules
+
+
+def _questions(content: Content) -> Iterator[Problem]:
+    rules = QuestionRules()
+    for theme in content.themes:
+        for i, pair in enumerate(theme.questions):
+            yield from rules.check(pair, theme.id, (*theme.path, "questions", i), content.sources)
     tip_ids: set[str] = set()
     for i, tip in enumerate(content.data.tips.items):
         if tip.id in tip_ids:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -28,6 +28,7 @@ SOURCE_LANGUAGE = "nl"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 KeyPath = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -185,80 +186,102 @@ def read_language(content_dir: Path, lang: str) -> RawLanguage:
     return RawLanguage(lang, folder, merged, sources)
 
 
-def validate(raw: RawLanguage, skip: set[KeyPath] | None = None) -> tuple[ContentFile | None, list[Problem]]:
-    """Validate merged data against the schema; return the model (or None) and all problems.
+def validate(
+    raw: RawLanguage, skip: set[KeyPath] | None = None
+) -> tuple[ContentFile | None, list[Problem]]:
+    """Validate merged content against the schema; return the model (or None) and all problems.
 
     *skip* holds id-paths already reported (as missing translations) so they are not
     reported twice.
     """
+    return validate_model(ContentFile, raw.data, raw.sources, skip)
+
+
+def validate_model(
+    model: type[M], data: Any, sources: SourceMap, skip: set[KeyPath] | None = None
+) -> tuple[M | None, list[Problem]]:
+    """Validate *data* against any schema *model*; return the instance (or None) and problems."""
     try:
-        return ContentFile.model_validate(raw.data), []
+        return model.model_validate(data), []
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            if skip and err["type"] == "missing" and id_path(raw.data, loc) in skip:
+            if skip and err["type"] == "missing" and id_path(data, loc) in skip:
                 continue
-            problems.append(_schema_problem(raw, loc, err))
+            problems.append(_schema_problem(model, sources, loc, err))
         return None, problems
 
 
-def _schema_problem(raw: RawLanguage, loc: KeyPath, err: Mapping[str, Any]) -> Problem:
+def _schema_problem(
+    model: type[BaseModel], sources: SourceMap, loc: KeyPath, err: Mapping[str, Any]
+) -> Problem:
     """Turn one pydantic error into a located, human-sized problem."""
     # Pydantic marks dict-key errors with a trailing '[key]'; report them on the key itself.
     loc = tuple(p for p in loc if p != "[key]")
     dotted = dotted_path(loc)
     kind = err["type"]
     got = err.get("input")
+    ctx = err.get("ctx") or {}
     if kind == "missing":
-        hint = _field_doc(loc)
+        hint = _field_doc(model, loc)
         message = f"{dotted}: missing" + (f" ({hint})" if hint else "")
     elif kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
-        message = f"{dotted}: unknown key" + (f" (expected one of: {', '.join(allowed)})" if allowed else "")
-    elif kind in ("string_type",):
+        allowed = _allowed_keys(model, loc[:-1])
+        message = f"{dotted}: unknown key" + (
+            f" (expected one of: {', '.join(allowed)})" if allowed else ""
+        )
+    elif kind == "string_type":
         message = f"{dotted}: expected text, got {_describe(got)}"
-    elif kind in ("int_type", "int_parsing"):
+    elif kind in ("int_type", "int_parsing", "int_from_float"):
         message = f"{dotted}: expected a whole number, got {_describe(got)}"
+    elif kind in ("float_type", "float_parsing", "finite_number"):
+        message = f"{dotted}: expected a number, got {_describe(got)}"
+    elif kind in ("bool_type", "bool_parsing"):
+        message = f"{dotted}: expected true or false, got {_describe(got)}"
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         message = f"{dotted}: expected a mapping, got {_describe(got)}"
     elif kind in ("tuple_type", "list_type"):
         message = f"{dotted}: expected a list, got {_describe(got)}"
+    elif kind == "literal_error":
+        message = f"{dotted}: expected {ctx.get('expected', 'another value')}, got {_describe(got)}"
     elif kind == "too_short":
-        minimum = err.get("ctx", {}).get("min_length", 1)
-        message = f"{dotted}: expected at least {minimum} item(s), got {len(got) if got is not None else 0}"
+        minimum = ctx.get("min_length", 1)
+        count = len(got) if got is not None else 0
+        message = f"{dotted}: expected at least {minimum} item(s), got {count}"
     elif kind == "string_pattern_mismatch":
         message = (
-            f"{dotted}: expected an id of lower-case letters, digits and hyphens, got {_describe(got)}"
+            f"{dotted}: expected an id of lower-case letters, digits and hyphens, "
+            f"got {_describe(got)}"
         )
     elif kind == "value_error" and "empty text" in err["msg"]:
         message = f"{dotted}: expected text, got an empty string"
     else:
         message = f"{dotted}: {err['msg'].lower()}, got {_describe(got)}"
-    return raw.sources.problem(loc, message)
+    return sources.problem(loc, message)
 
 
-def _field_doc(loc: KeyPath) -> str:
+def _field_doc(model: type[BaseModel], loc: KeyPath) -> str:
     """Return the schema docstring of the field at *loc*, for 'missing' messages."""
-    info = _schema_at(loc)[1]
+    info = _schema_at(model, loc)[1]
     return (info.description or "").rstrip(".") if info else ""
 
 
-def _allowed_keys(loc: KeyPath) -> list[str]:
+def _allowed_keys(model: type[BaseModel], loc: KeyPath) -> list[str]:
     """Return the keys the schema allows in the mapping at *loc*."""
-    annotation = _schema_at(loc)[0]
+    annotation = _schema_at(model, loc)[0]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return list(annotation.model_fields)
     return []
 
 
-def _schema_at(loc: KeyPath) -> tuple[Any, FieldInfo | None]:
+def _schema_at(model: type[BaseModel], loc: KeyPath) -> tuple[Any, FieldInfo | None]:
     """Return the schema type at *loc* and the last model field on the way (None if unknown).
 
     Walks models by field name, ``tuple[X, ...]`` by index and ``dict[K, X]`` by key, so a
     dict key (an essential theme id) is never mistaken for a field name.
     """
-    annotation: Any = ContentFile
+    annotation: Any = model
     info: FieldInfo | None = None
     for part in loc:
         while get_origin(annotation) is Annotated:

@@ -1,0 +1,168 @@
+"""Recipes: YAML files in ``deck/`` that name everything one output needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictStr
+
+from .deck import DeckOptions
+from .errors import ContentError, Problem, UsageError
+from .loader import SourceMap, read_yaml, validate_model
+from .schema import Id, Model
+
+Length = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Selection(Model):
+    """Which cards a deck holds; empty lists select everything."""
+
+    themes: tuple[Id, ...] = ()
+    """Theme ids, e.g. ``[netwerkvorming]``; a theme brings its intro and question cards."""
+    kinds: tuple[Id, ...] = ()
+    """Card kinds: title, howto, intro, theme, level, phase, question, tip, credits."""
+    cards: tuple[StrictStr, ...] = ()
+    """Card ids, e.g. ``[netwerkvorming-2]``."""
+
+
+class DeckRecipe(Model):
+    """A card deck."""
+
+    type: Literal["deck"]
+    """What to build: ``deck``."""
+    description: str = ""
+    """One line for people: what the deck is for."""
+    lang: Id = "nl"
+    """Content language (a folder under ``content/``)."""
+    output: StrictStr
+    """File name of the PDF, written to the output folder (``build/``)."""
+    size: StrictStr = "poker"
+    """Card size: poker, bridge, tarot, mini, square, a6, a7, or WxH in mm."""
+    layout: Literal["sheet", "single"] = "sheet"
+    """``sheet``: N-up with crop marks for office printers; ``single``: one card per page."""
+    paper: Literal["a4", "a3", "letter"] = "a4"
+    """Sheet paper (sheet layout)."""
+    margin: Length = 5.0
+    """Printer's unprintable margin in mm (sheet layout)."""
+    gutter: Length = 0.0
+    """Space between cards' bleeds in mm (sheet layout)."""
+    bleed: Length = 3.0
+    """Bleed around each card in mm."""
+    duplex: Literal["long", "short", "none"] = "long"
+    """How the printer flips the paper for backs (sheet layout)."""
+    backs: Literal["theme", "plain", "none"] = "theme"
+    """Card backs: per theme, one plain back, or none."""
+    order: Literal["fronts-then-backs", "interleaved"] = "fronts-then-backs"
+    """Page order in single layout."""
+    select: Selection = Selection()
+    """Which cards to include."""
+    extra_questions: StrictStr | None = None
+    """A YAML file of the organiser's own question pairs (path relative to the recipe)."""
+
+
+class PosterRecipe(Model):
+    """A poster."""
+
+    type: Literal["poster"]
+    """What to build: ``poster``."""
+    description: str = ""
+    """One line for people: what the poster is for."""
+    lang: Id = "nl"
+    """Content language."""
+    output: StrictStr
+    """File name of the PDF, written to the output folder (``build/``)."""
+    size: Literal["a0", "a1", "a2", "a3", "a4"] = "a1"
+    """Poster size."""
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    """Poster orientation."""
+    bleed: Length = 0.0
+    """Bleed in mm; more than 0 adds crop marks."""
+    tile: Literal["a4", "a3"] | None = None
+    """Split the poster over sheets of this paper for home printing."""
+    overlap: Length = 10.0
+    """Overlap of tiles in mm."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A loaded recipe: where it came from and the options for its builder."""
+
+    path: Path
+    name: str
+    kind: str
+    output: str
+    options: object
+    """DeckOptions or PosterOptions."""
+
+
+def load_recipe(path: Path, content_dir: Path | None = None) -> Recipe:
+    """Load and validate a recipe file; raise ContentError pointing into it."""
+    if not path.is_file():
+        raise UsageError(f"recipe not found: {path}")
+    data, sources = read_yaml(path)
+    kind = data.get("type") if isinstance(data, dict) else None
+    if kind not in ("deck", "poster"):
+        raise ContentError([sources.problem(("type",), "type: expected 'deck' or 'poster'"
+                                            f", got {kind!r}")])
+    model_cls = DeckRecipe if kind == "deck" else PosterRecipe
+    model, problems = validate_model(model_cls, data, sources)
+    if model is None:
+        raise ContentError(problems)
+    problems.extend(_check_values(model, sources, path, content_dir))
+    if problems:
+        raise ContentError(problems)
+    options: object
+    if isinstance(model, DeckRecipe):
+        extra = None
+        if model.extra_questions:
+            extra = (path.parent / model.extra_questions)
+        options = DeckOptions(
+            lang=model.lang, size=model.size, layout=model.layout, paper=model.paper,
+            margin=model.margin, gutter=model.gutter, bleed=model.bleed, duplex=model.duplex,
+            backs=model.backs, order=model.order, themes=model.select.themes,
+            kinds=model.select.kinds, cards=model.select.cards, extra_questions=extra,
+        )
+    else:
+        from .poster import PosterOptions
+
+        options = PosterOptions(
+            lang=model.lang, size=model.size, orientation=model.orientation,
+            bleed=model.bleed, tile=model.tile, overlap=model.overlap,
+        )
+    return Recipe(path, path.stem, kind, model.output, options)
+
+
+def _check_values(
+    model: DeckRecipe | PosterRecipe, sources: SourceMap, path: Path, content_dir: Path | None
+) -> list[Problem]:
+    """Check what the schema cannot: sizes, languages, files, lengths."""
+    from .loader import languages
+    from .sizes import card_size
+
+    problems = []
+    if isinstance(model, DeckRecipe):
+        try:
+            card_size(model.size)
+        except UsageError as exc:
+            problems.append(sources.problem(("size",), f"size: {exc}"))
+        if model.extra_questions and not (path.parent / model.extra_questions).is_file():
+            problems.append(sources.problem(
+                ("extra_questions",),
+                f"extra_questions: file not found: {path.parent / model.extra_questions}"))
+    limits = {"bleed": 10, "margin": 30, "gutter": 30, "overlap": 50}
+    for name, limit in limits.items():
+        value = getattr(model, name, None)
+        if value is not None and value > limit:
+            problems.append(sources.problem((name,), f"{name}: expected at most {limit} mm, "
+                                                     f"got {value:g}"))
+    if "/" in model.output or "\\" in model.output or not model.output.endswith(".pdf"):
+        problems.append(sources.problem(
+            ("output",), f"output: expected a file name ending in .pdf, got {model.output!r}"))
+    if content_dir is not None and content_dir.is_dir():
+        langs = languages(content_dir)
+        if model.lang not in langs:
+            problems.append(sources.problem(
+                ("lang",), f"lang: unknown language '{model.lang}' (available: {', '.join(langs)})"))
+    return problems
