@@ -1,0 +1,329 @@
+"""Card faces: HTML from templates, rendering in cached batches, and the deck's type size.
+
+A face is rendered at most once per key (see :mod:`kaartspel.cache`): stale faces are laid
+out in batches — one WeasyPrint document per batch, so its fixed costs are paid once — spread
+over worker processes when there are many, and each page is stored as a one-page PDF.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import multiprocessing
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from markupsafe import Markup
+
+from . import __version__
+from .cache import FaceCache, digest
+from .cards import Card
+from .diagrams import mini_cycle, mini_ladder
+from .errors import FitError, Problem
+from .model import Content
+from .render import measure_overflow, render_document, stylesheet, write_pdf
+from .sizes import Size
+from .style import TYPE_SCALE, TemplateSet, role_sizes
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 48
+"""Faces per WeasyPrint document: enough to share fixed costs, few enough for flat memory."""
+PARALLEL_MIN = 24
+"""Below this many stale faces, one process is faster than starting workers."""
+HEAVY_PROBE = 8
+"""How many of the wordiest faces probe a type size before the whole deck is rendered."""
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The anatomy of a card in mm: trim size, bleed, safe area, band, footer."""
+
+    card_w: float
+    card_h: float
+    bleed: float
+    safe: float = 4.0
+    band: float = 11.0
+    gap: float = 2.5
+    foot: float = 3.0
+    icon: float = 6.0
+
+    @classmethod
+    def for_card(cls, size: Size, bleed: float) -> Geometry:
+        """Scale the band and icon with the card's short side."""
+        short = min(size.width, size.height)
+        band = min(18.0, max(9.5, short * 0.17))
+        return cls(size.width, size.height, bleed, band=band, icon=band * 0.52)
+
+    @property
+    def page_w(self) -> float:
+        """Page width: card plus bleed on both sides."""
+        return self.card_w + 2 * self.bleed
+
+    @property
+    def page_h(self) -> float:
+        """Page height: card plus bleed on both sides."""
+        return self.card_h + 2 * self.bleed
+
+
+class CardRenderer:
+    """Render card faces of one content language at one geometry."""
+
+    def __init__(self, content: Content, geometry: Geometry, templates: TemplateSet,
+                 strict: bool = True) -> None:
+        self.content = content
+        self.geometry = geometry
+        self.templates = templates
+        self.strict = strict
+        self.palette = templates.palette()
+        self.env = templates.environment()
+        self.fonts_css = stylesheet(templates, "fonts.css")
+        self._icons: dict[str, Markup] = {}
+
+    def icon(self, theme: str) -> Markup:
+        """Return the theme's icon as inline SVG in white (bands and backs are coloured)."""
+        if theme not in self._icons:
+            svg = self.templates.icon(theme).replace("currentColor", "#ffffff")
+            self._icons[theme] = Markup(svg)
+        return self._icons[theme]
+
+    def diagram(self, card: Card) -> Markup:
+        """Return the mini ladder or cycle for level and phase cards (and the reflection)."""
+        colour = self.palette.colour(card.theme)
+        if card.kind == "level":
+            return mini_ladder(len(card.steps), card.step, colour.rgb)
+        if card.theme == "cyclus" and card.steps:
+            return mini_cycle(len(card.steps), card.step, colour.rgb)
+        return Markup("")
+
+    def html(self, cards: Sequence[Card], base: float) -> str:
+        """Return one HTML document with a page per card, body text at *base* pt."""
+        css = self.env.get_template("cards.css").render(
+            g=self.geometry, s=role_sizes(base), palette=self.palette
+        )
+        themes = {t.id: t for t in self.content.themes}
+        page = self.env.get_template("cards.html")
+        parts = []
+        for card in cards:
+            parts.append(card)
+        return page.render(
+            lang=self.content.lang,
+            document_title=self.content.meta.title,
+            css=Markup(self.fonts_css + css),
+            cards=[_Face(card, self) for card in parts],
+            meta=self.content.meta,
+            ui=self.content.ui,
+            themes=themes,
+            icons=_IconLookup(self),
+        )
+
+    def render(self, cards: Sequence[Card], base: float) -> tuple[Any, dict[str, float]]:
+        """Lay out *cards* at *base* pt; return the document and overflow (mm) per card id."""
+        document = render_document(self.html(cards, base), self.templates, self.strict,
+                                   f"cards ({self.content.lang})")
+        overflow = {cards[o.page].id: o.amount for o in measure_overflow(document)}
+        if len(document.pages) != len(cards):
+            raise FitError(f"{len(cards)} cards laid out on {len(document.pages)} pages")
+        return document, overflow
+
+
+class _IconLookup:
+    """Template helper: ``icons[theme]`` → inline SVG markup."""
+
+    def __init__(self, renderer: CardRenderer) -> None:
+        self.renderer = renderer
+
+    def __getitem__(self, theme: str) -> Markup:
+        return self.renderer.icon(theme)
+
+
+class _Face:
+    """A card as the template sees it: its fields plus its diagram."""
+
+    def __init__(self, card: Card, renderer: CardRenderer) -> None:
+        self._card = card
+        self.diagram = renderer.diagram(card)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._card, name)
+
+
+def _weight(card: Card) -> float:
+    """Estimate how much room a face's text needs (characters × relative type area)."""
+    text = sum(map(len, card.paragraphs)) + sum(map(len, card.items))
+    notes = sum(map(len, card.notes)) * 0.7
+    questions = len(card.group) * 2.07 + len(card.personal) * 1.44
+    return text + notes + questions + len(card.title) * 2.07
+
+
+# Set in the parent before forking workers: forked children inherit it without pickling.
+_WORKER_STORE: FaceStore | None = None
+
+
+def _worker_render(job: tuple[list[Card], float]) -> tuple[dict[str, float], dict[str, bytes]]:
+    assert _WORKER_STORE is not None
+    faces, base = job
+    return _WORKER_STORE.render_batch(faces, base)
+
+
+class FaceStore:
+    """Rendered faces of one renderer: looked up in the cache, rendered when stale."""
+
+    def __init__(self, renderer: CardRenderer, cache: FaceCache, jobs: int | None = None) -> None:
+        self.renderer = renderer
+        self.cache = cache
+        self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+        self.memory: dict[str, bytes] = {}
+        """Face PDFs of this run when the disk cache is off."""
+        self.rendered = 0
+        """How many faces this store laid out (for tests and the benchmark)."""
+
+    @cached_property
+    def style_key(self) -> str:
+        """Hash of everything but the face itself that can change a face's rendering."""
+        import weasyprint
+
+        r = self.renderer
+        return digest(
+            __version__, weasyprint.__version__, r.templates.fingerprint(), repr(r.geometry),
+            r.content.lang, repr(r.content.meta), repr(r.content.ui),
+            repr([(t.id, t.name) for t in r.content.themes]), str(r.strict),
+        )
+
+    def face_key(self, face: Card, base: float) -> str:
+        """Return the cache key of *face* rendered at *base* pt."""
+        return digest(self.style_key, repr(face), f"{base:g}")
+
+    def fit_key(self, face: Card) -> str:
+        """Return the key of *face*'s fit results (all sizes)."""
+        return digest(self.style_key, repr(face))
+
+    def render_batch(
+        self, faces: Sequence[Card], base: float
+    ) -> tuple[dict[str, float], dict[str, bytes]]:
+        """Render *faces* in one document; store each page; return overflows and (no cache) PDFs."""
+        import pikepdf
+
+        document, overflow = self.renderer.render(faces, base)
+        data = write_pdf(document, digest(self.style_key, f"{base:g}").encode()[:32],
+                         self.renderer.strict, f"cards ({self.renderer.content.lang})")
+        kept: dict[str, bytes] = {}
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            for face, page in zip(faces, pdf.pages, strict=True):
+                single = pikepdf.Pdf.new()
+                single.pages.append(page)
+                # WeasyPrint shares one resource dictionary between all pages of a document;
+                # keep only what this page draws, or every face would carry the whole batch's.
+                single.pages[0].remove_unreferenced_resources()
+                buffer = io.BytesIO()
+                single.save(buffer, deterministic_id=True, compress_streams=True)
+                key = self.face_key(face, base)
+                if self.cache.enabled:
+                    self.cache.put_face(key, buffer.getvalue())
+                else:
+                    kept[key] = buffer.getvalue()
+        for face in faces:
+            self.cache.put_fit(self.fit_key(face), {f"{base:g}": overflow.get(face.id, 0.0)})
+        return overflow, kept
+
+    def overflows(self, faces: Sequence[Card], base: float) -> dict[str, float]:
+        """Return each face's overflow (mm) at *base*, rendering only what is not known."""
+        known: dict[str, float] = {}
+        stale: list[Card] = []
+        for face in faces:
+            value = self.cache.get_fit(self.fit_key(face)).get(f"{base:g}")
+            has_pdf = (
+                self.face_key(face, base) in self.memory
+                or self.cache.get_face(self.face_key(face, base)) is not None
+            )
+            if value is None or (value <= 0 and not has_pdf):
+                stale.append(face)
+            else:
+                known[face.id] = value
+        if stale:
+            known.update(self._render(stale, base))
+        return known
+
+    def _render(self, faces: list[Card], base: float) -> dict[str, float]:
+        global _WORKER_STORE
+        self.rendered += len(faces)
+        batches = [faces[i : i + BATCH_SIZE] for i in range(0, len(faces), BATCH_SIZE)]
+        workers = min(self.jobs, len(batches) if len(faces) >= PARALLEL_MIN else 1)
+        if workers > 1 and len(batches) < workers:
+            size = -(-len(faces) // workers)
+            batches = [faces[i : i + size] for i in range(0, len(faces), size)]
+        results: list[tuple[dict[str, float], dict[str, bytes]]]
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            log.debug("rendering %d faces at %g pt in %d processes", len(faces), base, workers)
+            _WORKER_STORE = self
+            try:
+                context = multiprocessing.get_context("fork")
+                with context.Pool(workers) as pool:
+                    results = pool.map(_worker_render, [(b, base) for b in batches])
+            finally:
+                _WORKER_STORE = None
+        else:
+            log.debug("rendering %d faces at %g pt", len(faces), base)
+            results = [self.render_batch(batch, base) for batch in batches]
+        overflow: dict[str, float] = {}
+        for over, kept in results:
+            overflow.update(over)
+            self.memory.update(kept)
+        return {face.id: overflow.get(face.id, 0.0) for face in faces}
+
+    def pdf(self, face: Card, base: float) -> bytes:
+        """Return the one-page PDF of *face* at *base* (it must have been rendered)."""
+        key = self.face_key(face, base)
+        if key in self.memory:
+            return self.memory[key]
+        path = self.cache.get_face(key)
+        if path is None:
+            self._render([face], base)
+            return self.pdf(face, base)
+        return path.read_bytes()
+
+
+def fit_faces(store: FaceStore, faces: Sequence[Card]) -> float:
+    """Return the largest body size (pt) at which every face fits its box.
+
+    Probe sizes with the wordiest faces only (cheap), confirm the best candidate with all
+    faces; a face that unexpectedly fails joins the probe set and the search goes on below.
+    Every render is cached, so a warm build renders nothing here.
+    """
+    steps = sorted(TYPE_SCALE, reverse=True)
+    probe = sorted(faces, key=_weight, reverse=True)[:HEAVY_PROBE]
+    low = 0  # every index below `low` is known to fail for the probe set
+    while True:
+        index = _largest_fitting(store, probe, steps, low)
+        if index is None:
+            over = store.overflows(probe, steps[-1])
+            raise FitError(
+                [
+                    Problem("", 0, f"card '{card_id}' does not fit even at {steps[-1]:g} pt: "
+                            f"{amount:.1f} mm too long; shorten its text or use a larger --size")
+                    for card_id, amount in over.items() if amount > 0
+                ]
+            )
+        over = store.overflows(faces, steps[index])
+        failing = [face for face in faces if over.get(face.id, 0) > 0]
+        if not failing:
+            return steps[index]
+        probe = list(dict.fromkeys([*probe, *failing]))
+        low = index + 1
+
+
+def _largest_fitting(
+    store: FaceStore, probe: Sequence[Card], steps: Sequence[float], low: int
+) -> int | None:
+    """Return the smallest index ≥ *low* into *steps* (largest size) at which *probe* fits."""
+    lo, hi, found = low, len(steps) - 1, None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if any(v > 0 for v in store.overflows(probe, steps[mid]).values()):
+            lo = mid + 1
+        else:
+            found, hi = mid, mid - 1
+    return found
