@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := all
-.PHONY: all setup build test lint fuzz bench update-golden docs clean
+.PHONY: all setup build test lint fuzz bench docs update-golden clean
 
 all: build
 
@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Every recipe in deck/ (card decks and posters) into build/.
 build: $(STAMP)
 	$(BIN)/kaartspel check
+	$(BIN)/kaartspel build
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -28,6 +30,22 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
+
+# Property-based tests with many more examples than CI runs.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -q
+
+# Speed and memory figures (a benchmark, not a test): prints a table, writes build/bench.json.
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+# The README pictures, rendered from the default outputs.
+docs: $(STAMP)
+	$(BIN)/python docs/make_pictures.py
+
+# Regenerate the golden HTML files that tests/test_golden.py compares against.
+update-golden: $(STAMP)
+	$(BIN)/python -m tests.golden
 
 clean:
 	rm -rf build
