@@ -33,7 +33,7 @@ class Settings:
 class ErrorHandlingGroup(TyperGroup):
     """Report KaartspelError and Ctrl-C as one-line errors with the right exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except KaartspelError as exc:
@@ -166,7 +166,9 @@ def deck_command(
     strict: Annotated[
         bool, typer.Option("--strict/--no-strict", help="Fail on any WeasyPrint warning.")
     ] = True,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="PDF file to write.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="PDF file to write.")
+    ] = None,
 ) -> None:
     """Build a card deck PDF (from options or a recipe)."""
     from .commands import run_deck
@@ -209,7 +211,9 @@ def poster_command(
     strict: Annotated[
         bool, typer.Option("--strict/--no-strict", help="Fail on any WeasyPrint warning.")
     ] = True,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="PDF file to write.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="PDF file to write.")
+    ] = None,
 ) -> None:
     """Build the poster PDF (optionally tiled for home printers)."""
     from .commands import run_poster

@@ -47,6 +47,7 @@ def _resource_dicts(pdf: Pdf) -> Iterator[pikepdf.Dictionary]:
     """Yield every /Font resource dictionary of pages and (nested) form XObjects, once."""
     seen: set[tuple[int, int]] = set()
     stack: list[Any] = [page.obj for page in pdf.pages]
+    fonts: Any
     while stack:
         obj = stack.pop()
         resources = obj.get("/Resources")
@@ -78,7 +79,7 @@ def _groups(pdf: Pdf) -> dict[str, _Group]:
                 continue
             name = _strip_prefix(str(font.BaseFont))
             group = groups.setdefault(name, _Group(name))
-            group.uses.append((fonts, res_name))
+            group.uses.append((fonts, str(res_name)))
             group.fonts[font.objgen] = font
     return groups
 
@@ -86,19 +87,19 @@ def _groups(pdf: Pdf) -> dict[str, _Group]:
 def _widths(w_array: Iterable[Any]) -> dict[int, float]:
     """Parse a CIDFont /W array into cid → width."""
     out: dict[int, float] = {}
-    items = list(w_array)
+    items: list[Any] = list(w_array)
     i = 0
     while i < len(items):
         first = int(items[i])
         nxt = items[i + 1]
         if isinstance(nxt, pikepdf.Array):
-            for offset, width in enumerate(nxt):
-                out[first + offset] = float(width)
+            for offset, value in enumerate(nxt):
+                out[first + offset] = float(value)
             i += 2
         else:
-            last, width = int(nxt), float(items[i + 2])
+            last, same = int(nxt), float(items[i + 2])
             for cid in range(first, last + 1):
-                out[cid] = width
+                out[cid] = same
             i += 3
     return out
 
@@ -208,7 +209,7 @@ class FontMerger:
         boxes = []
         for font, descendant in zip(fonts, descendants, strict=True):
             widths.update(_widths(descendant.get("/W") or []))
-            unicode.update(_to_unicode(font.get("/ToUnicode")))
+            unicode.update(_to_unicode(font.get("/ToUnicode")))  # type: ignore[arg-type]
             boxes.append([float(v) for v in descendant.FontDescriptor.FontBBox])
         gids = sorted(set(widths) | set(unicode))
         data = self._subset(original, gids)

@@ -157,7 +157,9 @@ def _questions(content: Content) -> Iterator[Problem]:
     tip_ids: set[str] = set()
     for i, tip in enumerate(content.data.tips.items):
         if tip.id in tip_ids:
-            yield content.sources.problem(("tips", "items", i, "id"), f"duplicate tip id '{tip.id}'")
+            yield content.sources.problem(
+                ("tips", "items", i, "id"), f"duplicate tip id '{tip.id}'"
+            )
         tip_ids.add(tip.id)
 
 

@@ -82,7 +82,13 @@ def read_yaml(path: Path, shown: str | None = None) -> tuple[Any, SourceMap]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ContentError(
-            [Problem(shown, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
+            [
+                Problem(
+                    shown,
+                    line,
+                    f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                )
+            ]
         ) from exc
     loader = yaml.SafeLoader(text)
     try:
@@ -174,7 +180,9 @@ def read_language(content_dir: Path, lang: str) -> RawLanguage:
             key = str(key)
             if key in owner:
                 line = file_sources.locate((key,)).line
-                problems.append(Problem(shown, line, f"section '{key}' is also defined in {owner[key]}"))
+                problems.append(
+                    Problem(shown, line, f"section '{key}' is also defined in {owner[key]}")
+                )
                 continue
             owner[key] = shown
             merged[key] = value
@@ -398,7 +406,7 @@ def _id_label(idp: KeyPath) -> str:
     """Describe an id-path for a person: ``'netwerkvorming-2' field 'personal'``."""
     ids = [p[1:] for p in idp if isinstance(p, str) and p.startswith("#")]
     if ids:
-        tail = idp[[i for i, p in enumerate(idp) if p == f"#{ids[-1]}"][0] + 1 :]
+        tail = idp[next(i for i, p in enumerate(idp) if p == f"#{ids[-1]}") + 1 :]
         where = f"'{ids[-1]}'"
         return f"{where} field '{dotted_path(tail)}'" if tail else f"{where}"
     return f"'{dotted_path(idp)}'"

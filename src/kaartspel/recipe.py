@@ -106,8 +106,11 @@ def load_recipe(path: Path, content_dir: Path | None = None) -> Recipe:
     if kind not in ("deck", "poster"):
         raise ContentError([sources.problem(("type",), "type: expected 'deck' or 'poster'"
                                             f", got {kind!r}")])
-    model_cls = DeckRecipe if kind == "deck" else PosterRecipe
-    model, problems = validate_model(model_cls, data, sources)
+    model: DeckRecipe | PosterRecipe | None
+    if kind == "deck":
+        model, problems = validate_model(DeckRecipe, data, sources)
+    else:
+        model, problems = validate_model(PosterRecipe, data, sources)
     if model is None:
         raise ContentError(problems)
     problems.extend(_check_values(model, sources, path, content_dir))
@@ -164,5 +167,6 @@ def _check_values(
         langs = languages(content_dir)
         if model.lang not in langs:
             problems.append(sources.problem(
-                ("lang",), f"lang: unknown language '{model.lang}' (available: {', '.join(langs)})"))
+                ("lang",),
+                f"lang: unknown language '{model.lang}' (available: {', '.join(langs)})"))
     return problems

@@ -27,7 +27,7 @@ FIT_TOLERANCE_MM = 0.05
 
 
 def safe_url_fetcher(allowed_roots: Sequence[Path]) -> Any:
-    """Return a WeasyPrint URL fetcher that serves only ``data:`` URLs and files under *allowed_roots*.
+    """Return a URL fetcher that serves only ``data:`` URLs and files under *allowed_roots*.
 
     Paths are resolved first, so ``..`` and symlinks cannot lead out of the allowed folders;
     every other scheme (http, https, ftp, other files) is refused.
