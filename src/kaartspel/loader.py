@@ -68,6 +68,8 @@ class RawLanguage:
     folder: Path
     data: dict[str, Any]
     sources: SourceMap
+    problems: tuple[Problem, ...] = ()
+    """Files that could not be read; their sections are missing from *data*."""
 
 
 def read_yaml(path: Path, shown: str | None = None) -> tuple[Any, SourceMap]:
@@ -149,8 +151,12 @@ def languages(content_dir: Path) -> list[str]:
     return langs
 
 
-def read_language(content_dir: Path, lang: str) -> RawLanguage:
-    """Read and merge every YAML file of one language folder (no schema validation yet)."""
+def read_language(content_dir: Path, lang: str, partial: bool = False) -> RawLanguage:
+    """Read and merge every YAML file of one language folder (no schema validation yet).
+
+    Raise ContentError if a file cannot be read, or with *partial*, return what could be
+    read with the problems attached (so the rest can still be checked).
+    """
     folder = content_dir / lang
     if not folder.is_dir():
         known = ", ".join(languages(content_dir)) or "none"
@@ -189,9 +195,9 @@ def read_language(content_dir: Path, lang: str) -> RawLanguage:
         for path, loc in file_sources.locations.items():
             if path:
                 sources.locations[path] = loc
-    if problems:
+    if problems and not partial:
         raise ContentError(problems)
-    return RawLanguage(lang, folder, merged, sources)
+    return RawLanguage(lang, folder, merged, sources, tuple(problems))
 
 
 def validate(

@@ -83,13 +83,14 @@ def _load(content_dir: Path, lang: str) -> tuple[Content | None, list[Problem]]:
     """Load one language; return the content (None if invalid) and every problem found."""
     from .lint import lint  # lint imports model: keep the import here
 
-    problems: list[Problem] = []
-    try:
-        raw: RawLanguage = read_language(content_dir, lang)
-    except ContentError as exc:
-        return None, exc.problems
+    raw: RawLanguage = read_language(content_dir, lang, partial=True)
+    problems: list[Problem] = list(raw.problems)
     skip: set[tuple[str | int, ...]] = set()
-    if lang != SOURCE_LANGUAGE and (content_dir / SOURCE_LANGUAGE).is_dir():
+    if raw.problems:
+        # A file that could not be read leaves its sections out: report the file's own
+        # problem, then check what the other files hold, without "missing section" noise.
+        skip = {(key,) for key in ContentFile.model_fields}
+    elif lang != SOURCE_LANGUAGE and (content_dir / SOURCE_LANGUAGE).is_dir():
         try:
             source = read_language(content_dir, SOURCE_LANGUAGE)
         except ContentError:
