@@ -45,7 +45,7 @@ docs: $(STAMP)
 
 # Regenerate the golden HTML files that tests/test_golden.py compares against.
 update-golden: $(STAMP)
-	$(BIN)/python -m tests.golden
+	$(BIN)/python tests/golden/update.py
 
 clean:
 	rm -rf build
