@@ -151,6 +151,39 @@ class _Face:
         return getattr(self._card, name)
 
 
+def prune_resources(page: Any) -> None:
+    """Drop page resources that neither the page nor its form XObjects refer to by name."""
+    import pikepdf
+
+    used: set[str] = set()
+    stack: list[Any] = [page]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        owner = stack.pop()
+        for instruction in pikepdf.parse_content_stream(owner):
+            for operand in getattr(instruction, "operands", ()):
+                if isinstance(operand, pikepdf.Name):
+                    used.add(str(operand))
+        obj = owner.obj if isinstance(owner, pikepdf.Page) else owner
+        resources = obj.get("/Resources")
+        for xobject in ((resources or {}).get("/XObject") or {}).values():
+            if xobject.objgen not in seen and xobject.get("/Subtype") == pikepdf.Name.Form:
+                seen.add(xobject.objgen)
+                stack.append(xobject)
+    resources = page.obj.get("/Resources")
+    if resources is None:
+        return
+    for category in list(resources.keys()):
+        entries = resources[category]
+        if not isinstance(entries, pikepdf.Dictionary):
+            continue
+        kept = pikepdf.Dictionary({k: v for k, v in entries.items() if k in used})
+        if len(kept):
+            resources[category] = kept
+        else:
+            del resources[category]
+
+
 def _weight(card: Card) -> float:
     """Estimate how much room a face's text needs (characters × relative type area)."""
     text = sum(map(len, card.paragraphs)) + sum(map(len, card.items))
@@ -216,8 +249,9 @@ class FaceStore:
                 single = pikepdf.Pdf.new()
                 single.pages.append(page)
                 # WeasyPrint shares one resource dictionary between all pages of a document;
-                # keep only what this page draws, or every face would carry the whole batch's.
-                single.pages[0].remove_unreferenced_resources()
+                # keep only what this page draws, or every face would carry the whole batch's
+                # (and its bytes would depend on which faces shared its batch).
+                prune_resources(single.pages[0])
                 buffer = io.BytesIO()
                 single.save(buffer, deterministic_id=True, compress_streams=True)
                 key = self.face_key(face, base)

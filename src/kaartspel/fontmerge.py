@@ -30,12 +30,21 @@ _RANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 
 
 @dataclass
+class _Use:
+    """One font entry in one /Font resource dictionary, and the glyphs drawn with it."""
+
+    fonts: pikepdf.Dictionary
+    name: str
+    font: pikepdf.Dictionary
+    cids: set[int] = field(default_factory=set)
+
+
+@dataclass
 class _Group:
     """Every use of one font (by base name) across the document."""
 
     name: str
-    uses: list[tuple[pikepdf.Dictionary, str]] = field(default_factory=list)
-    fonts: dict[tuple[int, int], pikepdf.Dictionary] = field(default_factory=dict)
+    uses: dict[tuple[Any, str], _Use] = field(default_factory=dict)
 
 
 def _strip_prefix(base_font: str) -> str:
@@ -43,21 +52,17 @@ def _strip_prefix(base_font: str) -> str:
     return name.split("+", 1)[1] if len(name) > 7 and name[6] == "+" else name
 
 
-def _resource_dicts(pdf: Pdf) -> Iterator[pikepdf.Dictionary]:
-    """Yield every /Font resource dictionary of pages and (nested) form XObjects, once."""
+def _owners(pdf: Pdf) -> Iterator[tuple[Any, Any]]:
+    """Yield (content owner, resources) for every page and nested form XObject, once."""
     seen: set[tuple[int, int]] = set()
-    stack: list[Any] = [page.obj for page in pdf.pages]
-    fonts: Any
+    stack: list[Any] = list(pdf.pages)
     while stack:
-        obj = stack.pop()
+        owner = stack.pop()
+        obj = owner.obj if isinstance(owner, pikepdf.Page) else owner
         resources = obj.get("/Resources")
         if resources is None:
             continue
-        fonts = resources.get("/Font")
-        if fonts is not None and fonts.objgen not in seen:
-            if fonts.objgen != (0, 0):
-                seen.add(fonts.objgen)
-            yield fonts
+        yield owner, resources
         for xobject in (resources.get("/XObject") or {}).values():
             if xobject.objgen in seen:
                 continue
@@ -66,9 +71,35 @@ def _resource_dicts(pdf: Pdf) -> Iterator[pikepdf.Dictionary]:
                 stack.append(xobject)
 
 
+def _shown_cids(owner: Any) -> dict[str, set[int]]:
+    """Return the two-byte codes (CIDs) shown with each font resource name in *owner*."""
+    shown: dict[str, set[int]] = {}
+    current: set[int] | None = None
+    for instruction in pikepdf.parse_content_stream(owner):
+        operands: Any = getattr(instruction, "operands", ())
+        op = str(instruction.operator)
+        if op == "Tf":
+            current = shown.setdefault(str(operands[0]), set())
+            continue
+        if current is None or op not in ("Tj", "TJ", "'", '"'):
+            continue
+        strings = operands[0] if op == "TJ" else operands[-1:]
+        for item in strings:
+            if isinstance(item, pikepdf.String):
+                raw = bytes(item)
+                current.update(
+                    int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)
+                )
+    return shown
+
+
 def _groups(pdf: Pdf) -> dict[str, _Group]:
     groups: dict[str, _Group] = {}
-    for fonts in _resource_dicts(pdf):
+    for owner, resources in _owners(pdf):
+        fonts = resources.get("/Font")
+        if not fonts:
+            continue
+        shown = _shown_cids(owner)
         for res_name, font in fonts.items():
             if font.get("/Subtype") != Name.Type0:
                 continue
@@ -79,8 +110,9 @@ def _groups(pdf: Pdf) -> dict[str, _Group]:
                 continue
             name = _strip_prefix(str(font.BaseFont))
             group = groups.setdefault(name, _Group(name))
-            group.uses.append((fonts, str(res_name)))
-            group.fonts[font.objgen] = font
+            key = (fonts.objgen if fonts.is_indirect else id(fonts), str(res_name))
+            use = group.uses.setdefault(key, _Use(fonts, str(res_name), font))
+            use.cids |= shown.get(str(res_name), set())
     return groups
 
 
@@ -177,6 +209,23 @@ def _style_key(font_bytes: bytes) -> tuple[int, bool] | None:
         return None
 
 
+def _metrics(original: bytes, subset: bytes) -> dict[str, Any]:
+    """Return FontDescriptor metrics in 1/1000 em: ascent etc. of the font, bbox of the subset."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(original), lazy=True)
+    sub = TTFont(io.BytesIO(subset), lazy=True)
+    scale = 1000 / font["head"].unitsPerEm
+    head = sub["head"]
+    return {
+        "/Ascent": round(font["hhea"].ascent * scale),
+        "/Descent": round(font["hhea"].descent * scale),
+        "/CapHeight": round(getattr(font["OS/2"], "sCapHeight", font["hhea"].ascent) * scale),
+        "/FontBBox": Array([round(v * scale) for v in
+                            (head.xMin, head.yMin, head.xMax, head.yMax)]),
+    }
+
+
 class FontMerger:
     """Replace every font's per-face subsets by one subset of the original font file."""
 
@@ -197,46 +246,52 @@ class FontMerger:
         return merged
 
     def _merge_group(self, pdf: Pdf, group: _Group) -> bool:
-        fonts = list(group.fonts.values())
-        descendants = [font.DescendantFonts[0] for font in fonts]
-        first_file = descendants[0].FontDescriptor.FontFile2.read_bytes()
-        original = self.originals.get(_style_key(first_file) or (0, False))
+        uses = list(group.uses.values())
+        first = uses[0].font.DescendantFonts[0]
+        original = self.originals.get(
+            _style_key(first.FontDescriptor.FontFile2.read_bytes()) or (0, False)
+        )
         if original is None:
             log.debug("font %s: no bundled original found, left as is", group.name)
             return False
+        # Only the glyphs actually drawn count: a face's own subset may hold more (its render
+        # batch's), and the result must not depend on how faces were batched.
         widths: dict[int, float] = {}
         unicode: dict[int, bytes] = {}
-        boxes = []
-        for font, descendant in zip(fonts, descendants, strict=True):
-            widths.update(_widths(descendant.get("/W") or []))
-            unicode.update(_to_unicode(font.get("/ToUnicode")))  # type: ignore[arg-type]
-            boxes.append([float(v) for v in descendant.FontDescriptor.FontBBox])
-        gids = sorted(set(widths) | set(unicode))
+        for use in uses:
+            descendant = use.font.DescendantFonts[0]
+            font_widths = _widths(descendant.get("/W") or [])
+            font_unicode = _to_unicode(use.font.get("/ToUnicode"))  # type: ignore[arg-type]
+            for cid in use.cids:
+                if cid in font_widths:
+                    widths[cid] = font_widths[cid]
+                if cid in font_unicode:
+                    unicode[cid] = font_unicode[cid]
+        gids = sorted({cid for use in uses for cid in use.cids})
         data = self._subset(original, gids)
         tag = "".join(chr(65 + int(c, 16) % 26) for c in digest(group.name, str(gids))[:6])
         base = Name(f"/{tag}+{group.name}")
         font_file = pdf.make_stream(data)
         font_file.Length1 = len(data)
         descriptor = Dictionary(
-            {k: v for k, v in descendants[0].FontDescriptor.items() if k != "/FontFile2"}
+            {k: v for k, v in first.FontDescriptor.items() if k != "/FontFile2"}
         )
         descriptor.FontName = base
         descriptor.FontFile2 = font_file
-        descriptor.FontBBox = Array([
-            _number(min(b[0] for b in boxes)), _number(min(b[1] for b in boxes)),
-            _number(max(b[2] for b in boxes)), _number(max(b[3] for b in boxes)),
-        ])
-        cid_font = Dictionary({k: v for k, v in descendants[0].items() if k not in ("/W",)})
+        # Metrics from the fonts themselves, never from a face's subset (batch-dependent).
+        for key, value in _metrics(original.read_bytes(), data).items():
+            descriptor[key] = value
+        cid_font = Dictionary({k: v for k, v in first.items() if k != "/W"})
         cid_font.BaseFont = base
         cid_font.FontDescriptor = pdf.make_indirect(descriptor)
         cid_font.W = _compact_widths(widths)
-        type0 = Dictionary({k: v for k, v in fonts[0].items()})
+        type0 = Dictionary(dict(uses[0].font.items()))
         type0.BaseFont = base
         type0.DescendantFonts = Array([pdf.make_indirect(cid_font)])
         type0.ToUnicode = pdf.make_stream(_cmap(unicode))
         shared = pdf.make_indirect(type0)
-        for resources, res_name in group.uses:
-            resources[res_name] = shared
+        for use in uses:
+            use.fonts[use.name] = shared
         return True
 
     def _subset(self, original: Path, gids: list[int]) -> bytes:
@@ -257,7 +312,7 @@ class FontMerger:
         options.layout_closure = False
         options.name_IDs = ["*"]
         options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "DSIG", "STAT"]
-        font = TTFont(io.BytesIO(source))
+        font = TTFont(io.BytesIO(source), recalcTimestamp=False)  # reproducible bytes
         subsetter = subset.Subsetter(options)
         subsetter.populate(gids=gids)
         subsetter.subset(font)
