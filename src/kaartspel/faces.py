@@ -217,11 +217,13 @@ class FaceStore:
     @cached_property
     def style_key(self) -> str:
         """Hash of everything but the face itself that can change a face's rendering."""
-        import weasyprint
+        # The version from package metadata: importing WeasyPrint costs 0.7 s, and a build
+        # whose faces are all cached never needs it.
+        from importlib.metadata import version
 
         r = self.renderer
         return digest(
-            __version__, weasyprint.__version__, r.templates.fingerprint(), repr(r.geometry),
+            __version__, version("weasyprint"), r.templates.fingerprint(), repr(r.geometry),
             r.content.lang, repr(r.content.meta), repr(r.content.ui),
             repr([(t.id, t.name) for t in r.content.themes]), str(r.strict),
         )
