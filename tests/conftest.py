@@ -108,3 +108,85 @@ def matching(problems: Iterable[Problem], text: str) -> list[Problem]:
 def show(problems: Iterable[Problem]) -> str:
     """Render problems one per line, for assertion messages."""
     return "\n".join(str(p) for p in problems) or "(no problems)"
+
+
+# --- built decks (session-scoped: each full deck is rendered once per test run) -------------
+
+from kaartspel.deck import DeckOptions, DeckResult, build_deck  # noqa: E402
+
+
+def build_once(
+    tmp_path_factory: pytest.TempPathFactory, content_dir: Path, name: str, **options: object
+) -> DeckResult:
+    """Build one deck into a fresh temporary folder; return the DeckResult.
+
+    The build runs with that folder as working directory, so anything a build writes
+    relative to it (such as a ``build/.cache``) stays out of the repository.
+    """
+    folder = tmp_path_factory.mktemp(name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        return build_deck(content_dir, DeckOptions(**options), folder / f"{name}.pdf")
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Work from ``tmp_path`` (so builds write nothing into the repository); return it."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def nl_sheet_deck(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> DeckResult:
+    """The full Dutch deck with default options: poker cards on A4 sheets, long-edge duplex."""
+    return build_once(tmp_path_factory, content_dir, "nl-sheet", lang="nl")
+
+
+@pytest.fixture(scope="session")
+def en_sheet_deck(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> DeckResult:
+    """The full English deck with default options."""
+    return build_once(tmp_path_factory, content_dir, "en-sheet", lang="en")
+
+
+@pytest.fixture(scope="session")
+def nl_single_deck(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> DeckResult:
+    """The full Dutch deck, one card per page (print shop), fronts then backs."""
+    return build_once(tmp_path_factory, content_dir, "nl-single", lang="nl", layout="single")
+
+
+@pytest.fixture(scope="session")
+def theme_deck(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> DeckResult:
+    """The Dutch deck of one theme (``--theme netwerkvorming``), sheet layout."""
+    return build_once(
+        tmp_path_factory, content_dir, "nl-netwerkvorming", lang="nl", themes=("netwerkvorming",)
+    )
+
+
+def letters(text: str) -> str:
+    """Fold *text* to its letters only, lower case (ligatures unfolded with NFKC).
+
+    Hyphenation at line ends (``-``, ``‐``, soft hyphens), line breaks and punctuation all
+    vanish, so extracted PDF text compares equal to the source text it was set from.
+    """
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in folded if ch.isalpha())
+
+
+def pdf_page_texts(path: Path) -> list[str]:
+    """Return the extracted text of every page of a PDF (pypdfium2)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(path)
+    try:
+        texts = []
+        for i in range(len(document)):
+            page = document[i]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return texts
+    finally:
+        document.close()

@@ -20,7 +20,7 @@ _spec.loader.exec_module(golden)
 CASES = [(lang, card_id) for lang, ids in golden.CARDS.items() for card_id in ids]
 
 
-@pytest.mark.parametrize(("lang", "card_id"), CASES, ids=[f"{l}-{c}" for l, c in CASES])
+@pytest.mark.parametrize(("lang", "card_id"), CASES, ids=[f"{lang}-{card}" for lang, card in CASES])
 def test_card_html_matches_golden(lang: str, card_id: str) -> None:
     path = GOLDEN / f"{lang}-{card_id}.html"
     assert path.exists(), f"missing {path.name}: run `make update-golden`"
