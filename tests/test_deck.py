@@ -363,12 +363,6 @@ def test_invalid_options_fail_before_any_work(content_dir: Path, tmp_path: Path)
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True, raises=FitError,
-    reason="known bug: at --size mini (44×68 mm) kennismanagement-3 overflows by ~3.9 mm even "
-           "at 7 pt, although lint.MAX_LENGTH promises every question fits at 7 pt and sizes.py "
-           "only rules out cards under 40 mm",
-)
 def test_every_question_card_fits_a_mini_card(content_dir: Path, tmp_path: Path) -> None:
     options = DeckOptions(size="mini", kinds=("question",), backs="none")
     result = build_deck(content_dir, options, tmp_path / "x.pdf")

@@ -26,7 +26,7 @@ from .errors import FitError, Problem
 from .model import Content
 from .render import measure_overflow, render_document, stylesheet, write_pdf
 from .sizes import Size
-from .style import TYPE_SCALE, TemplateSet, role_sizes
+from .style import RATIO, SMALL_CARD_RATIO, TYPE_SCALE, TemplateSet, role_sizes
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +51,18 @@ class Geometry:
     foot: float = 3.0
     icon: float = 6.0
 
+    ratio: float = RATIO
+    """Step of the type scale between text roles."""
+
     @classmethod
     def for_card(cls, size: Size, bleed: float) -> Geometry:
-        """Scale the band and icon with the card's short side."""
+        """Scale the band and icon with the card's short side; small cards get a tighter
+        type scale and a slimmer band so that a question pair still fits."""
         short = min(size.width, size.height)
-        band = min(18.0, max(9.5, short * 0.17))
-        return cls(size.width, size.height, bleed, band=band, icon=band * 0.52)
+        band = min(18.0, max(7.5, short * 0.17))
+        ratio = SMALL_CARD_RATIO if short < 55 else RATIO
+        return cls(size.width, size.height, bleed, band=band, icon=min(band * 0.52, 6.5),
+                   ratio=ratio)
 
     @property
     def page_w(self) -> float:
@@ -102,7 +108,7 @@ class CardRenderer:
     def html(self, cards: Sequence[Card], base: float) -> str:
         """Return one HTML document with a page per card, body text at *base* pt."""
         css = self.env.get_template("cards.css").render(
-            g=self.geometry, s=role_sizes(base), palette=self.palette
+            g=self.geometry, s=role_sizes(base, self.geometry.ratio), palette=self.palette
         )
         themes = {t.id: t for t in self.content.themes}
         page = self.env.get_template("cards.html")
@@ -339,7 +345,8 @@ def fit_faces(store: FaceStore, faces: Sequence[Card]) -> float:
             raise FitError(
                 [
                     Problem("", 0, f"card '{card_id}' does not fit even at {steps[-1]:g} pt: "
-                            f"{amount:.1f} mm too long; shorten its text or use a larger --size")
+                            f"{amount:.1f} mm too long; shorten its text, use a larger --size, "
+                            "or leave such cards out (e.g. --kind question --kind tip)")
                     for card_id, amount in over.items() if amount > 0
                 ]
             )

@@ -26,6 +26,10 @@ MIN_TEXT_PT = 7.0
 RATIO = 1.2
 """Step of the modular type scale (minor third) between text roles."""
 
+SMALL_CARD_RATIO = 1.125
+"""A tighter scale (major second) for cards whose short side is under 55 mm (mini, bridge):
+their questions would otherwise not fit at any body size."""
+
 
 @dataclass(frozen=True)
 class Colour:
@@ -140,11 +144,12 @@ def _palette(path: Path) -> Palette:
     return palette
 
 
-def role_sizes(base: float) -> dict[str, float]:
+def role_sizes(base: float, ratio: float = RATIO) -> dict[str, float]:
     """Return the font size (pt) of every text role for a body size *base*.
 
-    Roles sit on a modular scale around the body size; none drops below 7 pt.
+    Roles sit on a modular scale (step *ratio*) around the body size; none drops below 7 pt.
     """
+    RATIO = ratio  # the scale step, as in the formulas below
     return {
         "small": max(MIN_TEXT_PT, base / RATIO),
         "body": base,
