@@ -169,4 +169,32 @@ def _check_values(
             problems.append(sources.problem(
                 ("lang",),
                 f"lang: unknown language '{model.lang}' (available: {', '.join(langs)})"))
+        elif isinstance(model, DeckRecipe):
+            problems.extend(_check_selection(model, sources, content_dir))
+    return problems
+
+
+def _check_selection(model: DeckRecipe, sources: SourceMap, content_dir: Path) -> list[Problem]:
+    """Check that the selected themes, kinds and cards exist (the content must be valid)."""
+    from .cards import KINDS, build_cards
+    from .model import load_content
+
+    try:
+        cards = build_cards(load_content(content_dir, model.lang))
+    except ContentError:
+        return []  # reported by `kaartspel check` and by the build itself
+    valid = {
+        "themes": list(dict.fromkeys(card.theme for card in cards)),
+        "kinds": list(KINDS),
+        "cards": [card.id for card in cards],
+    }
+    problems = []
+    for field_name, allowed in valid.items():
+        for i, value in enumerate(getattr(model.select, field_name)):
+            # Cards added by extra_questions exist only once that file is read.
+            if value not in allowed and not (field_name == "cards" and model.extra_questions):
+                problems.append(sources.problem(
+                    ("select", field_name, i),
+                    f"select.{field_name}: unknown {field_name[:-1]} '{value}' "
+                    f"(valid: {', '.join(allowed)})"))
     return problems
