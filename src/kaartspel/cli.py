@@ -226,6 +226,126 @@ def poster_command(
     run_poster(_settings(ctx).content, options, recipe, output)
 
 
+@app.command("build")
+def build_command(
+    ctx: typer.Context,
+    recipes: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Recipes to build (default: every recipe in deck/).",
+                       show_default=False),
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Output folder.")] = Path("build"),
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", help="Parallel processes (default: one per CPU).",
+                     show_default=False),
+    ] = None,
+    clean: Annotated[
+        bool, typer.Option("--clean", help="Delete the cache and all outputs first.")
+    ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Rebuild everything; render every face again.")
+    ] = False,
+    templates: Annotated[
+        list[Path] | None,
+        typer.Option("--templates", help="Folder searched for templates before the built-in one."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict/--no-strict", help="Fail on any WeasyPrint warning.")
+    ] = True,
+) -> None:
+    """Build every recipe (or the ones named) into the output folder, skipping what is fresh."""
+    from .build import BuildSettings
+    from .build import build_command as run_build_command
+
+    settings = BuildSettings(_settings(ctx).content, out_dir, tuple(templates or ()), strict,
+                             not no_cache)
+    run_build_command(settings, recipes or [], jobs, clean)
+
+
+@app.command("preview")
+def preview_command(
+    ctx: typer.Context,
+    target: Annotated[
+        Path, typer.Argument(help="A built PDF, or a recipe (built first when stale).",
+                             show_default=False)
+    ],
+    dpi: Annotated[float, typer.Option("--dpi", help="Resolution of the PNGs.")] = 150,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Folder for the PNGs "
+                     "(default: <out-dir>/preview/<pdf name>/).", show_default=False),
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out-dir", help="Build folder of recipes.")
+    ] = Path("build"),
+) -> None:
+    """Render PNGs of every page (trimmed), every card and a contact sheet of a deck."""
+    from .build import BuildSettings
+    from .preview import preview_command as run_preview_command
+
+    settings = BuildSettings(_settings(ctx).content, out_dir)
+    run_preview_command(target, settings, dpi, output)
+
+
+@app.command("watch")
+def watch_command(
+    ctx: typer.Context,
+    recipes: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Recipes to keep built (default: every recipe in deck/).",
+                       show_default=False),
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Output folder.")] = Path("build"),
+    templates: Annotated[
+        list[Path] | None,
+        typer.Option("--templates", help="Folder searched for templates before the built-in one."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict/--no-strict", help="Fail on any WeasyPrint warning.")
+    ] = True,
+    max_rebuilds: Annotated[int | None, typer.Option("--max-rebuilds", hidden=True)] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", hidden=True)] = None,
+) -> None:
+    """Rebuild the outputs a change to content, templates or recipes affects, until Ctrl-C."""
+    from .build import BuildSettings
+    from .watch import watch_command as run_watch_command
+
+    settings = BuildSettings(_settings(ctx).content, out_dir, tuple(templates or ()), strict)
+    run_watch_command(settings, recipes or [], max_rebuilds, timeout)
+
+
+@app.command("preflight")
+def preflight_command(
+    file: Annotated[Path, typer.Argument(help="The PDF to check.", show_default=False)],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the full report as JSON.")
+    ] = False,
+    safe: Annotated[
+        float, typer.Option("--safe", help="Safe area: distance of text from the trim, mm.")
+    ] = 4.0,
+    min_text: Annotated[
+        float, typer.Option("--min-text", help="Smallest allowed text size, pt.")
+    ] = 7.0,
+    min_dpi: Annotated[
+        float, typer.Option("--min-dpi", help="Lowest allowed effective image resolution.")
+    ] = 300.0,
+    require_cmyk: Annotated[
+        bool | None,
+        typer.Option(
+            "--require-cmyk/--allow-any-colour",
+            help="Fail on any colour but CMYK (default: when the file has a PDF/X CMYK "
+            "output intent).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Check a PDF for print: boxes, fonts, text size, safe area, colour, image resolution."""
+    from .commands import run_preflight
+
+    run_preflight(file, as_json, safe, min_text, min_dpi, require_cmyk)
+
+
 def main() -> None:
     """Run the command line (console-script entry point)."""
     app()
