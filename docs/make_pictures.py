@@ -1,0 +1,86 @@
+"""Render the README pictures (``make docs``): a strip of Dutch cards and the A1 poster.
+
+* ``docs/cards-nl.png``: one card of each kind that shows what the deck is (title, question,
+  level, phase, tip), cut to the trim, side by side.  The cards come from the full Dutch deck
+  (so they are set at the deck's own type size) and reuse the face cache of ``make``.
+* ``docs/poster-nl.png``: the A1 poster (recipe ``deck/poster-nl.yaml``), downscaled.
+
+Both are palette PNGs well under 250 KB.  Works from any folder (it changes to the
+repository root); writes into build/ like `make`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from kaartspel.build import BuildSettings, failure, run_build
+from kaartspel.cache import FaceCache
+from kaartspel.cards import build_cards
+from kaartspel.deck import DeckOptions, build_deck
+from kaartspel.model import load_content
+from kaartspel.preview import contact_sheet, render_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+KINDS = ("title", "question", "level", "phase", "tip")
+"""One card of each of these kinds, in this order."""
+CARD_DPI = 110
+POSTER_DPI = 30
+MAX_BYTES = 250_000
+
+
+def save_small(image: Image.Image, path: Path, colours: int = 128) -> Path:
+    """Save *image* as an optimised palette PNG and check its size."""
+    small = image.convert("RGB").quantize(colors=colours, method=Image.Quantize.MEDIANCUT,
+                                          dither=Image.Dither.NONE)
+    small.save(path, format="PNG", optimize=True)
+    size = path.stat().st_size
+    if size >= MAX_BYTES:
+        raise SystemExit(f"{path.relative_to(ROOT)} is {size // 1024} KB; lower the dpi")
+    print(f"Wrote {path.relative_to(ROOT)}: {image.width}×{image.height} px, {size // 1024} KB")
+    return path
+
+
+def card_strip(settings: BuildSettings) -> Path:
+    """Render one card per kind of the full Dutch deck into a strip."""
+    content = load_content(settings.content_dir, "nl")
+    cards = build_cards(content)
+    chosen = [next(card for card in cards if card.kind == kind) for kind in KINDS]
+    # The whole deck, fronts only, one card per page: the same faces (and type size) as
+    # deck/trainer-nl.yaml, so after `make` nothing needs rendering.
+    folder = settings.cache_dir / "docs"
+    folder.mkdir(parents=True, exist_ok=True)
+    pdf = folder / "deck-nl-fronts.pdf"
+    result = build_deck(settings.content_dir,
+                        DeckOptions(lang="nl", layout="single", backs="none"), pdf,
+                        cache=FaceCache(settings.cache_dir))
+    pages = [result.faces.index(card.id) for card in chosen]
+    images = render_pdf(pdf, CARD_DPI, pages=pages)
+    strip = contact_sheet(images, thumb_height=images[0].height, columns=len(images), gap=12,
+                          background=(255, 255, 255))
+    return save_small(strip, DOCS / "cards-nl.png")
+
+
+def poster(settings: BuildSettings) -> Path:
+    """Build the Dutch A1 poster when stale and render it small."""
+    recipe = Path("deck/poster-nl.yaml")
+    error = failure(run_build(settings, [recipe], jobs=1))
+    if error is not None:
+        raise SystemExit("\n".join(f"Error: {line}" for line in error.lines()))
+    (image,) = render_pdf(settings.out_dir / "poster-nl-a1.pdf", POSTER_DPI)
+    return save_small(image, DOCS / "poster-nl.png", colours=160)
+
+
+def main() -> None:
+    import os
+
+    os.chdir(ROOT)
+    settings = BuildSettings()
+    card_strip(settings)
+    poster(settings)
+
+
+if __name__ == "__main__":
+    main()
