@@ -169,18 +169,27 @@ def deck_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="PDF file to write.")
     ] = None,
+    pdf: Annotated[
+        str | None,
+        typer.Option(
+            "--pdf",
+            help="plain (default), print (PDF/X-4 in CMYK with a FOGRA39 output intent) or "
+            "accessible (tagged PDF/UA-1: the fronts, one card per page, no backs).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Build a card deck PDF (from options or a recipe)."""
-    from .commands import run_deck
+    from .commands import run_deck_pdf
     from .deck import DeckOptions
 
     options = DeckOptions(
         lang=lang, size=size, layout=layout, paper=paper, margin=margin, gutter=gutter,
         bleed=bleed, duplex=duplex, backs=backs, order=order, themes=tuple(theme or ()),
         kinds=tuple(kind or ()), cards=tuple(card or ()), extra_questions=questions,
-        strict=strict, templates=tuple(templates or ()),
+        strict=strict, templates=tuple(templates or ()), pdf=pdf or "plain",
     )
-    run_deck(_settings(ctx).content, options, recipe, output)
+    run_deck_pdf(_settings(ctx).content, options, recipe, output, pdf)
 
 
 @app.command("poster")

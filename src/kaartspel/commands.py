@@ -112,3 +112,45 @@ def run_poster(content_dir: Path, options: Any, recipe: Path | None, output: Pat
     _ensure_build_dir(output)
     result = build_poster(content_dir, options, output)
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")
+
+
+def run_deck_pdf(content_dir: Path, options: Any, recipe: Path | None, output: Path | None,
+                 pdf: str | None) -> None:
+    """Like :func:`run_deck`, with ``--pdf`` applied to a recipe's options as well.
+
+    A variant other than plain built from a recipe goes to ``<recipe output>-<variant>.pdf``
+    unless ``-o`` names the file.
+    """
+    from dataclasses import replace
+
+    if recipe is not None and pdf is not None:
+        recipe_options, recipe_output = _recipe_options(recipe, "deck", content_dir)
+        options = replace(recipe_options, strict=options.strict,  # type: ignore[type-var]
+                          templates=options.templates, pdf=pdf)
+        if output is None:
+            output = recipe_output
+            if pdf != "plain":
+                output = output.with_name(f"{output.stem}-{pdf}{output.suffix}")
+        recipe = None
+    run_deck(content_dir, options, recipe, output)
+
+
+def run_preflight(path: Path, as_json: bool, safe_mm: float, min_text_pt: float,
+                  min_dpi: float, require_cmyk: bool | None) -> None:
+    """Preflight a PDF: a short report (exit 0), or one error line per failure (exit 1).
+
+    With *as_json* the full report is printed either way; failures still exit 1.
+    """
+    from .preflight import PreflightError, preflight
+
+    report = preflight(path, safe_mm, min_text_pt, min_dpi, require_cmyk)
+    if as_json:
+        typer.echo(report.to_json())
+        if not report.ok:
+            raise typer.Exit(PreflightError.exit_code)
+        return
+    if not report.ok:
+        raise PreflightError(report.failures)
+    typer.echo("Preflight OK: " + report.summary()[0])
+    for line in report.summary()[1:]:
+        typer.echo(line)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pikepdf
 
+from . import pdfx
 from .cache import FaceCache
 from .cards import SET_THEME, Card, build_cards, select
 from .errors import UsageError
@@ -52,6 +53,8 @@ class DeckOptions:
     extra_questions: Path | None = None
     strict: bool = True
     templates: tuple[Path, ...] = ()
+    pdf: str = "plain"
+    """PDF variant: plain, print (PDF/X-4, CMYK) or accessible (tagged PDF/UA-1); see pdfx."""
 
     def validated(self) -> DeckOptions:
         """Return self, or raise UsageError naming the first invalid option."""
@@ -60,6 +63,7 @@ class DeckOptions:
             ("duplex", self.duplex, DUPLEX),
             ("backs", self.backs, BACKS),
             ("order", self.order, ORDERS),
+            ("pdf", self.pdf, pdfx.VARIANTS),
         ):
             if value not in allowed:
                 raise UsageError(f"unknown {name} '{value}' (valid: {', '.join(allowed)})")
@@ -131,23 +135,36 @@ def build_deck(
     backs = back_cards(content, cards, options.backs)
     faces = list(cards) + list(dict.fromkeys(backs.values()))
     templates = TemplateSet.create(options.templates)
-    renderer = CardRenderer(content, Geometry.for_card(size, options.bleed), templates,
-                            options.strict)
-    store = FaceStore(renderer, cache if cache is not None else FaceCache())
+    # PDF variants (pdfx): print faces are rendered in CMYK under their own cache keys; the
+    # accessible variant fits with the plain faces, then renders the fronts as one tagged PDF.
+    face_variant = "print" if options.pdf == "print" else "plain"
+    renderer = pdfx.card_renderer(face_variant, content, Geometry.for_card(size, options.bleed),
+                                  templates, options.strict)
+    store = pdfx.face_store(renderer, cache)
     base = fit_faces(store, faces)
     log.info("deck %s: %d cards, body text %g pt", output, len(cards), base)
+    title = f"{content.meta.title} — {content.meta.set_title}"
+    if options.pdf == "accessible":
+        with pdfx.accessible_pdf(renderer, cards, base) as out:
+            pages = len(out.pages)
+            pdfx.finalize(out, options.pdf, options.lang, title, templates, options.strict)
+            save_pdf(out, output, title, options.lang)
+        return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
+                          [card.id for card in cards], store.rendered)
     source = assemble(store, faces, base)
     index = {face.id: i for i, face in enumerate(faces)}
     fronts = [index[card.id] for card in cards]
     back_pages = [index[backs[card.theme].id] if backs else None for card in cards]
     with source:
         if grid is not None:
-            out = impose_sheets(source, fronts, back_pages, grid, options.bleed, options.duplex)
+            out = impose_sheets(source, fronts, back_pages, grid, options.bleed, options.duplex,
+                                cmyk=options.pdf == "print")
         else:
             out = single_pages(source, fronts, back_pages, options.bleed, options.order)
         FontMerger(font_files(templates), store.cache).merge(out)
         pages = len(out.pages)
-        save_pdf(out, output, f"{content.meta.title} — {content.meta.set_title}", options.lang)
+        pdfx.finalize(out, options.pdf, options.lang, title, templates, options.strict)
+        save_pdf(out, output, title, options.lang)
     return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
                       [face.id for face in faces], store.rendered)
 
@@ -170,8 +187,9 @@ def font_files(templates: TemplateSet) -> list[Path]:
 
 
 def default_output(options: DeckOptions) -> Path:
-    """Return ``build/deck-<lang>-<size>-<layout>.pdf``."""
-    return Path("build") / f"deck-{options.lang}-{options.size}-{options.layout}.pdf"
+    """Return ``build/deck-<lang>-<size>-<layout>.pdf`` (``…-<pdf>.pdf`` for a PDF variant)."""
+    variant = "" if options.pdf == "plain" else f"-{options.pdf}"
+    return Path("build") / f"deck-{options.lang}-{options.size}-{options.layout}{variant}.pdf"
 
 
 __all__ = ["CardRenderer", "DeckOptions", "DeckResult", "Geometry", "build_deck", "default_output"]

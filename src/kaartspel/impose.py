@@ -112,8 +112,11 @@ def _place(name: str, x_mm: float, y_mm: float) -> bytes:
     return f"q 1 0 0 1 {mm_to_pt(x_mm):.3f} {mm_to_pt(y_mm):.3f} cm /{name} Do Q\n".encode()
 
 
-def crop_marks(grid: Grid, bleed: float) -> bytes:
-    """Return content-stream operators for crop marks at every trim line, outside the bleed."""
+def crop_marks(grid: Grid, bleed: float, cmyk: bool = False) -> bytes:
+    """Return content-stream operators for crop marks at every trim line, outside the bleed.
+
+    The marks are black: DeviceGray ``0 G``, or 100 % K (``0 0 0 1 K``) when *cmyk*.
+    """
     lines: list[tuple[float, float, float, float]] = []
     top = grid.origin_y + grid.rows * grid.cell_h + (grid.rows - 1) * grid.gutter
     bottom = grid.origin_y
@@ -129,7 +132,7 @@ def crop_marks(grid: Grid, bleed: float) -> bytes:
         for y in (y0 + bleed, y0 + grid.cell_h - bleed):
             lines.append((left - MARK_GAP_MM, y, left - MARK_GAP_MM - MARK_LENGTH_MM, y))
             lines.append((right + MARK_GAP_MM, y, right + MARK_GAP_MM + MARK_LENGTH_MM, y))
-    ops = [f"q {MARK_WIDTH_PT} w 0 G 0 J"]
+    ops = [f"q {MARK_WIDTH_PT} w {'0 0 0 1 K' if cmyk else '0 G'} 0 J"]
     for x1, y1, x2, y2 in dict.fromkeys(lines):
         ops.append(
             f"{mm_to_pt(x1):.3f} {mm_to_pt(y1):.3f} m {mm_to_pt(x2):.3f} {mm_to_pt(y2):.3f} l S"
@@ -151,11 +154,12 @@ def impose_sheets(
     grid: Grid,
     bleed: float,
     duplex: str,
+    cmyk: bool = False,
 ) -> Pdf:
     """Return a PDF of sheets: fronts with crop marks, each followed by its backs sheet.
 
     *fronts* are page indices into *source*; *backs* gives for each front the page index of
-    its back (or None for no backs).
+    its back (or None for no backs); *cmyk* draws the crop marks in DeviceCMYK black.
     """
     out = Pdf.new()
     forms: dict[int, pikepdf.Object] = {}
@@ -175,7 +179,7 @@ def impose_sheets(
             name = f"F{fronts[i]}"
             used[name] = form(fronts[i])
             content += _place(name, *grid.cell(row, col))
-        content += crop_marks(grid, bleed)
+        content += crop_marks(grid, bleed, cmyk)
         _new_sheet(out, grid.sheet, used, content)
         if any(backs[i] is not None for i in chunk):
             used, content = {}, b""

@@ -1,0 +1,427 @@
+"""PDF variants: ``plain`` (default), ``print`` (PDF/X-4 in CMYK) and ``accessible`` (PDF/UA-1).
+
+*print*
+    Faces are rendered with every colour as CSS ``device-cmyk()`` — the theme colours' CMYK
+    values from ``palette.yaml``, white as ``0 0 0 0``, text ink as ``0 0 0 100`` — in the card
+    stylesheet and in the inline SVG icons and mini diagrams (WeasyPrint 70 parses
+    ``device-cmyk()`` in CSS and in SVG paint and writes it as ``/DeviceCMYK cs … scn``).  The
+    variant is part of every face's cache key, so RGB and CMYK faces never mix.
+    :func:`finalize` then declares the bundled FOGRA39 profile as the PDF/X output intent,
+    writes XMP metadata (``pdfxid:GTS_PDFXVersion``), ``/Trapped /False`` and a TrimBox on
+    every page, and checks that no colour but DeviceCMYK is left in any content stream.
+
+*accessible*
+    Imposition and face assembly would throw WeasyPrint's structure tree away, so the selected
+    card fronts are rendered as ONE tagged WeasyPrint document (``pdf_variant="pdf/ua-1"``),
+    one card per page, no backs, at the deck's fitted type size (see :func:`accessible_pdf`);
+    the templates then use headings and paragraphs, and icons and diagrams carry an SVG
+    ``<title>`` (the figure's alternative text) from the content's ``ui`` strings.
+
+The templates see the variant as ``pdf_variant`` (a global of a per-variant Jinja
+environment); without it they render exactly as before, so plain output is unchanged.
+
+Callers (the deck, the poster): render with :func:`css_colour` / :func:`variant_environment`
+/ :func:`write_options`, then call :func:`finalize` on the pikepdf document right before
+:func:`kaartspel.output.save_pdf` with the same title and language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import uuid
+from collections.abc import Sequence
+from functools import cached_property
+from html import escape
+from typing import Any
+
+import jinja2
+import pikepdf
+from markupsafe import Markup
+from pikepdf import Array, Dictionary, Name, String
+
+from . import __version__
+from .cache import FaceCache, digest
+from .cards import Card
+from .diagrams import mini_cycle, mini_ladder
+from .errors import RenderError, UsageError
+from .faces import CardRenderer, FaceStore, Geometry
+from .model import Content
+from .output import build_date
+from .style import PACKAGE_TEMPLATES, TemplateSet
+
+log = logging.getLogger(__name__)
+
+VARIANTS = ("plain", "print", "accessible")
+"""Values of ``--pdf``."""
+
+PROFILE = "icc/FOGRA39L-coated.icc"
+"""The bundled CMYK output profile (``templates/icc/LICENSE.md``), found on the template path."""
+OUTPUT_CONDITION_IDENTIFIER = "FOGRA39"
+"""The characterization the bundled profile was built from (ICC registry name)."""
+OUTPUT_CONDITION = "Offset printing on coated paper, ISO 12647-2:2004/Amd 1 (FOGRA39)"
+REGISTRY_NAME = "http://www.color.org"
+PDFX_VERSION = "PDF/X-4"
+PDFX_MIN_VERSION = "1.6"
+"""PDF/X-4 is based on PDF 1.6."""
+
+WHITE_CMYK = (0, 0, 0, 0)
+"""Paper white: no ink."""
+
+CREATOR = f"kaartspel {__version__}"
+PRODUCER = f"kaartspel {__version__} (WeasyPrint, pikepdf)"
+"""The same strings :func:`kaartspel.output.save_pdf` writes to /Info (XMP must match them)."""
+
+
+def check_variant(variant: str) -> str:
+    """Return *variant* if it is one of :data:`VARIANTS`, else raise UsageError."""
+    if variant not in VARIANTS:
+        raise UsageError(f"unknown pdf '{variant}' (valid: {', '.join(VARIANTS)})")
+    return variant
+
+
+# --- colours -----------------------------------------------------------------------------------
+
+
+def cmyk_css(cmyk: Sequence[float]) -> str:
+    """Return CSS/SVG ``device-cmyk()`` for ink percentages [C, M, Y, K] 0–100."""
+    if len(cmyk) != 4:
+        raise ValueError(f"a CMYK colour has 4 components, not {len(cmyk)}: {cmyk!r}")
+    return "device-cmyk(" + " ".join(f"{float(v):g}%" for v in cmyk) + ")"
+
+
+def css_colour(rgb: str, cmyk: Sequence[float], variant: str) -> str:
+    """Return the colour to write in CSS or SVG: *rgb*, or ``device-cmyk()`` for ``print``."""
+    return cmyk_css(cmyk) if variant == "print" else rgb
+
+
+def variant_environment(env: jinja2.Environment, variant: str) -> jinja2.Environment:
+    """Return *env* for the plain variant, else an overlay whose templates see ``pdf_variant``.
+
+    The overlay has its own template cache (templates are bound to the environment they were
+    loaded by) and its own globals; the shared environment is never modified.
+    """
+    if variant == "plain":
+        return env
+    overlay = env.overlay(cache_size=400)
+    overlay.globals = {**env.globals, "pdf_variant": variant}
+    return overlay
+
+
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+
+
+def with_title(svg: str, text: str) -> str:
+    """Return inline *svg* with a ``<title>`` (WeasyPrint's alternative text for the figure)."""
+    match = _SVG_OPEN.search(svg)
+    if match is None or not text:
+        return svg
+    return f"{svg[: match.end()]}<title>{escape(text)}</title>{svg[match.end() :]}"
+
+
+# --- rendering faces of a variant --------------------------------------------------------------
+
+
+class VariantRenderer(CardRenderer):
+    """A :class:`CardRenderer` for the print or accessible variant.
+
+    *print*: the card stylesheet, icons and mini diagrams use ``device-cmyk()`` colours.
+    *accessible*: icons and diagrams carry a ``<title>`` (alternative text) and the templates
+    use semantic markup.  The layout is the same as the plain variant's.
+    """
+
+    def __init__(self, content: Content, geometry: Geometry, templates: TemplateSet,
+                 strict: bool = True, variant: str = "print") -> None:
+        super().__init__(content, geometry, templates, strict)
+        self.variant = check_variant(variant)
+        self.env = variant_environment(self.env, self.variant)
+
+    def _colour(self, rgb: str, cmyk: Sequence[float]) -> str:
+        return css_colour(rgb, cmyk, self.variant)
+
+    def theme_name(self, theme: str) -> str:
+        """Return the display name of *theme* (the set's title for set cards)."""
+        for item in self.content.themes:
+            if item.id == theme:
+                return item.name
+        return self.content.meta.title
+
+    def icon(self, theme: str) -> Markup:
+        """Return the theme's icon in (CMYK) white, with alt text in the accessible variant."""
+        if theme not in self._icons:
+            white = self._colour("#ffffff", WHITE_CMYK)
+            svg = self.templates.icon(theme).replace("currentColor", white)
+            if self.variant == "accessible":
+                alt = self.content.ui.icon_alt.replace("{theme}", self.theme_name(theme))
+                svg = with_title(svg, alt)
+            self._icons[theme] = Markup(svg)
+        return self._icons[theme]
+
+    def diagram(self, card: Card) -> Markup:
+        """Return the mini ladder or cycle in the variant's colours (with alt text)."""
+        colour = self.palette.colour(card.theme)
+        dark = self._colour(colour.rgb, colour.cmyk)
+        light = self._colour("#ffffff", WHITE_CMYK)
+        ui = self.content.ui
+        if card.kind == "level":
+            svg, alt = mini_ladder(len(card.steps), card.step, dark, light), ui.ladder_alt
+        elif card.theme == "cyclus" and card.steps:
+            svg, alt = mini_cycle(len(card.steps), card.step, dark, light), ui.cycle_alt
+        else:
+            return Markup("")
+        if self.variant == "accessible":
+            return Markup(with_title(str(svg), alt))
+        return svg
+
+
+class VariantFaceStore(FaceStore):
+    """A :class:`FaceStore` whose cache keys include the renderer's variant."""
+
+    @cached_property
+    def style_key(self) -> str:
+        """The plain style key plus the variant: RGB and CMYK faces never share a key."""
+        plain: str = FaceStore.style_key.func(self)  # type: ignore[attr-defined]
+        return digest(plain, "pdf-variant", getattr(self.renderer, "variant", "plain"))
+
+
+def card_renderer(variant: str, content: Content, geometry: Geometry, templates: TemplateSet,
+                  strict: bool = True) -> CardRenderer:
+    """Return the face renderer of *variant* (the plain :class:`CardRenderer` for ``plain``)."""
+    if check_variant(variant) == "plain":
+        return CardRenderer(content, geometry, templates, strict)
+    return VariantRenderer(content, geometry, templates, strict, variant)
+
+
+def face_store(renderer: CardRenderer, cache: FaceCache | None = None) -> FaceStore:
+    """Return a face store for *renderer* whose cache keys include its variant."""
+    cache = cache if cache is not None else FaceCache()
+    if isinstance(renderer, VariantRenderer):
+        return VariantFaceStore(renderer, cache)
+    return FaceStore(renderer, cache)
+
+
+def write_options(variant: str) -> dict[str, Any]:
+    """Return the extra ``Document.write_pdf`` options of *variant* (tags for ``accessible``)."""
+    return {"pdf_variant": "pdf/ua-1"} if check_variant(variant) == "accessible" else {}
+
+
+def accessible_pdf(renderer: CardRenderer, cards: Sequence[Card], base: float) -> pikepdf.Pdf:
+    """Render *cards* (fronts) as one tagged PDF/UA-1 document at *base* pt; return it open.
+
+    One page per card, in deck order, laid out like the plain faces (same stylesheet and
+    size); the caller closes the returned Pdf.
+    """
+    from .render import render_document, strict_logging
+
+    tagged = VariantRenderer(renderer.content, renderer.geometry, renderer.templates,
+                             renderer.strict, "accessible")
+    what = f"accessible cards ({renderer.content.lang})"
+    document = render_document(tagged.html(cards, base), tagged.templates, tagged.strict, what)
+    if len(document.pages) != len(cards):
+        raise RenderError(f"{what}: {len(cards)} cards laid out on {len(document.pages)} pages")
+    identifier = digest("accessible", tagged.templates.fingerprint(), repr(tagged.geometry),
+                        repr(list(cards)), f"{base:g}").encode()[:32]
+    with strict_logging(tagged.strict, what):
+        data: bytes = document.write_pdf(pdf_identifier=identifier, **write_options("accessible"))
+    return pikepdf.open(io.BytesIO(data))
+
+
+# --- finishing the document ------------------------------------------------------------------
+
+
+def finalize(pdf: pikepdf.Pdf, variant: str, lang: str, title: str,
+             templates: TemplateSet | None = None, strict: bool = True) -> None:
+    """Make *pdf* conform to *variant*; call right before ``save_pdf(pdf, path, title, lang)``.
+
+    ``plain`` changes nothing.  ``print`` adds the PDF/X-4 output intent (the CMYK profile
+    ``icc/FOGRA39L-coated.icc`` from *templates*), identification, TrimBoxes and XMP, then
+    checks that only DeviceCMYK colour is used (RenderError if not, a warning when not
+    *strict*).  ``accessible`` checks the structure tree and sets /MarkInfo, /Lang,
+    /DisplayDocTitle and XMP (``pdfuaid:part`` 1, ``dc:title``).  Dates come from
+    :func:`kaartspel.output.build_date`; the XMP DocumentID is derived from the content, so
+    the same inputs give the same bytes.
+    """
+    if check_variant(variant) == "plain":
+        return
+    templates = templates or TemplateSet.create()
+    pdf.Root.Lang = String(lang)
+    prefs = pdf.Root.get("/ViewerPreferences") or Dictionary()
+    prefs.DisplayDocTitle = True
+    pdf.Root.ViewerPreferences = prefs
+    if variant == "print":
+        _print_boxes(pdf)
+        _cmyk_groups(pdf)
+        pdf.Root.OutputIntents = Array([_output_intent(pdf, templates)])
+        pdf.docinfo["/GTS_PDFXVersion"] = String(PDFX_VERSION)
+        pdf.docinfo["/Trapped"] = Name("/False")
+        declared = max(_version_tuple(str(pdf.pdf_version)),
+                       _version_tuple(str(pdf.Root.get("/Version", "/1.0")).lstrip("/")))
+        if declared < _version_tuple(PDFX_MIN_VERSION):
+            # The header is written by qpdf from the source's version; /Version (PDF 1.4+)
+            # in the catalog raises the document's version without touching the writer.
+            pdf.Root.Version = Name("/" + PDFX_MIN_VERSION)
+    else:
+        if "/StructTreeRoot" not in pdf.Root:
+            raise RenderError("accessible PDF: no structure tree (the document is not tagged)")
+        pdf.Root.MarkInfo = Dictionary(Marked=True)
+    _write_xmp(pdf, variant, lang, title)
+    if variant == "print":
+        _require_cmyk(pdf, strict)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
+def _print_boxes(pdf: pikepdf.Pdf) -> None:
+    """Give every page a TrimBox (PDF/X): pages without one (sheets) are trimmed at the media."""
+    for page in pdf.pages:
+        if "/TrimBox" not in page.obj and "/ArtBox" not in page.obj:
+            page.obj.TrimBox = Array([float(v) for v in page.mediabox])
+
+
+def _cmyk_groups(pdf: pikepdf.Pdf) -> None:
+    """Blend transparency groups in DeviceCMYK instead of WeasyPrint's default DeviceRGB.
+
+    WeasyPrint gives the groups it makes for SVG opacity ``/CS /DeviceRGB`` unless a CMYK
+    output intent was set when the face was written; the faces are written without one (the
+    intent belongs to the assembled document), and their content is CMYK already.
+    """
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = [page.obj for page in pdf.pages]
+    while stack:
+        owner = stack.pop()
+        group = owner.get("/Group")
+        if group is not None and group.get("/CS") in (Name.DeviceRGB, Name.DeviceGray):
+            group.CS = Name.DeviceCMYK
+        resources = owner.get("/Resources") or {}
+        children = list((resources.get("/XObject") or {}).values())
+        children += [g.SMask.G for g in (resources.get("/ExtGState") or {}).values()
+                     if isinstance(g.get("/SMask"), pikepdf.Dictionary) and "/G" in g.SMask]
+        for child in children:
+            if child.is_indirect:
+                if child.objgen in seen:
+                    continue
+                seen.add(child.objgen)
+            if child.get("/Subtype") == Name.Form:
+                stack.append(child)
+
+
+def _output_intent(pdf: pikepdf.Pdf, templates: TemplateSet) -> pikepdf.Object:
+    """Return the /GTS_PDFX output intent with the CMYK profile embedded."""
+    path = templates.find(PROFILE)
+    data = path.read_bytes()
+    if len(data) < 128 or data[16:20] != b"CMYK" or data[12:16] != b"prtr":
+        raise UsageError(f"{PROFILE}: not a CMYK output (prtr) ICC profile")
+    profile = pdf.make_stream(data)
+    profile.N = 4
+    profile.Alternate = Name.DeviceCMYK
+    bundled = path.resolve() == (PACKAGE_TEMPLATES / PROFILE).resolve()
+    intent = Dictionary(
+        Type=Name.OutputIntent,
+        S=Name.GTS_PDFX,
+        DestOutputProfile=profile,
+    )
+    if bundled:
+        intent.OutputConditionIdentifier = String(OUTPUT_CONDITION_IDENTIFIER)
+        intent.RegistryName = String(REGISTRY_NAME)
+        intent.OutputCondition = String(OUTPUT_CONDITION)
+        intent.Info = String(_profile_description(data) or OUTPUT_CONDITION)
+    else:  # a user's own profile from a --templates folder: named by its description
+        description = _profile_description(data) or path.stem
+        intent.OutputConditionIdentifier = String("Custom")
+        intent.Info = String(description)
+    return pdf.make_indirect(intent)
+
+
+def _profile_description(data: bytes) -> str | None:
+    """Return the ``desc`` text of an ICC profile (v2 textDescription or v4 mluc), if any."""
+    try:
+        count = int.from_bytes(data[128:132], "big")
+        for i in range(count):
+            entry = data[132 + 12 * i : 144 + 12 * i]
+            if entry[:4] != b"desc":
+                continue
+            offset = int.from_bytes(entry[4:8], "big")
+            tag = data[offset : offset + int.from_bytes(entry[8:12], "big")]
+            if tag[:4] == b"desc":
+                length = int.from_bytes(tag[8:12], "big")
+                return tag[12 : 12 + length].rstrip(b"\0").decode("latin-1")
+            if tag[:4] == b"mluc":
+                size, start = int.from_bytes(tag[20:24], "big"), int.from_bytes(tag[24:28], "big")
+                return tag[start : start + size].decode("utf-16-be")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def _content_digest(pdf: pikepdf.Pdf) -> str:
+    """Hash every page's content stream and the streams of the XObjects it uses."""
+    h = hashlib.sha256()
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = [page.obj for page in pdf.pages]
+    while stack:
+        obj = stack.pop()
+        contents = obj.get("/Contents") if "/Contents" in obj else obj
+        streams = contents if isinstance(contents, pikepdf.Array) else [contents]
+        for stream in streams:
+            if isinstance(stream, pikepdf.Stream):
+                h.update(stream.read_raw_bytes())
+        resources = obj.get("/Resources") or {}
+        for xobject in (resources.get("/XObject") or {}).values():
+            if xobject.is_indirect and xobject.objgen in seen:
+                continue
+            seen.add(xobject.objgen)
+            stack.append(xobject)
+    return h.hexdigest()
+
+
+def _write_xmp(pdf: pikepdf.Pdf, variant: str, lang: str, title: str) -> None:
+    """Replace the XMP metadata with one that matches what ``save_pdf`` writes to /Info."""
+    date = build_date().strftime("%Y-%m-%dT%H:%M:%SZ")
+    name = digest(_content_digest(pdf), variant, lang, title, date)
+    document_id = f"uuid:{uuid.UUID(hex=name[:32])}"
+    if "/Metadata" in pdf.Root:
+        del pdf.Root.Metadata
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:title"] = title
+        meta["dc:language"] = [lang]
+        meta["dc:format"] = "application/pdf"
+        meta["xmp:CreatorTool"] = CREATOR
+        meta["xmp:CreateDate"] = date
+        meta["xmp:ModifyDate"] = date
+        meta["xmp:MetadataDate"] = date
+        meta["pdf:Producer"] = PRODUCER
+        meta["xmpMM:DocumentID"] = document_id
+        meta["xmpMM:InstanceID"] = document_id
+        meta["xmpMM:VersionID"] = "1"
+        meta["xmpMM:RenditionClass"] = "default"
+        if variant == "print":
+            meta["pdfxid:GTS_PDFXVersion"] = PDFX_VERSION
+            meta["pdf:Trapped"] = "False"
+        else:
+            meta["pdfuaid:part"] = "1"
+
+
+def _require_cmyk(pdf: pikepdf.Pdf, strict: bool) -> None:
+    """Raise RenderError (warn when not *strict*) if anything but DeviceCMYK paints."""
+    from .preflight import colour_problems
+
+    problems = colour_problems(pdf)
+    if not problems:
+        return
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    message = f"print PDF: not CMYK-only: {first}{more}"
+    if strict:
+        raise RenderError(message + "; use --no-strict to build anyway")
+    log.warning("%s", message)
+
+
+__all__ = [
+    "PROFILE", "VARIANTS", "VariantFaceStore", "VariantRenderer", "accessible_pdf",
+    "card_renderer", "check_variant", "cmyk_css", "css_colour", "face_store", "finalize",
+    "variant_environment", "with_title", "write_options",
+]
