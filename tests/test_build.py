@@ -338,3 +338,23 @@ def test_usage_error_without_recipes(in_tmp: Path) -> None:
     (in_tmp / "deck").mkdir()
     with pytest.raises(UsageError, match="no recipes found"):
         find_targets()
+
+
+def test_worker_hit_by_ctrl_c_skips_its_queued_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kaartspel.build as build
+
+    calls: list[str] = []
+
+    def interrupted(settings: BuildSettings, target: build.Target) -> build.Outcome:
+        calls.append(target.shown)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "build_target", interrupted)
+    monkeypatch.setattr(build, "_INTERRUPTED", False)
+    monkeypatch.setattr(build, "_EVENTS", None)
+    targets = [build.Target(Path(f"{n}.yaml"), f"{n}.yaml", "deck", f"{n}.pdf", "nl", (n,))
+               for n in "ab"]
+    with pytest.raises(KeyboardInterrupt):
+        build._build_group(BuildSettings(), [(0, targets[0])])
+    assert build._build_group(BuildSettings(), [(1, targets[1])]) == []
+    assert calls == ["a.yaml"]

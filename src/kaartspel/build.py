@@ -503,13 +503,24 @@ def _init_worker(queue: Any) -> None:
     _EVENTS = queue
 
 
+_INTERRUPTED = False
+"""Set in a worker hit by Ctrl-C: the groups already queued to it are skipped."""
+
+
 def _build_group(settings: BuildSettings, group: list[tuple[int, Target]]) -> list[Outcome]:
     """Worker: build one group's targets in order, reporting each start and finish."""
+    global _INTERRUPTED
     outcomes = []
     for index, target in group:
+        if _INTERRUPTED:
+            break
         if _EVENTS is not None:
             _EVENTS.put(("start", index, None))
-        outcome = build_target(settings, target)
+        try:
+            outcome = build_target(settings, target)
+        except KeyboardInterrupt:
+            _INTERRUPTED = True
+            raise
         if _EVENTS is not None:
             _EVENTS.put(("done", index, outcome))
         outcomes.append(outcome)
@@ -569,7 +580,9 @@ def _build_parallel(settings: BuildSettings, stale: Sequence[Target], groups: li
                 del pending[i]
                 on_done(payload)
     except BaseException:
-        executor.shutdown(wait=False, cancel_futures=True)
+        # Ctrl-C reached the workers too: they stop at once (queued groups are skipped) and
+        # their atomic writes leave no partial file.  Wait, so nothing writes after we exit.
+        executor.shutdown(wait=True, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
 
