@@ -72,6 +72,8 @@ class DeckOptions:
         check_length("--bleed", self.bleed, 10)
         check_length("--margin", self.margin, 30)
         check_length("--gutter", self.gutter, 30)
+        if self.extra_questions is not None and not self.extra_questions.is_file():
+            raise UsageError(f"questions file not found: {self.extra_questions}")
         return self
 
 
