@@ -280,10 +280,6 @@ def test_single_cards_report_their_trim_and_bleed(shipped: dict[str, Path]) -> N
                for p in report.pages)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "design issue, reported: the mini ladder and cycle on level and phase cards set their "
-    "numerals at 2.4-3.4 pt, reaching up to 1.5 mm into the 4 mm safe margin "
-    "(diagrams.py, cards.css)"))
 def test_level_and_phase_cards_pass(tmp_path: Path, content_dir: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

@@ -1,7 +1,9 @@
 """Diagrams drawn from the data as SVG: the ambition ladder and the phase cycle.
 
 Only numbers and geometry are generated here; colours are escaped like any other value.
-The mini versions sit on a card's coloured band: drawn in *light* on a *dark* band colour.
+The mini versions sit on a card's coloured band, drawn in *light* on a *dark* band colour.
+They carry no text: the step or phase number is in the card's label, at a legible size,
+and tiny digits in a band would fall below 7 pt and into the cutting margin.
 """
 
 from __future__ import annotations
@@ -10,8 +12,6 @@ import math
 from html import escape
 
 from markupsafe import Markup
-
-FONT = 'font-family="Source Sans 3" font-weight="700" text-anchor="middle"'
 
 
 def _svg(width: float, height: float, parts: list[str]) -> Markup:
@@ -36,17 +36,12 @@ def mini_ladder(count: int, current: int, dark: str, light: str = "#ffffff") -> 
             f'<rect x="{x:.2f}" y="{height - h:.2f}" width="{step_w:.2f}" height="{h:.2f}" '
             f'rx="0.8" fill="{escape(light)}" fill-opacity="{opacity}"/>'
         )
-        if i == current:
-            parts.append(
-                f'<text x="{x + step_w / 2:.2f}" y="{height - h + 3.6:.2f}" font-size="3.6" '
-                f'{FONT} fill="{escape(dark)}">{i:02d}</text>'
-            )
     return _svg(width, height, parts)
 
 
 def mini_cycle(count: int, current: int, dark: str, light: str = "#ffffff") -> Markup:
     """Return a ring of *count* phases joined by clockwise arrows; *current* is solid."""
-    size, radius, dot = 40.0, 14.0, 5.6
+    size, radius, dot = 40.0, 14.0, 4.6
     cx = cy = size / 2
     parts = [
         f'<circle cx="{cx}" cy="{cy}" r="{radius}" fill="none" stroke="{escape(light)}" '
@@ -70,9 +65,5 @@ def mini_cycle(count: int, current: int, dark: str, light: str = "#ffffff") -> M
             f'<circle cx="{x:.2f}" cy="{y:.2f}" r="{dot}" '
             f'fill="{escape(light) if solid else escape(dark)}" stroke="{escape(light)}" '
             'stroke-width="1"/>'
-        )
-        parts.append(
-            f'<text x="{x:.2f}" y="{y + 1.7:.2f}" font-size="4.8" {FONT} '
-            f'fill="{escape(dark) if solid else escape(light)}">{i + 1:02d}</text>'
         )
     return _svg(size, size, parts)
