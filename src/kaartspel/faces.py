@@ -13,7 +13,8 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -157,6 +158,14 @@ class _Face:
         return getattr(self._card, name)
 
 
+@cache
+def code_fingerprint() -> str:
+    """Hash the package's own source: a code change (a diagram, a layout rule) must
+    invalidate cached faces just as a template change does."""
+    package = Path(__file__).resolve().parent
+    return digest(*(path.read_bytes() for path in sorted(package.glob("*.py"))))
+
+
 def prune_resources(page: Any) -> None:
     """Drop page resources that neither the page nor its form XObjects refer to by name."""
     import pikepdf
@@ -229,7 +238,8 @@ class FaceStore:
 
         r = self.renderer
         return digest(
-            __version__, version("weasyprint"), r.templates.fingerprint(), repr(r.geometry),
+            __version__, version("weasyprint"), code_fingerprint(), r.templates.fingerprint(),
+            repr(r.geometry),
             r.content.lang, repr(r.content.meta), repr(r.content.ui),
             repr([(t.id, t.name) for t in r.content.themes]), str(r.strict),
         )
