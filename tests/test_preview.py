@@ -88,3 +88,17 @@ def test_contact_sheet_grid() -> None:
     tiles = [Image.new("RGB", (63, 88), (i * 20, 0, 0)) for i in range(10)]
     sheet = contact_sheet(tiles, thumb_height=44, columns=4, gap=5)
     assert sheet.size == (5 + 4 * (32 + 5), 5 + 3 * (44 + 5))
+
+
+def test_only_its_own_folder_is_cleaned(project: Path) -> None:
+    own = project / "build" / "preview" / "tips-nl"
+    own.mkdir(parents=True)
+    (own / "page-099.png").write_bytes(b"old")
+    mine = project / "mine"
+    mine.mkdir()
+    (mine / "page-099.png").write_bytes(b"someone's")
+    assert run("preview", "deck/tips-nl.yaml", "--dpi", "20").exit_code == 0
+    assert not (own / "page-099.png").exists()
+    assert run("preview", "deck/tips-nl.yaml", "--dpi", "20", "-o", mine).exit_code == 0
+    assert (mine / "page-099.png").read_bytes() == b"someone's"
+    assert (mine / "page-012.png").is_file()

@@ -260,8 +260,10 @@ def preview(target: Path, settings: BuildSettings, dpi: float = DEFAULT_DPI,
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"output is a file, not a folder: {display_path(folder)}")
     folder.mkdir(parents=True, exist_ok=True)
-    for old in [*folder.glob("page-*.png"), *folder.glob("card-*.png"), folder / "contact.png"]:
-        old.unlink(missing_ok=True)  # left from an earlier preview with more pages
+    if out is None:  # our own folder: drop pictures of an earlier, longer version
+        for old in [*folder.glob("page-*.png"), *folder.glob("card-*.png"),
+                    folder / "contact.png"]:
+            old.unlink(missing_ok=True)
     result = PreviewResult(folder)
     pages = render_pdf(pdf, dpi)
     result.pages = [save_png(image, folder / f"page-{i:03d}.png")
