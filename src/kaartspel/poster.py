@@ -530,8 +530,11 @@ class Cycle(Node):
         return max(self.diameter, self._stack(self.right, need), self._stack(self.left, need))
 
     def place(self, y: float, h: float, need: Heights, out: Placement) -> None:
+        texts = Placement(page=out.page)
         for column in (self.right, self.left):
-            VStack(column, self.vgap, spread=h).place(y, h, need, out)
+            VStack(column, self.vgap, spread=h).place(y, h, need, texts)
+        for block in sorted(texts.blocks, key=lambda b: b.data["step"].number):
+            out.add(block)  # in phase order, whatever the column: the reading order
         cx, cy = self.w / 2, h / 2
         radius = self.diameter / 2 - self.node_r
         for leaf, (nx, ny) in zip(self.numbers,

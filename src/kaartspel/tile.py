@@ -18,7 +18,9 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from pikepdf import Dictionary, Name, Pdf
@@ -101,24 +103,28 @@ def _positions(length: float, window: float, overlap: float) -> tuple[float, ...
     return tuple(i * step for i in range(count))
 
 
+def plan_on(sheet: Size, poster_w: float, poster_h: float, overlap: float,
+            margin: float) -> TilePlan | None:
+    """Return the tiling on sheets of exactly *sheet* (as oriented), or None if none fits."""
+    inset = margin + FRAME_MM
+    window_w = sheet.width - 2 * inset
+    window_h = sheet.height - 2 * inset
+    if min(window_w, window_h) <= overlap + 1.0:
+        return None
+    w, h = min(window_w, poster_w), min(window_h, poster_h)
+    xs, ys = _positions(poster_w, w, overlap), _positions(poster_h, h, overlap)
+    return TilePlan(sheet, len(ys), len(xs), poster_w, poster_h, w, h, xs, ys, margin, overlap)
+
+
 def plan_tiles(poster_w: float, poster_h: float, paper: Size, overlap: float,
                margin: float) -> TilePlan:
-    """Return the tiling with the fewest sheets of *paper* (portrait wins a tie)."""
-    best: TilePlan | None = None
-    for sheet in (paper.portrait, paper.landscape):
-        inset = margin + FRAME_MM
-        window_w = sheet.width - 2 * inset
-        window_h = sheet.height - 2 * inset
-        if min(window_w, window_h) <= overlap + 1.0:
-            continue
-        w, h = min(window_w, poster_w), min(window_h, poster_h)
-        plan = TilePlan(sheet, 0, 0, poster_w, poster_h, w, h,
-                        _positions(poster_w, w, overlap), _positions(poster_h, h, overlap),
-                        margin, overlap)
-        plan = TilePlan(sheet, len(plan.ys), len(plan.xs), poster_w, poster_h, w, h,
-                        plan.xs, plan.ys, margin, overlap)
-        if best is None or plan.count < best.count:
-            best = plan
+    """Return the tiling with the fewest sheets of *paper*, portrait or landscape.
+
+    A tie goes to portrait sheets.
+    """
+    plans = [plan_on(sheet, poster_w, poster_h, overlap, margin)
+             for sheet in (paper.portrait, paper.landscape)]
+    best = min((p for p in plans if p is not None), key=lambda p: p.count, default=None)
     if best is None:
         raise UsageError(
             f"{paper.name} paper with a {margin:g} mm margin leaves no room for a "
@@ -259,16 +265,23 @@ def _text_ops(text: str, codes: dict[str, bytes], x: float, y: float) -> str:
             f"<{hexcodes}> Tj ET")
 
 
-def _outline_ops(text: str, x: float, y: float) -> str:
-    """Return the label as filled glyph outlines of the bundled semibold font."""
-    from fontTools.pens.basePen import BasePen
+@cache
+def _bundled_font() -> tuple[Any, dict[int, str], int]:
+    """Return the glyph set, character map and units per em of the bundled semibold font."""
     from fontTools.ttLib import TTFont
 
     from .style import PACKAGE_TEMPLATES
 
     font = TTFont(Path(PACKAGE_TEMPLATES, "fonts", "SourceSans3-Semibold.ttf"), lazy=True)
-    glyphs, cmap = font.getGlyphSet(), font.getBestCmap()
-    scale = LABEL_PT / font["head"].unitsPerEm
+    return font.getGlyphSet(), font.getBestCmap(), font["head"].unitsPerEm
+
+
+def _outline_ops(text: str, x: float, y: float) -> str:
+    """Return the label as filled glyph outlines of the bundled semibold font."""
+    from fontTools.pens.basePen import BasePen
+
+    glyphs, cmap, units = _bundled_font()
+    scale = LABEL_PT / units
     ops: list[str] = []
     origin = [mm_to_pt(x), mm_to_pt(y)]
 
@@ -345,4 +358,6 @@ def tile_poster(source: Pdf, plan: TilePlan, trim_origin: tuple[float, float],
     return out
 
 
-__all__ = ["TilePlan", "plan_tiles", "tile_label", "tile_labels", "tile_name", "tile_poster"]
+__all__ = [
+    "TilePlan", "plan_on", "plan_tiles", "tile_label", "tile_labels", "tile_name", "tile_poster",
+]
