@@ -65,6 +65,8 @@ class BuildSettings:
     strict: bool = True
     use_cache: bool = True
     """False: render every face again and rebuild every output (``--no-cache``)."""
+    face_jobs: int | None = None
+    """Processes one deck may use to render its faces (None: one per CPU)."""
 
     @property
     def cache_dir(self) -> Path:
@@ -445,7 +447,8 @@ def _build(settings: BuildSettings, target: Target) -> tuple[Path, int, dict[str
         assert isinstance(recipe.options, DeckOptions)
         options = replace(recipe.options, strict=settings.strict, templates=settings.templates)
         cache = FaceCache(settings.cache_dir, enabled=settings.use_cache)
-        result = build_deck(settings.content_dir, options, output, cache=cache)
+        result = build_deck(settings.content_dir, options, output, cache=cache,
+                            jobs=settings.face_jobs)
         info = {"layout": options.layout, "cards": result.cards, "order": options.order,
                 "backs": options.backs, "size_name": options.size, "bleed": options.bleed}
         return output, result.pages, info
@@ -539,7 +542,8 @@ def build_stale(settings: BuildSettings, stale: Sequence[Target], jobs: int,
                 on_start(target)
                 on_done(build_target(settings, target))
         return
-    _build_parallel(settings, stale, groups, workers, on_start, on_done)
+    # The recipes already use every worker: a deck must not start a pool of its own per CPU.
+    _build_parallel(replace(settings, face_jobs=1), stale, groups, workers, on_start, on_done)
 
 
 def _start_methods() -> list[str]:

@@ -119,9 +119,16 @@ def deck_cards(content: Content, options: DeckOptions) -> tuple[Card, ...]:
 
 
 def build_deck(
-    content_dir: Path, options: DeckOptions, output: Path, cache: FaceCache | None = None
+    content_dir: Path,
+    options: DeckOptions,
+    output: Path,
+    cache: FaceCache | None = None,
+    jobs: int | None = None,
 ) -> DeckResult:
-    """Build one deck PDF at *output*; raise a KaartspelError on any problem."""
+    """Build one deck PDF at *output*; raise a KaartspelError on any problem.
+
+    *jobs* caps the processes that render faces (None: one per CPU).
+    """
     from .output import check_output
 
     started = time.perf_counter()
@@ -142,7 +149,7 @@ def build_deck(
     face_variant = "print" if options.pdf == "print" else "plain"
     renderer = pdfx.card_renderer(face_variant, content, Geometry.for_card(size, options.bleed),
                                   templates, options.strict)
-    store = pdfx.face_store(renderer, cache)
+    store = pdfx.face_store(renderer, cache, jobs)
     base = fit_faces(store, faces)
     log.info("deck %s: %d cards, body text %g pt", output, len(cards), base)
     title = f"{content.meta.title} — {content.meta.set_title}"

@@ -242,6 +242,8 @@ class FaceStore:
             repr(r.geometry),
             r.content.lang, repr(r.content.meta), repr(r.content.ui),
             repr([(t.id, t.name) for t in r.content.themes]), str(r.strict),
+            # RGB, CMYK and tagged faces never share a key.
+            getattr(r, "variant", "plain"),
         )
 
     def face_key(self, face: Card, base: float) -> str:

@@ -33,7 +33,6 @@ import logging
 import re
 import uuid
 from collections.abc import Sequence
-from functools import cached_property
 from html import escape
 from typing import Any
 
@@ -176,16 +175,6 @@ class VariantRenderer(CardRenderer):
         return svg
 
 
-class VariantFaceStore(FaceStore):
-    """A :class:`FaceStore` whose cache keys include the renderer's variant."""
-
-    @cached_property
-    def style_key(self) -> str:
-        """The plain style key plus the variant: RGB and CMYK faces never share a key."""
-        plain: str = FaceStore.style_key.func(self)  # type: ignore[attr-defined]
-        return digest(plain, "pdf-variant", getattr(self.renderer, "variant", "plain"))
-
-
 def card_renderer(variant: str, content: Content, geometry: Geometry, templates: TemplateSet,
                   strict: bool = True) -> CardRenderer:
     """Return the face renderer of *variant* (the plain :class:`CardRenderer` for ``plain``)."""
@@ -194,12 +183,11 @@ def card_renderer(variant: str, content: Content, geometry: Geometry, templates:
     return VariantRenderer(content, geometry, templates, strict, variant)
 
 
-def face_store(renderer: CardRenderer, cache: FaceCache | None = None) -> FaceStore:
-    """Return a face store for *renderer* whose cache keys include its variant."""
-    cache = cache if cache is not None else FaceCache()
-    if isinstance(renderer, VariantRenderer):
-        return VariantFaceStore(renderer, cache)
-    return FaceStore(renderer, cache)
+def face_store(
+    renderer: CardRenderer, cache: FaceCache | None = None, jobs: int | None = None
+) -> FaceStore:
+    """Return a face store for *renderer* (its cache keys include the renderer's variant)."""
+    return FaceStore(renderer, cache if cache is not None else FaceCache(), jobs)
 
 
 def write_options(variant: str) -> dict[str, Any]:
@@ -421,7 +409,7 @@ def _require_cmyk(pdf: pikepdf.Pdf, strict: bool) -> None:
 
 
 __all__ = [
-    "PROFILE", "VARIANTS", "VariantFaceStore", "VariantRenderer", "accessible_pdf",
+    "PROFILE", "VARIANTS", "VariantRenderer", "accessible_pdf",
     "card_renderer", "check_variant", "cmyk_css", "css_colour", "face_store", "finalize",
     "variant_environment", "with_title", "write_options",
 ]
