@@ -417,3 +417,15 @@ def test_default_output() -> None:
         "build/poster-en-a0-tiles-a4.pdf")
     assert default_poster_output(PosterOptions(size="a2", orientation="landscape")) == Path(
         "build/poster-nl-a2-landscape.pdf")
+
+
+def test_final_render_is_checked(content_dir: Path, tmp_path: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixed-size boxes of the final render are measured again: if the layout ever gave a
+    section less room than its text needs, the build fails naming it (here: forced)."""
+    import kaartspel.poster as poster
+
+    monkeypatch.setattr(poster, "SLACK_MM", -4.0)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FitError, match=r"poster section 'rollen' does not fit: 4\.0 mm too long"):
+        build_poster(content_dir, PosterOptions(size="a3"), tmp_path / "p.pdf")

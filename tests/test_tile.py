@@ -109,11 +109,13 @@ def plan_windows(plan: TilePlan) -> list[tuple[float, float, float, float]]:
     return [plan.window(r, c) for r, c in plan.tiles()]
 
 
-def pdf_windows(path: Path, poster_h: float) -> list[tuple[float, float, float, float]]:
+def pdf_windows(path: Path, poster_h: float,
+                offset: float = 0.0) -> list[tuple[float, float, float, float]]:
     """Read back, from each sheet's content stream, which poster rectangle it shows (mm, y down).
 
     The clip rectangle ``re W n`` in sheet coordinates, moved by the inverse of the ``cm`` that
-    places the poster XObject, is the window in poster coordinates.
+    places the poster XObject, is the window in page coordinates; the trim starts *offset* mm
+    into the page (bleed and crop-mark zone).
     """
     windows = []
     with pikepdf.open(path) as pdf:
@@ -124,7 +126,7 @@ def pdf_windows(path: Path, poster_h: float) -> list[tuple[float, float, float, 
             assert clip and move, content[:200]
             x, y, w, h = (float(v) for v in clip.groups())
             tx, ty = (float(v) for v in move.groups())
-            x0, y_low = pt_to_mm(x - tx), pt_to_mm(y - ty)
+            x0, y_low = pt_to_mm(x - tx) - offset, pt_to_mm(y - ty) - offset
             x1, y_high = x0 + pt_to_mm(w), y_low + pt_to_mm(h)
             windows.append((x0, poster_h - y_high, x1, poster_h - y_low))
     return windows
@@ -246,3 +248,17 @@ def test_tiling_is_fast_and_falls_back_to_outlines(poster: PosterResult, tmp_pat
         started = time.perf_counter()
         tile_poster(source, plan4, (0.0, 0.0), "{tile} van {last}")
         assert time.perf_counter() - started < 0.25
+
+
+def test_tiles_of_a_poster_with_bleed(content_dir: Path, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiles show the trimmed poster: the bleed and crop marks stay off the sheets."""
+    from kaartspel.poster import MARK_ZONE_MM
+
+    monkeypatch.chdir(tmp_path)
+    result = build_poster(content_dir, PosterOptions(size="a2", bleed=3.0, tile="a4"),
+                          tmp_path / "a2.pdf")
+    plan = plan_tiles(420, 594, paper_size("a4"), overlap=10, margin=5)
+    windows = pdf_windows(result.path, 594, offset=3.0 + MARK_ZONE_MM)
+    assert result.pages == plan.count == len(windows)
+    check_cover(windows, 420, 594, overlap=10)
