@@ -211,7 +211,7 @@ def poster_roles(body: float, scale: float) -> dict[str, float]:
         "lead": up(1.5),
         "h2": up(1.75),
         "number": up(1.9),
-        "title": max(up(4.2), 60 * scale),
+        "title": max(up(4.2), 78 * scale),
     }
 
 
@@ -1196,7 +1196,9 @@ def build_poster(content_dir: Path, options: PosterOptions, output: Path) -> Pos
 
         plan = plan_tiles(geometry.width, geometry.height, paper_size(options.tile),
                           options.overlap, options.margin)
-        labels = tile_labels(content.ui.tile_label, plan)
+        # Put the labels' glyphs in the poster's font subsets (a handout's labels also get
+        # "(1/2)"-style page numbers): tile_poster can then set them as real text.
+        labels = [*tile_labels(content.ui.tile_label, plan), "0123456789 (/)"]
     body, document, html, placement = fit_poster(renderer, labels)
     log.info("poster %s: body text %.2f pt on %d page(s)", output, body, placement.pages)
     identifier = fingerprint(html).encode()[:32]
