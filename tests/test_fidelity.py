@@ -26,15 +26,29 @@ def letters(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalpha())
 
 
+def source_paths(repo_root: Path) -> tuple[Path, Path]:
+    """Return the shared source (authoritative) and the repository's copy of it."""
+    return (repo_root.parent / "shared" / "source" / SOURCE_NAME,
+            repo_root / "content" / "source" / SOURCE_NAME)
+
+
 @pytest.fixture(scope="module")
 def source_text(repo_root: Path) -> str:
-    path = repo_root.parent / "shared" / "source" / SOURCE_NAME
+    shared, copy = source_paths(repo_root)
+    path = shared if shared.is_file() else copy
     if not path.is_file():
-        pytest.fail(
-            f"source text not found: {path} (the poster transcription must live in "
-            f"../shared/source/{SOURCE_NAME} relative to the repository)"
-        )
+        pytest.fail(f"source text not found: neither {shared} nor {copy}")
     return path.read_text(encoding="utf-8")
+
+
+def test_repository_copy_of_the_source_is_current(repo_root: Path) -> None:
+    """The copy in content/source/ keeps the repository testable on its own; it must match."""
+    shared, copy = source_paths(repo_root)
+    assert copy.is_file(), f"missing {copy}"
+    if shared.is_file():
+        assert copy.read_bytes() == shared.read_bytes(), (
+            f"{copy} differs from {shared}: copy the shared source into the repository"
+        )
 
 
 @pytest.fixture(scope="module")
