@@ -16,11 +16,11 @@ from .cache import FaceCache
 from .cards import SET_THEME, Card, build_cards, select
 from .errors import UsageError
 from .faces import CardRenderer, FaceStore, Geometry, fit_faces
-from .fontmerge import FontMerger
-from .impose import impose_sheets, plan_grid, single_pages
+from .fontmerge import FontCollector, FontMerger
+from .impose import impose_sheets, page_xobject, plan_grid, single_pages
 from .model import Content, load_content
 from .output import save_pdf
-from .sizes import card_size, check_length, paper_size
+from .sizes import card_size, check_length, mm_to_pt, paper_size
 from .style import TemplateSet
 
 log = logging.getLogger(__name__)
@@ -160,17 +160,17 @@ def build_deck(
             save_pdf(out, output, title, options.lang)
         return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
                           [card.id for card in cards], store.rendered)
-    source = assemble(store, faces, base)
+    source = FacePages(store, faces, base, FontMerger(font_files(templates), store.cache))
     index = {face.id: i for i, face in enumerate(faces)}
     fronts = [index[card.id] for card in cards]
     back_pages = [index[backs[card.theme].id] if backs else None for card in cards]
-    with source:
-        if grid is not None:
-            out = impose_sheets(source, fronts, back_pages, grid, options.bleed, options.duplex,
-                                cmyk=options.pdf == "print")
-        else:
-            out = single_pages(source, fronts, back_pages, options.bleed, options.order)
-        FontMerger(font_files(templates), store.cache).merge(out)
+    if grid is not None:
+        out = impose_sheets(source, fronts, back_pages, grid, options.bleed, options.duplex,
+                            cmyk=options.pdf == "print")
+    else:
+        out = single_pages(source, fronts, back_pages, options.bleed, options.order)
+    with out:
+        source.finish()
         pages = len(out.pages)
         pdfx.finalize(out, options.pdf, options.lang, title, templates, options.strict)
         save_pdf(out, output, title, options.lang)
@@ -178,13 +178,68 @@ def build_deck(
                       [face.id for face in faces], store.rendered)
 
 
-def assemble(store: FaceStore, faces: Sequence[Card], base: float) -> pikepdf.Pdf:
-    """Return one PDF with a page per face, in order, from the rendered one-page PDFs."""
-    source = pikepdf.Pdf.new()
-    for face in faces:
-        with pikepdf.open(io.BytesIO(store.pdf(face, base))) as single:
-            source.pages.append(single.pages[0])
-    return source
+class FacePages:
+    """The rendered faces as a page source for imposition, each opened only while placed.
+
+    A face's fonts are not copied: the :class:`FontCollector` notes the glyphs it shows and
+    points it at one shared font per font, filled in by :meth:`finish`.  Its other streams
+    are copied outright, so its PDF can be closed at once.  Memory stays flat with the
+    number of cards.
+    """
+
+    def __init__(self, store: FaceStore, faces: Sequence[Card], base: float,
+                 merger: FontMerger) -> None:
+        self.store, self.faces, self.base, self.merger = store, faces, base, merger
+        self.collector: FontCollector | None = None
+
+    def form(self, out: pikepdf.Pdf, index: int) -> pikepdf.Object:
+        """Return face *index* as a Form XObject in *out*."""
+        if self.collector is None:
+            self.collector = self.merger.collector(out)
+        with pikepdf.open(io.BytesIO(self.store.pdf(self.faces[index], self.base))) as face:
+            page = face.pages[0]
+            detached = self.collector.detach(page)
+            form = page_xobject(out, page)
+            _materialize(form)
+        self.collector.attach(form, detached)
+        return form
+
+    def size(self, index: int) -> tuple[float, float]:
+        """Return the width and height (pt) of face *index*."""
+        geometry = self.store.renderer.geometry
+        return mm_to_pt(geometry.page_w), mm_to_pt(geometry.page_h)
+
+    def finish(self) -> None:
+        """Write the shared fonts (after every face has been placed)."""
+        if self.collector is not None:
+            self.collector.finish()
+
+
+def _materialize(obj: pikepdf.Object) -> None:
+    """Copy the data of every stream reachable from *obj* into its own PDF.
+
+    pikepdf copies a foreign stream's data only when the output is saved, which would keep
+    every face PDF open until then.
+    """
+    seen: set[tuple[int, int]] = set()
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, pikepdf.Stream):
+            if item.objgen in seen:
+                continue
+            seen.add(item.objgen)
+            item.write(item.read_raw_bytes(), filter=item.get("/Filter"),  # type: ignore[arg-type]
+                       decode_parms=item.get("/DecodeParms"))  # type: ignore[arg-type]
+            stack.extend(v for k, v in item.items() if k != "/Parent")
+        elif isinstance(item, pikepdf.Dictionary):
+            if item.is_indirect:
+                if item.objgen in seen:
+                    continue
+                seen.add(item.objgen)
+            stack.extend(v for k, v in item.items() if k != "/Parent")
+        elif isinstance(item, pikepdf.Array):
+            stack.extend(item)
 
 
 def font_files(templates: TemplateSet) -> list[Path]:

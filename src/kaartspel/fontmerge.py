@@ -2,10 +2,10 @@
 
 Each cached face carries its own subset of the bundled fonts.  WeasyPrint subsets with
 retained glyph ids (CID = GID, ``/CIDToGIDMap /Identity``), so the glyph ids in every
-face's content stream refer to the same original font.  Here all subsets of one font are
-replaced by a single subset of the original file holding the union of the glyphs, with
-merged widths and ToUnicode maps: a deck assembled from 50 cached faces is as small as one
-rendered in a single pass.
+face's content stream refer to the same original font.  While faces are placed, their
+fonts are replaced by one shared font per font, finally filled with a single subset of the
+original file holding every glyph shown, with merged widths and ToUnicode maps: a deck
+assembled from 50 cached faces is as small as one rendered in a single pass.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,46 +29,9 @@ _PAIR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 _RANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 
 
-@dataclass
-class _Use:
-    """One font entry in one /Font resource dictionary, and the glyphs drawn with it."""
-
-    fonts: pikepdf.Dictionary
-    name: str
-    font: pikepdf.Dictionary
-    cids: set[int] = field(default_factory=set)
-
-
-@dataclass
-class _Group:
-    """Every use of one font (by base name) across the document."""
-
-    name: str
-    uses: dict[tuple[Any, str], _Use] = field(default_factory=dict)
-
-
 def _strip_prefix(base_font: str) -> str:
     name = base_font.lstrip("/")
     return name.split("+", 1)[1] if len(name) > 7 and name[6] == "+" else name
-
-
-def _owners(pdf: Pdf) -> Iterator[tuple[Any, Any]]:
-    """Yield (content owner, resources) for every page and nested form XObject, once."""
-    seen: set[tuple[int, int]] = set()
-    stack: list[Any] = list(pdf.pages)
-    while stack:
-        owner = stack.pop()
-        obj = owner.obj if isinstance(owner, pikepdf.Page) else owner
-        resources = obj.get("/Resources")
-        if resources is None:
-            continue
-        yield owner, resources
-        for xobject in (resources.get("/XObject") or {}).values():
-            if xobject.objgen in seen:
-                continue
-            seen.add(xobject.objgen)
-            if xobject.get("/Subtype") == Name.Form:
-                stack.append(xobject)
 
 
 _TEXT_TOKEN = re.compile(rb"/([^\s/\[\]<>()]+)\s+[-+.\d]+\s+Tf|<([0-9A-Fa-f\s]*)>")
@@ -83,13 +46,13 @@ def _shown_cids(owner: Any) -> dict[str, set[int]]:
     data = owner.read_bytes() if isinstance(owner, pikepdf.Stream) else None
     if data is not None and b"(" not in data and b"<<" not in data:
         fast: dict[str, set[int]] = {}
-        current: set[int] | None = None
+        font: set[int] | None = None
         for match in _TEXT_TOKEN.finditer(data):
             if match[1] is not None:
-                current = fast.setdefault("/" + match[1].decode("latin-1"), set())
-            elif current is not None:
+                font = fast.setdefault("/" + match[1].decode("latin-1"), set())
+            elif font is not None:
                 raw = bytes.fromhex(match[2].decode("ascii"))
-                current.update(
+                font.update(
                     int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)
                 )
         return fast
@@ -111,29 +74,6 @@ def _shown_cids(owner: Any) -> dict[str, set[int]]:
                     int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)
                 )
     return shown
-
-
-def _groups(pdf: Pdf) -> dict[str, _Group]:
-    groups: dict[str, _Group] = {}
-    for owner, resources in _owners(pdf):
-        fonts = resources.get("/Font")
-        if not fonts:
-            continue
-        shown = _shown_cids(owner)
-        for res_name, font in fonts.items():
-            if font.get("/Subtype") != Name.Type0:
-                continue
-            descendant = font.DescendantFonts[0]
-            if descendant.get("/CIDToGIDMap") != Name.Identity or "/FontFile2" not in (
-                descendant.get("/FontDescriptor") or {}
-            ):
-                continue
-            name = _strip_prefix(str(font.BaseFont))
-            group = groups.setdefault(name, _Group(name))
-            key = (fonts.objgen if fonts.is_indirect else id(fonts), str(res_name))
-            use = group.uses.setdefault(key, _Use(fonts, str(res_name), font))
-            use.cids |= shown.get(str(res_name), set())
-    return groups
 
 
 def _widths(w_array: Iterable[Any]) -> dict[int, float]:
@@ -251,68 +191,25 @@ class FontMerger:
 
     def __init__(self, font_files: Iterable[Path], cache: FaceCache | None = None) -> None:
         self.cache = cache or FaceCache(enabled=False)
+        self._by_name: dict[str, Path | None] = {}
         self.originals: dict[tuple[int, bool], Path] = {}
         for path in font_files:
             key = _style_key(path.read_bytes())
             if key is not None:
                 self.originals.setdefault(key, path)
 
-    def merge(self, pdf: Pdf) -> int:
-        """Merge font subsets in *pdf* in place; return how many fonts were merged."""
-        merged = 0
-        for group in _groups(pdf).values():
-            if self._merge_group(pdf, group):
-                merged += 1
-        return merged
+    def collector(self, out: Pdf) -> FontCollector:
+        """Return a collector that merges fonts while faces are placed into *out*."""
+        return FontCollector(self, out)
 
-    def _merge_group(self, pdf: Pdf, group: _Group) -> bool:
-        uses = list(group.uses.values())
-        first = uses[0].font.DescendantFonts[0]
-        original = self.originals.get(
-            _style_key(first.FontDescriptor.FontFile2.read_bytes()) or (0, False)
-        )
-        if original is None:
-            log.debug("font %s: no bundled original found, left as is", group.name)
-            return False
-        # Only the glyphs actually drawn count: a face's own subset may hold more (its render
-        # batch's), and the result must not depend on how faces were batched.
-        widths: dict[int, float] = {}
-        unicode: dict[int, bytes] = {}
-        for use in uses:
-            descendant = use.font.DescendantFonts[0]
-            font_widths = _widths(descendant.get("/W") or [])
-            font_unicode = _to_unicode(use.font.get("/ToUnicode"))  # type: ignore[arg-type]
-            for cid in use.cids:
-                if cid in font_widths:
-                    widths[cid] = font_widths[cid]
-                if cid in font_unicode:
-                    unicode[cid] = font_unicode[cid]
-        gids = sorted({cid for use in uses for cid in use.cids})
-        data = self._subset(original, gids)
-        tag = "".join(chr(65 + int(c, 16) % 26) for c in digest(group.name, str(gids))[:6])
-        base = Name(f"/{tag}+{group.name}")
-        font_file = pdf.make_stream(data)
-        font_file.Length1 = len(data)
-        descriptor = Dictionary(
-            {k: v for k, v in first.FontDescriptor.items() if k != "/FontFile2"}
-        )
-        descriptor.FontName = base
-        descriptor.FontFile2 = font_file
-        # Metrics from the fonts themselves, never from a face's subset (batch-dependent).
-        for key, value in _metrics(original.read_bytes(), data).items():
-            descriptor[key] = value
-        cid_font = Dictionary({k: v for k, v in first.items() if k != "/W"})
-        cid_font.BaseFont = base
-        cid_font.FontDescriptor = pdf.make_indirect(descriptor)
-        cid_font.W = _compact_widths(widths)
-        type0 = Dictionary(dict(uses[0].font.items()))
-        type0.BaseFont = base
-        type0.DescendantFonts = Array([pdf.make_indirect(cid_font)])
-        type0.ToUnicode = pdf.make_stream(_cmap(unicode))
-        shared = pdf.make_indirect(type0)
-        for use in uses:
-            use.fonts[use.name] = shared
-        return True
+    def original_for(self, font: pikepdf.Dictionary) -> Path | None:
+        """Return the bundled font file a face's subset was cut from (None if unknown)."""
+        name = _strip_prefix(str(font.BaseFont))
+        if name not in self._by_name:
+            descendant = font.DescendantFonts[0]
+            style = _style_key(descendant.FontDescriptor.FontFile2.read_bytes())
+            self._by_name[name] = self.originals.get(style) if style else None
+        return self._by_name[name]
 
     def _subset(self, original: Path, gids: list[int]) -> bytes:
         """Return a subset of *original* with *gids*, glyph ids unchanged (cached)."""
@@ -346,3 +243,148 @@ class FontMerger:
         data = out.getvalue()
         self.cache.put_blob("fonts", key, data)
         return data
+
+
+@dataclass
+class _Merged:
+    """What a collector knows of one font across every face placed so far."""
+
+    original: Path
+    placeholder: pikepdf.Dictionary
+    widths: dict[int, float] = field(default_factory=dict)
+    unicode: dict[int, bytes] = field(default_factory=dict)
+    descriptor: dict[str, Any] = field(default_factory=dict)
+
+
+def _supported(font: Any) -> bool:
+    """Return whether *font* is a WeasyPrint CID TrueType font with retained glyph ids."""
+    if font.get("/Subtype") != Name.Type0:
+        return False
+    descendant = font.DescendantFonts[0]
+    return descendant.get("/CIDToGIDMap") == Name.Identity and "/FontFile2" in (
+        descendant.get("/FontDescriptor") or {}
+    )
+
+
+class FontCollector:
+    """Merge fonts while faces are placed, without copying any face's own font subsets.
+
+    Before a face is copied into the output, :meth:`detach` records the glyphs it shows
+    (with their widths and Unicode values) and removes its font resources; after the copy,
+    :meth:`attach` points the copied resources at one shared font object per font;
+    :meth:`finish` finally fills those objects with a single subset each.  The output never
+    holds the per-face subsets, which keeps a 1000-card deck small in memory.
+    """
+
+    def __init__(self, merger: FontMerger, out: Pdf) -> None:
+        self.merger = merger
+        self.out = out
+        self.fonts: dict[str, _Merged] = {}
+
+    def detach(self, page: pikepdf.Page) -> list[tuple[tuple[str, ...], dict[str, str]]]:
+        """Record and remove the mergeable fonts of *page* and its forms; return their names."""
+        detached: list[tuple[tuple[str, ...], dict[str, str]]] = []
+        stack: list[tuple[tuple[str, ...], Any]] = [((), page)]
+        while stack:
+            path, owner = stack.pop()
+            obj = owner.obj if isinstance(owner, pikepdf.Page) else owner
+            resources = obj.get("/Resources")
+            if resources is None:
+                continue
+            fonts = resources.get("/Font")
+            if fonts:
+                shown = _shown_cids(owner)
+                names: dict[str, str] = {}
+                for res_name, font in list(fonts.items()):
+                    if not _supported(font):
+                        continue
+                    original = self.merger.original_for(font)
+                    if original is None:
+                        continue
+                    group = _strip_prefix(str(font.BaseFont))
+                    self._record(group, original, font, shown.get(str(res_name), set()))
+                    names[str(res_name)] = group
+                    del fonts[res_name]
+                if names:
+                    detached.append((path, names))
+            for name, xobject in (resources.get("/XObject") or {}).items():
+                if xobject.get("/Subtype") == Name.Form:
+                    stack.append(((*path, str(name)), xobject))
+        return detached
+
+    def _record(self, group: str, original: Path, font: Any, cids: set[int]) -> None:
+        merged = self.fonts.get(group)
+        if merged is None:
+            descendant = font.DescendantFonts[0]
+            merged = _Merged(original, self.out.make_indirect(Dictionary()))
+            merged.descriptor = {
+                key: _plain(value) for key, value in descendant.FontDescriptor.items()
+                if key in ("/Flags", "/ItalicAngle", "/StemV", "/StemH", "/FontFamily")
+            }
+            self.fonts[group] = merged
+        descendant = font.DescendantFonts[0]
+        widths = _widths(descendant.get("/W") or [])
+        unicode = _to_unicode(font.get("/ToUnicode"))
+        for cid in cids:
+            if cid in widths:
+                merged.widths[cid] = widths[cid]
+            if cid in unicode:
+                merged.unicode[cid] = unicode[cid]
+            merged.widths.setdefault(cid, widths.get(cid, 0.0))
+
+    def attach(self, form: Any, detached: list[tuple[tuple[str, ...], dict[str, str]]]) -> None:
+        """Point the copied *form*'s font resources at the shared fonts."""
+        for path, names in detached:
+            owner = form
+            for name in path:
+                owner = owner.Resources.XObject[name]
+            resources = owner.get("/Resources")
+            if resources is None:
+                resources = owner.Resources = Dictionary()
+            fonts = resources.get("/Font")
+            if fonts is None:
+                fonts = resources.Font = Dictionary()
+            for res_name, group in names.items():
+                fonts[res_name] = self.fonts[group].placeholder
+
+    def finish(self) -> None:
+        """Fill every shared font with one subset holding all glyphs placed."""
+        for group, merged in self.fonts.items():
+            gids = sorted(merged.widths)
+            data = self.merger._subset(merged.original, gids)
+            tag = "".join(chr(65 + int(c, 16) % 26) for c in digest(group, str(gids))[:6])
+            base = Name(f"/{tag}+{group}")
+            font_file = self.out.make_stream(data)
+            font_file.Length1 = len(data)
+            descriptor = Dictionary(Type=Name.FontDescriptor, FontName=base, FontFile2=font_file)
+            for key, value in merged.descriptor.items():
+                descriptor[key] = value
+            for key, value in _metrics(merged.original.read_bytes(), data).items():
+                descriptor[key] = value
+            cid_font = Dictionary(
+                Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=base,
+                CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"),
+                                         Ordering=pikepdf.String("Identity"), Supplement=0),
+                CIDToGIDMap=Name.Identity,
+                FontDescriptor=self.out.make_indirect(descriptor),
+                W=_compact_widths(merged.widths),
+            )
+            type0 = merged.placeholder
+            type0.Type = Name.Font
+            type0.Subtype = Name.Type0
+            type0.BaseFont = base
+            type0.Encoding = Name("/Identity-H")
+            type0.DescendantFonts = Array([self.out.make_indirect(cid_font)])
+            type0.ToUnicode = self.out.make_stream(_cmap(merged.unicode))
+
+
+def _plain(value: Any) -> Any:
+    """Return a font descriptor value as a Python value, free of its source PDF."""
+    if isinstance(value, pikepdf.String):
+        return pikepdf.String(str(value))
+    if isinstance(value, Name):
+        return Name(str(value))
+    try:
+        return float(value) if not float(value).is_integer() else int(value)
+    except (TypeError, ValueError):
+        return value

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
@@ -100,6 +101,38 @@ def back_slot(row: int, col: int, grid: Grid, duplex: str) -> tuple[int, int]:
     return grid.rows - 1 - row, col
 
 
+class PageSource(Protocol):
+    """Where imposition gets its card pages: an open PDF or a store of one-page PDFs."""
+
+    def form(self, out: Pdf, index: int) -> pikepdf.Object:
+        """Return page *index* as a Form XObject in *out*."""
+        ...
+
+    def size(self, index: int) -> tuple[float, float]:
+        """Return the width and height (pt) of page *index*."""
+        ...
+
+
+class PdfPages:
+    """The pages of an open PDF as a :class:`PageSource`."""
+
+    def __init__(self, pdf: Pdf) -> None:
+        self.pdf = pdf
+
+    def form(self, out: Pdf, index: int) -> pikepdf.Object:
+        """Return page *index* as a Form XObject in *out*."""
+        return page_xobject(out, self.pdf.pages[index])
+
+    def size(self, index: int) -> tuple[float, float]:
+        """Return the width and height (pt) of page *index*."""
+        box = self.pdf.pages[index].mediabox
+        return float(box[2]), float(box[3])
+
+
+def _as_source(source: Pdf | PageSource) -> PageSource:
+    return PdfPages(source) if isinstance(source, Pdf) else source
+
+
 def page_xobject(out: Pdf, page: pikepdf.Page) -> pikepdf.Object:
     """Return *page* (of another PDF) as a Form XObject in *out*, bleed included."""
     form = page.as_form_xobject(handle_transformations=False)
@@ -148,7 +181,7 @@ def _new_sheet(out: Pdf, sheet: Size, xobjects: dict[str, pikepdf.Object], conte
 
 
 def impose_sheets(
-    source: Pdf,
+    source: Pdf | PageSource,
     fronts: Sequence[int],
     backs: Sequence[int | None],
     grid: Grid,
@@ -162,11 +195,12 @@ def impose_sheets(
     its back (or None for no backs); *cmyk* draws the crop marks in DeviceCMYK black.
     """
     out = Pdf.new()
+    pages = _as_source(source)
     forms: dict[int, pikepdf.Object] = {}
 
     def form(index: int) -> pikepdf.Object:
         if index not in forms:
-            forms[index] = page_xobject(out, source.pages[index])
+            forms[index] = pages.form(out, index)
         return forms[index]
 
     per = grid.per_sheet
@@ -200,7 +234,11 @@ def impose_sheets(
 
 
 def single_pages(
-    source: Pdf, fronts: Sequence[int], backs: Sequence[int | None], bleed: float, order: str
+    source: Pdf | PageSource,
+    fronts: Sequence[int],
+    backs: Sequence[int | None],
+    bleed: float,
+    order: str,
 ) -> Pdf:
     """Return one card per page (print shop): TrimBox = card, BleedBox = card + bleed."""
     out = Pdf.new()
@@ -212,12 +250,12 @@ def single_pages(
                 sequence.append(back)
     else:
         sequence = list(fronts) + [b for b in backs if b is not None]
+    pages = _as_source(source)
     forms: dict[int, pikepdf.Object] = {}
     for index in sequence:
-        page = source.pages[index]
-        width, height = float(page.mediabox[2]), float(page.mediabox[3])
+        width, height = pages.size(index)
         if index not in forms:
-            forms[index] = page_xobject(out, page)
+            forms[index] = pages.form(out, index)
         new = out.add_blank_page(page_size=(width, height))
         new.obj.Resources = Dictionary(XObject=Dictionary(P=forms[index]))
         new.obj.Contents = out.make_stream(b"q /P Do Q\n")
