@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
+from yaml.reader import ReaderError
 
 from .errors import ContentError, Problem, UsageError, display_path
 from .schema import ContentFile
@@ -92,33 +93,66 @@ def read_yaml(path: Path, shown: str | None = None) -> tuple[Any, SourceMap]:
                 )
             ]
         ) from exc
-    loader = yaml.SafeLoader(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        # The reader checks every character up front: it can fail before parsing starts.
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
+        sources = SourceMap()
+        problems: list[Problem] = []
+        if node is not None:
+            sources.locations[()] = Location(shown, node.start_mark.line + 1)
+            _map_node(node, (), shown, sources, problems, set())
+        if problems:
+            raise ContentError(list(dict.fromkeys(problems)))
         data = loader.construct_document(node) if node is not None else None
+    except ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise ContentError(
+            [Problem(shown, line, f"YAML error: character U+{exc.character:04X} is not allowed "
+                                  "in YAML; remove it")]
+        ) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         what = exc.problem or exc.context or "invalid YAML"
-        raise ContentError([Problem(shown, line, f"YAML syntax error: {what}")]) from exc
+        raise ContentError([Problem(shown, line, f"YAML syntax error: {_one_line(what)}")]) \
+            from exc
     except yaml.YAMLError as exc:
-        raise ContentError([Problem(shown, 0, f"YAML error: {exc}")]) from exc
+        raise ContentError([Problem(shown, 0, f"YAML error: {_one_line(str(exc))}")]) from exc
+    except RecursionError as exc:
+        raise ContentError(
+            [Problem(shown, 0, "YAML error: nested too deeply; flatten the structure")]
+        ) from exc
     finally:
-        loader.dispose()
-    sources = SourceMap()
-    problems: list[Problem] = []
-    if node is not None:
-        sources.locations[()] = Location(shown, node.start_mark.line + 1)
-        _map_node(node, (), shown, sources, problems)
-    if problems:
-        raise ContentError(problems)
+        if loader is not None:
+            loader.dispose()
     return data, sources
 
 
+def _one_line(text: str) -> str:
+    """Return *text* on one line (PyYAML's messages may span several)."""
+    return " ".join(text.split())
+
+
 def _map_node(
-    node: yaml.Node, path: KeyPath, shown: str, sources: SourceMap, problems: list[Problem]
+    node: yaml.Node, path: KeyPath, shown: str, sources: SourceMap, problems: list[Problem],
+    seen: set[int],
 ) -> None:
-    """Record the line of every key and item below *node*; flag duplicate keys."""
+    """Record the line of every key and item below *node*; flag duplicate keys and aliases.
+
+    An alias (``*name``) makes the composer reuse a node: it is refused, because a
+    self-referencing alias never ends and nested aliases grow exponentially ("billion
+    laughs"); content never needs them.
+    """
+    if isinstance(node, yaml.CollectionNode):
+        if id(node) in seen:
+            # A reused node keeps its anchor's line: report where its parent is instead.
+            where = path[:-1] if path and isinstance(path[-1], int) else path
+            problems.append(Problem(shown, sources.locate(where).line, "YAML aliases (*name) "
+                                    "are not supported here; write the value out"))
+            return
+        seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -131,11 +165,11 @@ def _map_node(
                 continue
             first_seen[key] = line
             sources.locations[(*path, key)] = Location(shown, line)
-            _map_node(value_node, (*path, key), shown, sources, problems)
+            _map_node(value_node, (*path, key), shown, sources, problems, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             sources.locations[(*path, index)] = Location(shown, item.start_mark.line + 1)
-            _map_node(item, (*path, index), shown, sources, problems)
+            _map_node(item, (*path, index), shown, sources, problems, seen)
 
 
 def languages(content_dir: Path) -> list[str]:
@@ -223,8 +257,16 @@ def validate_model(
             loc = tuple(err["loc"])
             if skip and err["type"] == "missing" and id_path(data, loc) in skip:
                 continue
+            if err["type"] == "too_short" and _long_enough(err):
+                continue  # too short only after dropping invalid items, reported already
             problems.append(_schema_problem(model, sources, loc, err))
         return None, problems
+
+
+def _long_enough(err: Mapping[str, Any]) -> bool:
+    """Return True if a ``too_short`` input had enough items before validation."""
+    got, ctx = err.get("input"), err.get("ctx") or {}
+    return isinstance(got, list | tuple | dict) and len(got) >= ctx.get("min_length", 1)
 
 
 def _schema_problem(
@@ -371,6 +413,19 @@ def _index_paths(data: Any, path: KeyPath = ()) -> Iterator[KeyPath]:
         for index, item in enumerate(data):
             yield (*path, index)
             yield from _index_paths(item, (*path, index))
+
+
+def locate_text(data: Any, sources: SourceMap, text: str) -> Location | None:
+    """Return where the value *text* is written in *data* (loaded with *sources*), or None."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")  # tuples as lists, as in the YAML
+    for path in _index_paths(data):
+        node = data
+        for part in path:
+            node = node[part]
+        if node == text:
+            return sources.locate(path)
+    return None
 
 
 def translation_gaps(
