@@ -7,6 +7,7 @@ Each error knows its exit code: 1 when the content (or a file built from it) is 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,27 @@ from pathlib import Path
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+_INVISIBLE = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Bidirectional controls: shown escaped, or they would reorder the terminal line."""
+
+
+def printable(text: str) -> str:
+    """Return *text* safe to print as one terminal line.
+
+    Line breaks and tabs become spaces; control characters, lone surrogates, line/paragraph
+    separators and bidirectional controls become visible escapes (``\\u001b``), so that a
+    message quoting content can neither span lines, move the cursor, nor fail to encode.
+    """
+    out = []
+    for ch in text:
+        if ch in "\n\r\t":
+            out.append(" ")
+        elif ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 @dataclass(frozen=True, order=True)
@@ -26,10 +48,10 @@ class Problem:
 
     def __str__(self) -> str:
         if not self.path:
-            return self.message
+            return printable(self.message)
         if self.line:
-            return f"{self.path}:{self.line}: {self.message}"
-        return f"{self.path}: {self.message}"
+            return printable(f"{self.path}:{self.line}: {self.message}")
+        return printable(f"{self.path}: {self.message}")
 
 
 def display_path(path: Path | str) -> str:
@@ -48,7 +70,7 @@ class KaartspelError(Exception):
 
     def lines(self) -> list[str]:
         """Return the message as one or more single-line errors."""
-        return [str(self)]
+        return [printable(str(self))]
 
 
 class ContentError(KaartspelError):

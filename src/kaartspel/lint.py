@@ -74,8 +74,34 @@ def _fields(content: Content) -> Iterator[tuple[tuple[str | int, ...], str, str]
             yield (*theme.path, "text"), "paragraph", theme.text
 
 
+def bad_character(text: str) -> str | None:
+    """Describe the first character of *text* that cannot be printed as text, or None.
+
+    Control characters (other than line breaks and tabs), lone surrogates (which cannot
+    even be encoded as UTF-8) and Unicode noncharacters are refused: YAML escapes such as
+    ``"\\x1b"`` or ``"\\ud800"`` would otherwise reach the renderer.
+    """
+    for ch in text:
+        code = ord(ch)
+        category = unicodedata.category(ch)
+        if category == "Cc" and ch not in "\n\t":
+            return f"the control character U+{code:04X}"
+        if category == "Cs":
+            return f"U+{code:04X}, half of a surrogate pair (not a character)"
+        if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+            return f"the noncharacter U+{code:04X}"
+    return None
+
+
+def _characters(sources: SourceMap, path: KeyPath, text: str) -> Iterator[Problem]:
+    bad = bad_character(text)
+    if bad:
+        yield sources.problem(path, f"{_dotted(path)}: contains {bad}; remove it")
+
+
 def _lengths(content: Content) -> Iterator[Problem]:
     for path, kind, text in _fields(content):
+        yield from _characters(content.sources, path, text)
         if len(text) > MAX_LENGTH[kind]:
             yield content.sources.problem(
                 path,
@@ -118,6 +144,7 @@ class QuestionRules:
         for role in ("group", "personal"):
             text = getattr(pair, role)
             path = (*base, role)
+            yield from _characters(sources, path, text)
             if not text.rstrip().endswith("?"):
                 yield sources.problem(
                     path, f"{pair.id}.{role}: expected a question ending with '?', got '{text}'"

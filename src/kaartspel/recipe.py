@@ -141,6 +141,7 @@ def _check_values(
     model: DeckRecipe | PosterRecipe, sources: SourceMap, path: Path, content_dir: Path | None
 ) -> list[Problem]:
     """Check what the schema cannot: sizes, languages, files, lengths."""
+    from .lint import bad_character
     from .loader import languages
     from .sizes import card_size
 
@@ -160,7 +161,8 @@ def _check_values(
         if value is not None and value > limit:
             problems.append(sources.problem((name,), f"{name}: expected at most {limit} mm, "
                                                      f"got {value:g}"))
-    if "/" in model.output or "\\" in model.output or not model.output.endswith(".pdf"):
+    if ("/" in model.output or "\\" in model.output or not model.output.endswith(".pdf")
+            or bad_character(model.output)):
         problems.append(sources.problem(
             ("output",), f"output: expected a file name ending in .pdf, got {model.output!r}"))
     if content_dir is not None and content_dir.is_dir():
