@@ -21,6 +21,8 @@ def check_output(path: Path) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise OutputError(f"output is a folder, not a file: {display_path(path)}")
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"output folder is a file, not a folder: {display_path(folder)}")
     if not folder.is_dir():
         raise OutputError(f"output folder does not exist: {display_path(folder)}")
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -35,16 +37,26 @@ def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
     file removed.
     """
     check_output(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except (OSError, ValueError) as exc:  # ValueError: a name the file system cannot hold
+        raise OutputError(f"cannot write {display_path(path)}: {_reason(exc)}") from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         write(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # disk full, quota, a folder in the way …
+            raise OutputError(f"cannot write {display_path(path)}: {_reason(exc)}") from exc
         raise
+
+
+def _reason(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)) or \
+        type(exc).__name__
 
 
 def build_date(inputs: Iterable[bytes] = ()) -> datetime:
