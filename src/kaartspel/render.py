@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
 
-from .errors import RenderError
+from .errors import RenderError, printable
 from .style import TemplateSet
 
 log = logging.getLogger(__name__)
@@ -71,17 +71,26 @@ class _Collector(logging.Handler):
 
 @contextmanager
 def strict_logging(strict: bool, what: str) -> Iterator[_Collector]:
-    """Fail with RenderError if WeasyPrint logs any warning or error (when *strict*)."""
+    """Fail with RenderError if WeasyPrint logs any warning or error (when *strict*).
+
+    WeasyPrint's records are collected instead of printed (they would reach stderr as
+    ``WARNING weasyprint: …`` lines, with tracebacks for refused URLs): in strict mode they
+    become the one ``Error:`` line, otherwise one warning each.
+    """
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
+    propagate = logger.propagate
+    logger.propagate = False
     try:
         yield collector
     finally:
+        logger.propagate = propagate
         logger.removeHandler(collector)
     if collector.messages:
         for message in collector.messages:
-            log.warning("%s: WeasyPrint: %s", what, message)
+            log.log(logging.DEBUG if strict else logging.WARNING,
+                    "%s: WeasyPrint: %s", what, printable(message))
         if strict:
             first = collector.messages[0].splitlines()[0]
             more = len(collector.messages) - 1
@@ -139,12 +148,23 @@ def write_pdf(document: Any, identifier: bytes, strict: bool, what: str) -> byte
 
 
 def measure_overflow(document: Any) -> list[Overflow]:
-    """Return every page whose ``.fit`` or ``.fit-line`` boxes are overrun by their content."""
+    """Return every page whose ``.fit`` or ``.fit-line`` boxes are overrun by their content.
+
+    Text that runs past the bottom of the *page* is not laid out there at all (WeasyPrint
+    carries it over to a next page, or drops it), so measuring the boxes on the page would
+    see less text than there is — and could find that a card "fits" with its question
+    missing.  Such a box is reported as overflowing by an estimate of the height of the
+    missing text (in proportion to the text that was laid out).
+    """
     overflows = []
     for index, page in enumerate(document.pages):
         bottom = right = 0.0
         for box in _fit_boxes(page._page_box):
             b, r = _box_overflow(box)
+            laid_out, total = _text_lengths(box)
+            if laid_out < total:
+                missing = box.height * PX_TO_MM * (total - laid_out) / max(laid_out, 1)
+                b = max(b, missing, 2 * FIT_TOLERANCE_MM)
             bottom, right = max(bottom, b), max(right, r)
         if bottom > FIT_TOLERANCE_MM or right > FIT_TOLERANCE_MM:
             overflows.append(Overflow(index, bottom, right))
@@ -161,6 +181,32 @@ def _fit_boxes(root: Any) -> Iterator[Any]:
         if ("fit" in classes or "fit-line" in classes) and box.element_tag in ("div", "h2"):
             seen.add(id(element))
             yield box
+
+
+def _text_lengths(container: Any) -> tuple[int, int]:
+    """Return how many letters of *container*'s element were laid out in it, and how many
+    the element holds."""
+    laid_out = "".join(
+        box.text for box in container.descendants(placeholders=True)
+        if box.__class__.__name__ == "TextBox"
+    )
+    return len(_letters(laid_out)), len(_letters(_source_text(container.element)))
+
+
+def _source_text(element: Any) -> str:
+    """Return the text of an HTML element as it is laid out (no SVG, image or script text)."""
+    parts = [element.text or ""]
+    for child in element:
+        tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else None
+        if tag is not None and tag not in ("svg", "img", "script", "style", "title"):
+            parts.append(_source_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _letters(text: str) -> str:
+    """Fold *text* to letters and digits (hyphenation and case do not count)."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def _box_overflow(container: Any) -> tuple[float, float]:
