@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from .errors import ContentError, UsageError
+from .errors import ContentError, FitError, KaartspelError, Problem, UsageError
 from .loader import languages
 
 
@@ -77,6 +79,58 @@ def _ensure_build_dir(output: Path) -> None:
         output.parent.mkdir(exist_ok=True)
 
 
+_FIT_CARD = re.compile(r"^card '([^']+)'")
+_FIT_SECTION = re.compile(r"^poster section '([^']+)'")
+
+
+def locate_fit_error(exc: FitError, content_dir: Path, options: Any) -> FitError:
+    """Return *exc* with each unlocated problem pointed at the file and line of its text.
+
+    The fit search knows cards (``card 'netwerkvorming-2' does not fit …``) and poster
+    sections (``poster section 'rollen' …``), not files; the text a person has to shorten
+    is found here, in the content or in the organiser's questions file.
+    """
+    from .cards import build_cards
+    from .loader import locate_text, read_yaml
+    from .model import load_content
+
+    try:
+        content = load_content(content_dir, options.lang)
+    except KaartspelError:
+        return exc
+    texts = [(content.data, content.sources)]
+    extra = getattr(options, "extra_questions", None)
+    if extra is not None:
+        with contextlib.suppress(KaartspelError):
+            texts.append(read_yaml(extra))
+    cards = {card.id: card for card in build_cards(content)}
+    problems = []
+    for problem in exc.problems:
+        found = None
+        card_match, section_match = _FIT_CARD.match(problem.message), \
+            _FIT_SECTION.match(problem.message)
+        if problem.path:
+            pass
+        elif card_match:
+            card = cards.get(card_match[1])
+            candidates = [card.group, *card.paragraphs, *card.items, *card.notes, card.title] \
+                if card else []
+            if card is None:  # an organiser's own question: find its id
+                candidates = [card_match[1]]
+            for text in filter(None, candidates):
+                for data, sources in texts:
+                    found = found or locate_text(data, sources, text)
+        elif section_match:
+            parts = section_match[1].split(".")
+            if parts[0] == "essentials" and len(parts) == 2:
+                parts.insert(1, "themes")
+            found = content.sources.locate(parts)
+        problems.append(
+            Problem(found.path, found.line, problem.message) if found and found.path else problem
+        )
+    return FitError(problems)
+
+
 def run_deck(content_dir: Path, options: Any, recipe: Path | None, output: Path | None) -> None:
     """Build a deck from options or a recipe and report what was written."""
     from dataclasses import replace
@@ -90,7 +144,10 @@ def run_deck(content_dir: Path, options: Any, recipe: Path | None, output: Path 
         output = output or recipe_output
     output = output or default_output(options)
     _ensure_build_dir(output)
-    result = build_deck(content_dir, options, output)
+    try:
+        result = build_deck(content_dir, options, output)
+    except FitError as exc:
+        raise locate_fit_error(exc, content_dir, options) from exc
     typer.echo(
         f"Wrote {result.path}: {result.cards} cards on {result.pages} pages, "
         f"body text {result.base_pt:g} pt ({result.seconds:.1f} s)"
@@ -110,7 +167,10 @@ def run_poster(content_dir: Path, options: Any, recipe: Path | None, output: Pat
         output = output or recipe_output
     output = output or default_poster_output(options)
     _ensure_build_dir(output)
-    result = build_poster(content_dir, options, output)
+    try:
+        result = build_poster(content_dir, options, output)
+    except FitError as exc:
+        raise locate_fit_error(exc, content_dir, options) from exc
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")
 
 
