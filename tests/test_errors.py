@@ -1,0 +1,627 @@
+"""The error contract of every command.
+
+Every bad input ends in one or more lines ``Error: …`` on stderr — naming ``file:line`` when a
+file is at fault, and what to do — with exit code 1 (content) or 2 (command line), no
+traceback unless ``--verbose``, and no output file created or replaced: a previous output (a
+sentinel here) survives byte for byte and no temporary file is left beside it.
+
+The messages asserted here are the ones listed in ``docs/errors.md``.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from conftest import ContentTree
+from kaartspel.cli import app
+from kaartspel.errors import OutputError
+from kaartspel.output import atomic_write
+
+runner = CliRunner()
+
+SENTINEL = b"%PDF-1.7\n% the previous output: a failed build must leave it as it is\n"
+OUT = "out/result.pdf"
+"""Every build writes here (relative to the scratch folder); it holds the sentinel first."""
+
+
+def run(*args: str | Path) -> Result:
+    """Invoke the CLI as a terminal would see it: log records go to this run's stderr.
+
+    ``kaartspel`` configures logging with ``logging.basicConfig``, which does nothing when the
+    root logger has handlers — and under pytest it always has (log capture). Without them
+    for the duration of the call, a warning printed to a real terminal would be invisible
+    here, and a stray ``WARNING …`` line could break the contract unnoticed.
+    """
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    root.handlers.clear()
+    try:
+        return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+@pytest.fixture
+def out(make_content: ContentTree) -> Path:
+    """The output folder, holding a sentinel at :data:`OUT` (work from the content's parent)."""
+    path = Path(OUT)
+    path.parent.mkdir()
+    path.write_bytes(SENTINEL)
+    return path
+
+
+def assert_untouched(output: Path) -> None:
+    """The previous output is byte-for-byte intact and nothing else appeared beside it."""
+    assert output.read_bytes() == SENTINEL
+    assert sorted(p.name for p in output.parent.iterdir()) == [output.name]
+
+
+def assert_error(
+    result: Result, exit_code: int, expected: list[str] | None = None, *,
+    output: Path | None = None, stdout: bool = False,
+) -> list[str]:
+    """Check the contract; return the error lines (without the ``Error: `` prefix).
+
+    *expected*: the exact messages (each may end in ``…`` to match a prefix only).
+    """
+    assert result.exit_code == exit_code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines, result.output
+    assert all(line.startswith("Error: ") for line in lines), result.stderr
+    if not stdout:
+        assert result.stdout == "", result.stdout
+    messages = [line.removeprefix("Error: ") for line in lines]
+    if expected is not None:
+        assert len(messages) == len(expected), messages
+        for message, want in zip(messages, expected, strict=True):
+            if want.endswith("…"):
+                assert message.startswith(want[:-1]), message
+            else:
+                assert message == want
+    if output is not None:
+        assert_untouched(output)
+    return messages
+
+
+# --- content errors, through every command that reads content -------------------------------
+
+COMMANDS: dict[str, Callable[[str], list[str]]] = {
+    "check": lambda lang: ["check", "--lang", lang],
+    "list": lambda lang: ["list", "--lang", lang],
+    "deck": lambda lang: ["deck", "--lang", lang, "--theme", "netwerkvorming", "-o", OUT],
+    "poster": lambda lang: ["poster", "--lang", lang, "--size", "a4", "-o", OUT],
+}
+every_command = pytest.mark.parametrize("command", list(COMMANDS))
+
+
+def content_error(command: str, lang: str, out: Path, expected: list[str]) -> None:
+    result = run(*COMMANDS[command](lang))
+    assert_error(result, 1, expected, output=out)
+
+
+@every_command
+def test_malformed_yaml(make_content: ContentTree, out: Path, command: str) -> None:
+    make_content.patch("nl", "essentials.yaml", 'title: "Wat is', 'title: ["Wat is')
+    line = make_content.line_of("nl", "essentials.yaml", 'title: ["Wat is') + 1
+    content_error(command, "nl", out, [
+        f"content/nl/essentials.yaml:{line}: YAML syntax error: "
+        "expected ',' or ']', but got '<scalar>'"])
+
+
+@every_command
+def test_wrong_type(make_content: ContentTree, out: Path, command: str) -> None:
+    make_content.patch("nl", "essentials.yaml", "id: netwerkvorming-2", "id: 42")
+    line = make_content.line_of("nl", "essentials.yaml", "id: 42")
+    content_error(command, "nl", out, [
+        f"content/nl/essentials.yaml:{line}: essentials.themes.netwerkvorming.questions[1].id: "
+        "expected text, got 42 (a number)"])
+
+
+@every_command
+def test_unknown_key(make_content: ContentTree, out: Path, command: str) -> None:
+    make_content.patch("nl", "meta.yaml", "  set_title:", "  colour: red\n  set_title:")
+    line = make_content.line_of("nl", "meta.yaml", "colour: red")
+    content_error(command, "nl", out, [
+        f"content/nl/meta.yaml:{line}: meta.colour: unknown key "
+        "(expected one of: title, lead, set_title, study_note, study, funding)"])
+
+
+@every_command
+def test_missing_field(make_content: ContentTree, out: Path, command: str) -> None:
+    make_content.patch("nl", "meta.yaml", '  set_title: "Dialoogkaarten"\n', "")
+    content_error(command, "nl", out, [
+        "content/nl/meta.yaml:1: meta.set_title: missing "
+        "(Short name of the card set, printed on card backs)"])
+
+
+@every_command
+def test_missing_translation(make_content: ContentTree, out: Path, command: str) -> None:
+    personal = make_content.read("en", "essentials.yaml").split("- id: netwerkvorming-2\n")[1]
+    personal = personal.splitlines(keepends=True)[1]
+    assert "personal:" in personal
+    make_content.patch("en", "essentials.yaml", personal, "")
+    source = make_content.line_of("nl", "essentials.yaml", "id: netwerkvorming-2") + 2
+    content_error(command, "en", out, [
+        "content/en: missing translation of 'netwerkvorming-2' field 'personal' "
+        f"(source: content/nl/essentials.yaml:{source})"])
+
+
+@every_command
+def test_non_utf8_content_file(make_content: ContentTree, out: Path, command: str) -> None:
+    line = make_content.line_of("nl", "meta.yaml", "set_title:")
+    path = make_content.path("nl", "meta.yaml")
+    path.write_bytes(path.read_bytes().replace(b'"Dialoogkaarten"', b'"Dialoogkaarten\xe9"'))
+    content_error(command, "nl", out, [
+        f"content/nl/meta.yaml:{line}: not UTF-8 text (byte 0xe9); save the file as UTF-8"])
+
+
+@every_command
+def test_control_character_in_file(make_content: ContentTree, out: Path, command: str) -> None:
+    """A raw control character: PyYAML refuses it before parsing (this was a traceback)."""
+    path = make_content.path("nl", "meta.yaml")
+    path.write_bytes(path.read_bytes().replace(b"Dialoogkaarten", b"Dialoog\x00kaarten"))
+    content_error(command, "nl", out, [
+        "content/nl/meta.yaml:4: YAML error: character U+0000 is not allowed in YAML; "
+        "remove it"])
+
+
+@every_command
+def test_escaped_control_character_in_text(
+    make_content: ContentTree, out: Path, command: str
+) -> None:
+    """``"\\x1b"`` in a quoted string is valid YAML; printed, it would drive the terminal."""
+    make_content.patch("nl", "meta.yaml", '"Dialoogkaarten"', '"Dialoog\\x1b[31mkaarten"')
+    content_error(command, "nl", out, [
+        "content/nl/meta.yaml:4: meta.set_title: contains the control character U+001B; "
+        "remove it"])
+
+
+@every_command
+def test_lone_surrogate_in_text(make_content: ContentTree, out: Path, command: str) -> None:
+    """``"\\ud800"`` cannot be encoded as UTF-8: it made rendering crash with a traceback."""
+    make_content.patch("nl", "essentials.yaml", '"Hoe vullen', '"Hoe\\ud800 vullen')
+    line = make_content.line_of("nl", "essentials.yaml", "Hoe\\ud800 vullen")
+    content_error(command, "nl", out, [
+        f"content/nl/essentials.yaml:{line}: essentials.themes.netwerkvorming.questions[1]"
+        ".group: contains U+D800, half of a surrogate pair (not a character); remove it"])
+
+
+@every_command
+def test_recursive_yaml_alias(make_content: ContentTree, out: Path, command: str) -> None:
+    """``&a [*a]`` never ends: it was a RecursionError traceback."""
+    make_content.write("nl", "extra.yaml", "extra:\n  loop: &a [*a]\n")
+    content_error(command, "nl", out, [
+        "content/nl/extra.yaml:2: YAML aliases (*name) are not supported here; "
+        "write the value out"])
+
+
+def test_yaml_alias_bomb(make_content: ContentTree, out: Path) -> None:
+    """Nested aliases ("billion laughs", 9**8 leaves) are refused at once, not walked."""
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefg", "bcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    make_content.write("nl", "extra.yaml", "\n".join(lines) + "\n")
+    messages = assert_error(run("check", "--lang", "nl"), 1, output=out)
+    assert messages == [
+        f"content/nl/extra.yaml:{n}: YAML aliases (*name) are not supported here; "
+        "write the value out" for n in range(2, 9)
+    ]
+
+
+@every_command
+def test_yaml_nested_too_deeply(make_content: ContentTree, out: Path, command: str) -> None:
+    make_content.write("nl", "extra.yaml", "extra: " + "[" * 5000 + "]" * 5000 + "\n")
+    content_error(command, "nl", out, [
+        "content/nl/extra.yaml: YAML error: nested too deeply; flatten the structure"])
+
+
+# --- the command line: names and numbers that do not exist or make no sense ------------------
+
+DECK = ("deck", "--theme", "netwerkvorming", "--backs", "none", "-o", OUT)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--theme", "nope"], "unknown theme 'nope' (valid: set, ambities, cyclus, rollen, "
+                          "kennismanagement, netwerkvorming, samenwerken, tips)"),
+    (["--card", "nope"], "unknown card 'nope' (valid: title, howto, intro-why-1, …"),
+    (["--kind", "nope"], "unknown kind 'nope' (valid: title, howto, intro, theme, level, phase, "
+                         "question, tip, credits)"),
+    (["--lang", "xx"], "unknown language 'xx' (available: nl, en)"),
+    (["--size", "huge"], "unknown card size 'huge' (use one of poker, bridge, tarot, mini, "
+                         "square, a7, a6 or WxH in mm, e.g. 80x120)"),
+    (["--paper", "b5"], "unknown paper 'b5' (valid: a4, a3, letter)"),
+    (["--layout", "poster"], "unknown layout 'poster' (valid: sheet, single)"),
+    (["--backs", "nope"], "unknown backs 'nope' (valid: theme, plain, none)"),
+    (["--duplex", "sideways"], "unknown duplex 'sideways' (valid: long, short, none)"),
+    (["--order", "random"], "unknown order 'random' (valid: fronts-then-backs, interleaved)"),
+], ids=lambda v: v[0] if isinstance(v, list) else None)
+def test_deck_unknown_name(out: Path, args: list[str], message: str) -> None:
+    # The selection flags replace the deck's own --theme for the card/kind cases.
+    base = [a for a in DECK if a not in ("--theme", "netwerkvorming")] \
+        if args[0] in ("--card", "--kind") else list(DECK)
+    assert_error(run(*base, *args), 2, [message], output=out)
+
+
+@pytest.mark.parametrize(("size", "message"), [
+    ("80x", "unknown card size '80x' (use one of …"),
+    ("80x120x3", "unknown card size '80x120x3' (use one of …"),
+    ("-80x120", "unknown card size '-80x120' (use one of …"),
+    ("10x10", "card size '10x10': each side must be 40–300 mm"),
+    ("0x100", "card size '0x100': each side must be 40–300 mm"),
+    ("80x9999", "card size '80x9999': each side must be 40–300 mm"),
+])
+def test_invalid_wxh(out: Path, size: str, message: str) -> None:
+    assert_error(run(*DECK, "--size", size), 2, [message], output=out)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--bleed", "-1"], "--bleed must be between 0 and 10 mm, got -1"),
+    (["--bleed", "1e9"], "--bleed must be between 0 and 10 mm, got 1e+09"),
+    (["--bleed", "inf"], "--bleed must be between 0 and 10 mm, got inf"),
+    (["--gutter", "-0.5"], "--gutter must be between 0 and 30 mm, got -0.5"),
+    (["--gutter", "nan"], "--gutter must be between 0 and 30 mm, got nan"),
+    (["--gutter", "31"], "--gutter must be between 0 and 30 mm, got 31"),
+    (["--margin", "-5"], "--margin must be between 0 and 30 mm, got -5"),
+    (["--size", "150x200", "--margin", "30"], "a 150×200 mm card with 3 mm bleed does not fit "
+     "on a4 with a 30 mm margin and crop marks; use a larger --paper or --layout single"),
+])
+def test_deck_absurd_length(out: Path, args: list[str], message: str) -> None:
+    assert_error(run(*DECK, *args), 2, [message], output=out)
+
+
+POSTER = ("poster", "--size", "a4", "-o", OUT)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--size", "b1"], "unknown poster size 'b1' (valid: a0, a1, a2, a3, a4)"),
+    (["--lang", "xx"], "unknown language 'xx' (available: nl, en)"),
+    (["--orientation", "diagonal"], "unknown orientation 'diagonal' (valid: portrait, landscape)"),
+    (["--tile", "a5"], "unknown tile paper 'a5' (valid: a4, a3)"),
+    (["--bleed", "-3"], "--bleed must be between 0 and 10 mm, got -3"),
+    (["--bleed", "500"], "--bleed must be between 0 and 10 mm, got 500"),
+    (["--tile", "a4", "--overlap", "-1"], "--overlap must be between 0 and 50 mm, got -1"),
+    (["--tile", "a4", "--margin", "1e6"], "--margin must be between 0 and 30 mm, got 1e+06"),
+])
+def test_poster_bad_option(out: Path, args: list[str], message: str) -> None:
+    assert_error(run(*POSTER, *args), 2, [message], output=out)
+
+
+def test_unknown_language_check_and_list(make_content: ContentTree) -> None:
+    for command in ("check", "list"):
+        assert_error(run(command, "--lang", "xx"), 2,
+                     ["unknown language 'xx' (available: nl, en)"])
+
+
+def test_missing_content_folder(out: Path) -> None:
+    assert_error(run("--content", "nope", *DECK), 2, ["content folder not found: nope"],
+                 output=out)
+
+
+def test_missing_template_folder(out: Path) -> None:
+    assert_error(run(*DECK, "--templates", "nope"), 2, ["template folder not found: nope"],
+                 output=out)
+
+
+def test_missing_questions_file(out: Path) -> None:
+    assert_error(run(*DECK, "--questions", "nope.yaml"), 2,
+                 ["questions file not found: nope.yaml"], output=out)
+
+
+def test_questions_file_unknown_key(out: Path) -> None:
+    Path("mine.yaml").write_text(
+        "theme: netwerkvorming\nquestions:\n  - id: netwerkvorming-eigen-1\n"
+        "    group: Wie ontbreekt er nog?\n    personal: Wie mis jij?\n    note: x\n",
+        encoding="utf-8")
+    assert_error(run(*DECK, "--questions", "mine.yaml"), 1, [
+        "mine.yaml:6: questions[0].note: unknown key (expected one of: id, group, personal)"],
+        output=out)
+
+
+# --- recipes ----------------------------------------------------------------------------------
+
+
+def recipe(text: str) -> Path:
+    path = Path("recipe.yaml")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_recipe_malformed(out: Path) -> None:
+    path = recipe("type: deck\nlang: nl\noutput: x.pdf\nsize: [poker\n")
+    assert_error(run("deck", "--recipe", path, "-o", OUT), 1, [
+        "recipe.yaml:5: YAML syntax error: expected ',' or ']', but got '<stream end>'"],
+        output=out)
+
+
+def test_recipe_wrong_values(out: Path) -> None:
+    path = recipe("type: deck\nlang: nl\noutput: x.pdf\nbleed: -1\ncolour: red\n")
+    assert_error(run("deck", "--recipe", path, "-o", OUT), 1, [
+        "recipe.yaml:4: bleed: input should be greater than or equal to 0, got -1 (a number)",
+        "recipe.yaml:5: colour: unknown key (expected one of: type, description, lang, output, "
+        "size, layout, paper, margin, gutter, bleed, duplex, backs, order, select, "
+        "extra_questions)"], output=out)
+
+
+def test_recipe_output_with_control_character(out: Path) -> None:
+    """A NUL in the output name was an 'embedded null byte' traceback."""
+    path = recipe('type: deck\nlang: nl\noutput: "a\\x00.pdf"\n')
+    assert_error(run("deck", "--recipe", path), 1, [
+        "recipe.yaml:3: output: expected a file name ending in .pdf, got 'a\\x00.pdf'"],
+        output=out)
+
+
+def test_recipe_of_the_other_kind(out: Path) -> None:
+    path = recipe("type: poster\nlang: nl\noutput: x.pdf\n")
+    assert_error(run("deck", "--recipe", path, "-o", OUT), 2, [
+        "recipe.yaml is a poster recipe; use 'kaartspel poster'"], output=out)
+
+
+def test_build_command_reports_a_broken_recipe(out: Path) -> None:
+    """``kaartspel build`` prints its table on stdout; the errors keep the contract."""
+    Path("deck").mkdir()
+    Path("deck/bad.yaml").write_text("type: deck\nlang: nl\noutput: x.pdf\nsize: [poker\n",
+                                     encoding="utf-8")
+    result = run("build", "deck/bad.yaml", "--out-dir", "out")
+    assert_error(result, 1, [
+        "deck/bad.yaml:5: YAML syntax error: expected ',' or ']', but got '<stream end>'"],
+        output=out, stdout=True)
+
+
+# --- text that cannot fit ---------------------------------------------------------------------
+
+
+def test_text_that_cannot_fit(make_content: ContentTree, out: Path) -> None:
+    line = make_content.line_of("nl", "essentials.yaml", "…in een lerende regio gaat om")
+    result = run("deck", "--card", "theme-netwerkvorming", "--backs", "none", "--size", "40x40",
+                 "-o", OUT)
+    (message,) = assert_error(result, 1, output=out)
+    assert message.startswith(
+        f"content/nl/essentials.yaml:{line}: card 'theme-netwerkvorming' does not fit even at "
+        "7 pt: "), message
+    assert message.endswith(" mm too long; shorten its text, use a larger --size, or leave "
+                            "such cards out (e.g. --kind question --kind tip)"), message
+
+
+def test_text_pushed_off_a_card_is_never_silently_lost(make_content: ContentTree,
+                                                      out: Path) -> None:
+    """On a 40×40 mm card the personal question ran off the page, WeasyPrint dropped it, and
+    the measurement — which only saw what was laid out — said the card fitted at 10 pt."""
+    from conftest import letters, pdf_page_texts
+
+    result = run("deck", "--card", "netwerkvorming-2", "--backs", "none", "--size", "40x40",
+                 "-o", OUT)
+    if result.exit_code == 0:  # if it fits one day, every word must be on the card
+        text = letters("".join(pdf_page_texts(out)))
+        assert letters("Waarin verschil jij qua kennis en vaardigheden van de anderen?") in text
+        return
+    line = make_content.line_of("nl", "essentials.yaml", "id: netwerkvorming-2")
+    (message,) = assert_error(result, 1, output=out)
+    assert message.startswith(f"content/nl/essentials.yaml:{line + 1}: card 'netwerkvorming-2' "
+                              "does not fit even at 7 pt: "), message
+
+
+def test_own_question_that_cannot_fit_points_into_its_file(
+    make_content: ContentTree, out: Path, repo_root: Path
+) -> None:
+    questions = repo_root / "deck" / "netwerkvorming-eigen-vragen.yaml"
+    Path("mine.yaml").write_bytes(questions.read_bytes())
+    result = run("deck", "--card", "netwerkvorming-eigen-1", "--questions", "mine.yaml",
+                 "--backs", "none", "--size", "40x40", "-o", OUT)
+    (message,) = assert_error(result, 1, output=out)
+    assert message.startswith("mine.yaml:5: card 'netwerkvorming-eigen-1' does not fit"), message
+
+
+# --- strict rendering -------------------------------------------------------------------------
+
+
+def bad_css_templates(repo_root: Path) -> Path:
+    folder = Path("my-templates")
+    folder.mkdir()
+    css = (repo_root / "templates" / "cards.css").read_text(encoding="utf-8")
+    (folder / "cards.css").write_text(css + "\n.card { colr: red; }\n", encoding="utf-8")
+    return folder
+
+
+def test_strict_rendering_fails_on_bad_css(make_content: ContentTree, out: Path,
+                                           repo_root: Path) -> None:
+    templates = bad_css_templates(repo_root)
+    result = run("deck", "--card", "netwerkvorming-2", "--backs", "none", "--templates",
+                 templates, "-o", OUT)
+    (message,) = assert_error(result, 1, output=out)
+    assert message.startswith("cards (nl): WeasyPrint reported: Ignored `colr: red` at "), message
+    assert message.endswith(", unknown property.; use --no-strict to build anyway"), message
+
+
+def test_no_strict_builds_with_bad_css(make_content: ContentTree, out: Path,
+                                       repo_root: Path) -> None:
+    templates = bad_css_templates(repo_root)
+    result = run("deck", "--card", "netwerkvorming-2", "--backs", "none", "--templates",
+                 templates, "--no-strict", "-o", OUT)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Wrote {OUT}: 1 cards on 1 pages")
+    warnings = [line for line in result.stderr.splitlines() if line.strip()]
+    assert warnings and all(
+        line.startswith("WARNING kaartspel.render: cards (nl): WeasyPrint: Ignored `colr: red`")
+        for line in warnings), result.stderr
+    assert Path(OUT).read_bytes().startswith(b"%PDF-")
+    assert sorted(os.listdir("out")) == ["result.pdf"]
+
+
+# --- the output location ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["deck", "poster"])
+def test_output_folder_missing(out: Path, command: str) -> None:
+    base = DECK[:-2] if command == "deck" else POSTER[:-2]
+    assert_error(run(*base, "-o", "missing/result.pdf"), 2,
+                 ["output folder does not exist: missing"], output=out)
+    assert not Path("missing").exists()
+
+
+@pytest.mark.parametrize("command", ["deck", "poster"])
+def test_output_folder_is_a_file(out: Path, command: str) -> None:
+    Path("notes.txt").write_text("not a folder\n")
+    base = DECK[:-2] if command == "deck" else POSTER[:-2]
+    assert_error(run(*base, "-o", "notes.txt/result.pdf"), 2,
+                 ["output folder is a file, not a folder: notes.txt"], output=out)
+    assert Path("notes.txt").read_text() == "not a folder\n"
+
+
+def test_output_is_a_folder(out: Path) -> None:
+    assert_error(run(*DECK[:-2], "-o", "out"), 2, ["output is a folder, not a file: out"],
+                 output=out)
+
+
+def test_output_folder_not_writable(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests may run as root, for whom a chmod-ed folder stays writable: fake os.access."""
+    real = os.access
+    folder = out.parent.resolve()
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        if Path(str(path)).resolve() == folder and mode & os.W_OK:
+            return False
+        return real(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    assert_error(run(*DECK), 2, ["output folder is not writable: out"], output=out)
+
+
+def test_output_cannot_be_created(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only file system refuses the temporary file (this was a traceback)."""
+    import tempfile
+
+    real = tempfile.mkstemp
+    folder = out.parent.resolve()
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        if Path(str(kwargs.get("dir"))).resolve() == folder:  # not the face cache
+            raise PermissionError(errno.EROFS, os.strerror(errno.EROFS))
+        return real(*args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    assert_error(run(*DECK), 2, [f"cannot write {OUT}: Read-only file system"], output=out)
+
+
+def test_disk_full_while_writing(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The temporary file is written, then the disk is full: no half file, no temp file."""
+    real = os.replace
+
+    def full(src: str, dst: str) -> None:
+        if Path(dst).resolve() == out.resolve():  # not the face cache
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", full)
+    assert_error(run(*DECK), 2, [f"cannot write {OUT}: No space left on device"], output=out)
+
+
+# --- Ctrl-C -----------------------------------------------------------------------------------
+
+
+def interrupt(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_while_rendering_a_deck(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kaartspel.faces
+
+    monkeypatch.setattr(kaartspel.faces, "render_document", interrupt)
+    assert_error(run(*DECK), 130, ["interrupted; no output was written"], output=out)
+
+
+def test_ctrl_c_while_rendering_a_poster(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kaartspel.poster
+
+    monkeypatch.setattr(kaartspel.poster, "render_document", interrupt)
+    assert_error(run(*POSTER), 130, ["interrupted; no output was written"], output=out)
+
+
+def test_ctrl_c_while_writing(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Interrupted after the temporary file is complete, before it replaces the output."""
+    real = os.replace
+    seen: list[Path] = []
+
+    def replace(src: str, dst: str) -> None:
+        if Path(dst).resolve() != out.resolve():  # the face cache
+            return real(src, dst)
+        seen.append(Path(src))
+        assert Path(src).read_bytes().startswith(b"%PDF-")  # the new PDF, written in full
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", replace)
+    assert_error(run(*DECK), 130, ["interrupted; no output was written"], output=out)
+    assert seen and seen[0].parent.resolve() == out.parent.resolve()  # the temp was beside it
+    assert not seen[0].exists()
+
+
+# --- atomic writes (unit) ---------------------------------------------------------------------
+
+
+def test_atomic_write_keeps_the_previous_file_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "x.pdf"
+    target.write_bytes(SENTINEL)
+
+    def fail(tmp: Path) -> None:
+        tmp.write_bytes(b"%PDF-half")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        atomic_write(target, fail)
+    assert_untouched(target)
+
+
+def test_atomic_write_replaces_on_success(tmp_path: Path) -> None:
+    target = tmp_path / "x.pdf"
+    target.write_bytes(SENTINEL)
+    atomic_write(target, lambda tmp: tmp.write_bytes(b"%PDF-new"))
+    assert target.read_bytes() == b"%PDF-new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.pdf"]
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_atomic_write_checks_the_folder_first(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="output folder does not exist"):
+        atomic_write(tmp_path / "nope" / "x.pdf", lambda tmp: None)
+
+
+# --- tracebacks only when asked for, and the real process -------------------------------------
+
+
+def test_verbose_shows_the_traceback(make_content: ContentTree, out: Path) -> None:
+    make_content.patch("nl", "essentials.yaml", "id: netwerkvorming-2", "id: 42")
+    result = run("--verbose", *DECK)
+    assert result.exit_code == 1
+    assert "Traceback" in result.stderr
+    assert result.stderr.rstrip().splitlines()[-1].startswith("Error: content/nl/essentials.yaml:")
+    assert_untouched(out)
+
+
+def test_real_process_prints_only_error_lines(out: Path, repo_root: Path) -> None:
+    """The installed command, not CliRunner: its stderr holds the Error line and nothing else
+    (WeasyPrint's own warnings and the refused URL's traceback used to be printed too)."""
+    templates = bad_css_templates(repo_root)
+    code = "from kaartspel.cli import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", code, "deck", "--card", "netwerkvorming-2", "--backs", "none",
+         "--templates", str(templates), "-o", OUT],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: cards (nl): WeasyPrint reported: Ignored `colr: red`"), line
+    assert_untouched(out)
