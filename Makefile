@@ -33,7 +33,7 @@ lint: $(STAMP)
 
 # Property-based tests with many more examples than CI runs.
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -q
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
 
 # Speed and memory figures (a benchmark, not a test): prints a table, writes build/bench.json.
 bench: $(STAMP)
