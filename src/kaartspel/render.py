@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -130,14 +132,77 @@ class Overflow:
 
 
 def render_document(html: str, templates: TemplateSet, strict: bool, what: str) -> Any:
-    """Lay out *html* with WeasyPrint; return the Document (not yet written)."""
+    """Lay out *html* with WeasyPrint; return the Document (not yet written).
+
+    Text the document's own fonts cannot show is an error (a warning without *strict*):
+    Pango would silently draw it with whatever font this computer has (or a blank box).
+    """
     from weasyprint import HTML
 
     fetcher = safe_url_fetcher(templates.folders)
     with strict_logging(strict, what):
-        return HTML(
+        document = HTML(
             string=html, base_url=str(templates.folders[-1]) + "/", url_fetcher=fetcher
         ).render()
+    missing = missing_glyphs(document, html)
+    if missing:
+        shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        message = (f"{what}: the bundled fonts have no glyph for {shown}{more}; remove "
+                   "such characters (they would be drawn with a font of this computer)")
+        if strict:
+            raise RenderError(message + "; use --no-strict to build anyway")
+        log.warning("%s", printable(message))
+    return document
+
+
+_FONT_FILE = re.compile(r"""url\(["']?(file:[^"')]+\.(?:ttf|otf))["']?\)""", re.IGNORECASE)
+
+_DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)
+"""Characters shaping makes invisible (Unicode's Default_Ignorable_Code_Point): no glyph
+needed."""
+
+
+def _needs_glyph(ch: str) -> bool:
+    code = ord(ch)
+    if ch.isspace() or unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+        return False
+    return not any(low <= code <= high for low, high in _DEFAULT_IGNORABLE)
+
+
+def missing_glyphs(document: Any, html: str) -> list[str]:
+    """Return the characters laid out in *document* that none of the fonts its stylesheet
+    declares (``@font-face`` files) can show, in order of appearance; [] if it declares none."""
+    fonts = tuple(sorted(set(_FONT_FILE.findall(html))))
+    if not fonts:
+        return []
+    covered = _cmap(fonts)
+    missing: dict[str, None] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants(placeholders=True):
+            if box.__class__.__name__ == "TextBox":
+                for ch in box.text:
+                    if ord(ch) not in covered and _needs_glyph(ch):
+                        missing[ch] = None
+    return list(missing)
+
+
+@cache
+def _cmap(font_urls: tuple[str, ...]) -> frozenset[int]:
+    """Return every code point that at least one of the fonts at *font_urls* maps."""
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for url in font_urls:
+        path = Path(url2pathname(unquote(urlparse(url).path)))
+        with TTFont(path, lazy=True) as font:
+            covered.update(font.getBestCmap() or {})
+    return frozenset(covered)
 
 
 def write_pdf(document: Any, identifier: bytes, strict: bool, what: str) -> bytes:
