@@ -425,6 +425,17 @@ def test_own_question_that_cannot_fit_points_into_its_file(
     assert message.startswith("mine.yaml:5: card 'netwerkvorming-eigen-1' does not fit"), message
 
 
+def test_text_the_bundled_fonts_cannot_show(make_content: ContentTree, out: Path) -> None:
+    """An emoji: Pango drew it with a font of this computer (DejaVu), and merging the fonts
+    then failed with a fontTools traceback."""
+    make_content.patch("nl", "essentials.yaml", '"Hoe vullen', '"Hoe 😀 vullen')
+    result = run("deck", "--card", "netwerkvorming-2", "--backs", "none", "-o", OUT)
+    assert_error(result, 1, [
+        "cards (nl): the bundled fonts have no glyph for '😀' (U+1F600); remove such "
+        "characters (they would be drawn with a font of this computer); use --no-strict to "
+        "build anyway"], output=out)
+
+
 # --- strict rendering -------------------------------------------------------------------------
 
 

@@ -249,8 +249,11 @@ GEOMETRIES = {name: Geometry.for_card(card_size(name), 3.0) for name in ("poker"
 
 def is_unsupported_glyph(error: KaartspelError) -> bool:
     """The bundled fonts have no glyph for a character (emoji, Hebrew, CJK …): strict mode
-    refuses to draw a blank box, which is the one render error content may cause."""
-    return isinstance(error, RenderError) and "unsupported by fonts" in str(error)
+    refuses to draw a blank box or fall back to a font of the computer, which is the one
+    render error content may cause."""
+    return isinstance(error, RenderError) and (
+        "unsupported by fonts" in str(error) or "the bundled fonts have no glyph" in str(error)
+    )
 
 
 # --- properties ---------------------------------------------------------------------------------

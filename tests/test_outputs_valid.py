@@ -158,6 +158,21 @@ def test_mupdf_draws_without_complaint(built: Callable[[str], Path], name: str) 
     assert mupdf_draw(built(name)) == []
 
 
+@every_output
+def test_only_the_bundled_fonts_are_embedded(built: Callable[[str], Path], name: str) -> None:
+    """No font of the building computer ends up in an output (Pango falls back to one for
+    a character the bundled fonts lack; the renderer refuses that)."""
+    import pikepdf
+
+    with pikepdf.open(built(name)) as pdf:
+        fonts = {
+            str(obj.get("/BaseFont")) for obj in pdf.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font"
+        }
+    assert fonts
+    assert all("Source-Sans-3" in font for font in fonts), fonts
+
+
 def test_outputs_have_the_expected_pages(built: Callable[[str], Path]) -> None:
     import pikepdf
 
