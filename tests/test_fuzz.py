@@ -116,6 +116,10 @@ LOADER_FIELDS = {
 
 # --- scratch content ----------------------------------------------------------------------------
 
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""Writing the examples fast (libyaml); kaartspel still reads them with its own loader."""
+
+
 
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> Iterator[Any]:
@@ -138,7 +142,8 @@ def scratch(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> Iter
             for part in path[:-1]:
                 node = node[part]
             node[path[-1]] = value
-            dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=2**30)
+            dumped = yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False,
+                               width=2**30)
             (self.dir / "nl" / filename).write_text(dumped, encoding="utf-8",
                                                     errors="surrogatepass")
 
