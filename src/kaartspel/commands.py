@@ -7,9 +7,17 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import typer
 
-from .errors import ContentError, FitError, KaartspelError, Problem, UsageError
+from .errors import (
+    ContentError,
+    FitError,
+    KaartspelError,
+    Problem,
+    UsageError,
+    template_error,
+)
 from .loader import languages
 
 
@@ -148,6 +156,8 @@ def run_deck(content_dir: Path, options: Any, recipe: Path | None, output: Path 
         result = build_deck(content_dir, options, output)
     except FitError as exc:
         raise locate_fit_error(exc, content_dir, options) from exc
+    except jinja2.TemplateError as exc:  # a broken --templates override
+        raise template_error(exc) from exc
     typer.echo(
         f"Wrote {result.path}: {result.cards} cards on {result.pages} pages, "
         f"body text {result.base_pt:g} pt ({result.seconds:.1f} s)"
@@ -171,6 +181,8 @@ def run_poster(content_dir: Path, options: Any, recipe: Path | None, output: Pat
         result = build_poster(content_dir, options, output)
     except FitError as exc:
         raise locate_fit_error(exc, content_dir, options) from exc
+    except jinja2.TemplateError as exc:  # a broken --templates override
+        raise template_error(exc) from exc
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")
 
 

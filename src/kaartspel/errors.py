@@ -98,6 +98,26 @@ class RenderError(KaartspelError):
     exit_code = EXIT_CONTENT
 
 
+def template_error(exc: BaseException) -> RenderError:
+    """Return a RenderError naming the template file and line of a Jinja error.
+
+    A syntax error carries its place; for an error while rendering (an undefined name, say)
+    the innermost template frame of the traceback has it (Jinja maps frames to templates).
+    """
+    path, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not path:
+        tb = exc.__traceback__
+        while tb is not None:
+            name = tb.tb_frame.f_code.co_filename
+            if name.endswith((".html", ".css", ".svg", ".xml", ".j2")):
+                path, line = name, tb.tb_lineno
+            tb = tb.tb_next
+    where = f"{display_path(path)}:{line}: " if path and line else \
+        (f"{display_path(path)}: " if path else "")
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return RenderError(f"{where}template error: {message}; fix the template")
+
+
 class UsageError(KaartspelError):
     """The command line asks for something that does not exist or makes no sense."""
 
