@@ -502,6 +502,34 @@ def test_no_strict_builds_with_bad_css(make_content: ContentTree, out: Path,
     assert sorted(os.listdir("out")) == ["result.pdf"]
 
 
+def broken_template(repo_root: Path, name: str, line: str) -> Path:
+    """An override folder whose *name* has *line* inserted as its second line."""
+    folder = Path("my-templates")
+    target = folder / name
+    target.parent.mkdir(parents=True)
+    lines = (repo_root / "templates" / name).read_text(encoding="utf-8").splitlines(True)
+    target.write_text(lines[0] + line + "\n" + "".join(lines[1:]), encoding="utf-8")
+    return folder
+
+
+def test_template_syntax_error(make_content: ContentTree, out: Path, repo_root: Path) -> None:
+    """A broken --templates override was a jinja2 traceback."""
+    folder = broken_template(repo_root, "card/question.html", "{% if %}")
+    result = run("deck", "--card", "netwerkvorming-2", "--backs", "none", "--templates", folder,
+                 "-o", OUT)
+    assert_error(result, 1, [
+        "my-templates/card/question.html:2: template error: Expected an expression, got 'end "
+        "of statement block'; fix the template"], output=out)
+
+
+def test_template_undefined_name(make_content: ContentTree, out: Path, repo_root: Path) -> None:
+    folder = broken_template(repo_root, "poster.html", "{{ nope.x }}")
+    result = run("poster", "--size", "a4", "--templates", folder, "-o", OUT)
+    assert_error(result, 1, [
+        "my-templates/poster.html:2: template error: 'nope' is undefined; fix the template"],
+        output=out)
+
+
 # --- the output location ----------------------------------------------------------------------
 
 
