@@ -15,7 +15,9 @@ from .errors import (
     FitError,
     KaartspelError,
     Problem,
+    RenderError,
     UsageError,
+    display_path,
     template_error,
 )
 from .loader import languages
@@ -139,6 +141,25 @@ def locate_fit_error(exc: FitError, content_dir: Path, options: Any) -> FitError
     return FitError(problems)
 
 
+TEMPLATE_SUFFIXES = (".html", ".css", ".svg", ".yaml", ".yml")
+
+
+def undecodable_template(folders: Any, exc: UnicodeDecodeError) -> KaartspelError:
+    """Return an error naming the file and line of the template that is not UTF-8 text."""
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.suffix.lower() not in TEMPLATE_SUFFIXES or not path.is_file():
+                continue
+            raw = path.read_bytes()
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                line = raw[: bad.start].count(b"\n") + 1
+                return RenderError(f"{display_path(path)}:{line}: not UTF-8 text "
+                                   f"(byte 0x{raw[bad.start]:02x}); save the file as UTF-8")
+    return RenderError(f"a template is not UTF-8 text ({exc.reason}); save it as UTF-8")
+
+
 def run_deck(content_dir: Path, options: Any, recipe: Path | None, output: Path | None) -> None:
     """Build a deck from options or a recipe and report what was written."""
     from dataclasses import replace
@@ -158,6 +179,8 @@ def run_deck(content_dir: Path, options: Any, recipe: Path | None, output: Path 
         raise locate_fit_error(exc, content_dir, options) from exc
     except jinja2.TemplateError as exc:  # a broken --templates override
         raise template_error(exc) from exc
+    except UnicodeDecodeError as exc:  # the content is checked: a template override
+        raise undecodable_template(options.templates, exc) from exc
     typer.echo(
         f"Wrote {result.path}: {result.cards} cards on {result.pages} pages, "
         f"body text {result.base_pt:g} pt ({result.seconds:.1f} s)"
@@ -183,6 +206,8 @@ def run_poster(content_dir: Path, options: Any, recipe: Path | None, output: Pat
         raise locate_fit_error(exc, content_dir, options) from exc
     except jinja2.TemplateError as exc:  # a broken --templates override
         raise template_error(exc) from exc
+    except UnicodeDecodeError as exc:  # the content is checked: a template override
+        raise undecodable_template(options.templates, exc) from exc
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")
 
 
