@@ -530,6 +530,17 @@ def test_template_undefined_name(make_content: ContentTree, out: Path, repo_root
         output=out)
 
 
+def test_template_not_utf8(make_content: ContentTree, out: Path, repo_root: Path) -> None:
+    folder = broken_template(repo_root, "card/question.html", "<!-- cafe -->")
+    path = folder / "card" / "question.html"
+    path.write_bytes(path.read_bytes().replace(b"<!-- cafe -->", b"<!-- caf\xe9 -->"))
+    result = run("deck", "--card", "netwerkvorming-2", "--backs", "none", "--templates", folder,
+                 "-o", OUT)
+    assert_error(result, 1, [
+        "my-templates/card/question.html:2: not UTF-8 text (byte 0xe9); save the file as UTF-8"],
+        output=out)
+
+
 # --- the output location ----------------------------------------------------------------------
 
 
