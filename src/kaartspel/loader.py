@@ -192,9 +192,9 @@ def read_language(content_dir: Path, lang: str, partial: bool = False) -> RawLan
     read with the problems attached (so the rest can still be checked).
     """
     folder = content_dir / lang
-    if not folder.is_dir():
-        known = ", ".join(languages(content_dir)) or "none"
-        raise UsageError(f"unknown language '{lang}' (available: {known})")
+    known = languages(content_dir)
+    if lang not in known:  # also refuses '.', '..' and 'nl/../en'
+        raise UsageError(f"unknown language '{lang}' (available: {', '.join(known) or 'none'})")
     merged: dict[str, Any] = {}
     sources = SourceMap()
     problems: list[Problem] = []
