@@ -309,6 +309,15 @@ def test_poster_bad_option(out: Path, args: list[str], message: str) -> None:
     assert_error(run(*POSTER, *args), 2, [message], output=out)
 
 
+@pytest.mark.parametrize("lang", [".", "..", "nl/../en"])
+def test_language_that_is_a_path(out: Path, lang: str) -> None:
+    """A path as language read YAML files from the content folder itself, or beyond it."""
+    assert_error(run("deck", "--lang", lang, "-o", OUT), 2,
+                 [f"unknown language '{lang}' (available: nl, en)"], output=out)
+    assert_error(run("poster", "--lang", lang, "-o", OUT), 2,
+                 [f"unknown language '{lang}' (available: nl, en)"], output=out)
+
+
 def test_unknown_language_check_and_list(make_content: ContentTree) -> None:
     for command in ("check", "list"):
         assert_error(run(command, "--lang", "xx"), 2,
