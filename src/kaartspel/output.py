@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -69,15 +68,6 @@ def build_date(inputs: Iterable[bytes] = ()) -> datetime:
     if epoch and epoch.strip().isdigit():
         seconds = int(epoch)
     return datetime.fromtimestamp(seconds, tz=UTC)
-
-
-def fingerprint(*parts: bytes | str) -> str:
-    """Return a short stable hash of *parts*."""
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode() if isinstance(part, str) else part)
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 def save_pdf(pdf: Any, path: Path, title: str, lang: str, viewer_title: bool = True) -> None:

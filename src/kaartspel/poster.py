@@ -31,9 +31,10 @@ from typing import Any
 from markupsafe import Markup
 
 from . import poster_diagrams as diagrams
+from .cache import digest
 from .errors import FitError, Problem, RenderError, UsageError
 from .model import Content, load_content
-from .output import check_output, fingerprint, save_pdf
+from .output import check_output, save_pdf
 from .render import (
     PX_TO_MM,
     _box_overflow,
@@ -1201,7 +1202,7 @@ def build_poster(content_dir: Path, options: PosterOptions, output: Path) -> Pos
         labels = [*tile_labels(content.ui.tile_label, plan), "0123456789 (/)"]
     body, document, html, placement = fit_poster(renderer, labels)
     log.info("poster %s: body text %.2f pt on %d page(s)", output, body, placement.pages)
-    identifier = fingerprint(html).encode()[:32]
+    identifier = digest(html).encode()[:32]
     pdf_bytes = write_pdf(document, identifier, options.strict, renderer.what)
     title = f"{content.meta.title} — {geometry.width:g}×{geometry.height:g} mm"
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
