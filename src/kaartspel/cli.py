@@ -93,6 +93,19 @@ def _settings(ctx: typer.Context) -> Settings:
     return obj
 
 
+# Options several commands share, declared once.
+TemplatesOption = Annotated[
+    list[Path] | None,
+    typer.Option("--templates", help="Folder searched for templates before the built-in one."),
+]
+StrictOption = Annotated[
+    bool, typer.Option("--strict/--no-strict", help="Fail on any WeasyPrint warning.")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="PDF file to write.")
+]
+
+
 @app.command("check")
 def check_command(
     ctx: typer.Context,
@@ -159,16 +172,9 @@ def deck_command(
     questions: Annotated[
         Path | None, typer.Option("--questions", help="YAML file with your own question pairs.")
     ] = None,
-    templates: Annotated[
-        list[Path] | None,
-        typer.Option("--templates", help="Folder searched for templates before the built-in one."),
-    ] = None,
-    strict: Annotated[
-        bool, typer.Option("--strict/--no-strict", help="Fail on any WeasyPrint warning.")
-    ] = True,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="PDF file to write.")
-    ] = None,
+    templates: TemplatesOption = None,
+    strict: StrictOption = True,
+    output: OutputOption = None,
     pdf: Annotated[
         str | None,
         typer.Option(
@@ -213,16 +219,9 @@ def poster_command(
     margin: Annotated[
         float, typer.Option("--margin", help="Printer's unprintable margin for tiles, mm.")
     ] = 5.0,
-    templates: Annotated[
-        list[Path] | None,
-        typer.Option("--templates", help="Folder searched for templates before the built-in one."),
-    ] = None,
-    strict: Annotated[
-        bool, typer.Option("--strict/--no-strict", help="Fail on any WeasyPrint warning.")
-    ] = True,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="PDF file to write.")
-    ] = None,
+    templates: TemplatesOption = None,
+    strict: StrictOption = True,
+    output: OutputOption = None,
 ) -> None:
     """Build the poster PDF (optionally tiled for home printers)."""
     from .commands import run_poster
@@ -255,13 +254,8 @@ def build_command(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Rebuild everything; render every face again.")
     ] = False,
-    templates: Annotated[
-        list[Path] | None,
-        typer.Option("--templates", help="Folder searched for templates before the built-in one."),
-    ] = None,
-    strict: Annotated[
-        bool, typer.Option("--strict/--no-strict", help="Fail on any WeasyPrint warning.")
-    ] = True,
+    templates: TemplatesOption = None,
+    strict: StrictOption = True,
 ) -> None:
     """Build every recipe (or the ones named) into the output folder, skipping what is fresh."""
     from .build import BuildSettings
@@ -306,13 +300,8 @@ def watch_command(
                        show_default=False),
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out-dir", help="Output folder.")] = Path("build"),
-    templates: Annotated[
-        list[Path] | None,
-        typer.Option("--templates", help="Folder searched for templates before the built-in one."),
-    ] = None,
-    strict: Annotated[
-        bool, typer.Option("--strict/--no-strict", help="Fail on any WeasyPrint warning.")
-    ] = True,
+    templates: TemplatesOption = None,
+    strict: StrictOption = True,
     max_rebuilds: Annotated[int | None, typer.Option("--max-rebuilds", hidden=True)] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", hidden=True)] = None,
 ) -> None:
