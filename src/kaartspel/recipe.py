@@ -60,6 +60,8 @@ class DeckRecipe(Model):
     """Which cards to include."""
     extra_questions: StrictStr | None = None
     """A YAML file of the organiser's own question pairs (path relative to the recipe)."""
+    pdf: Literal["plain", "print", "accessible"] = "plain"
+    """PDF variant: plain RGB, print (PDF/X-4 in CMYK) or accessible (tagged PDF/UA-1)."""
 
 
 class PosterRecipe(Model):
@@ -126,6 +128,7 @@ def load_recipe(path: Path, content_dir: Path | None = None) -> Recipe:
             margin=model.margin, gutter=model.gutter, bleed=model.bleed, duplex=model.duplex,
             backs=model.backs, order=model.order, themes=model.select.themes,
             kinds=model.select.kinds, cards=model.select.cards, extra_questions=extra,
+            pdf=model.pdf,
         )
     else:
         from .poster import PosterOptions
