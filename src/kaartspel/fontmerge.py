@@ -157,14 +157,20 @@ def _cmap(mapping: dict[int, bytes]) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
-def _style_key(font_bytes: bytes) -> tuple[int, bool] | None:
-    """Return (weight class, italic) of a TrueType font, from its OS/2 table."""
+def _style_key(font_bytes: bytes) -> tuple[str, int, bool] | None:
+    """Return (family, weight class, italic) of a TrueType font, from its name and OS/2 tables.
+
+    The family matters: with ``--no-strict`` a glyph the bundled fonts lack may come from a
+    system font of the same weight, which must never be mistaken for a bundled one.
+    """
     from fontTools.ttLib import TTFont
 
     try:
         font = TTFont(io.BytesIO(font_bytes), lazy=True)
         os2 = font["OS/2"]
-        return int(os2.usWeightClass), bool(os2.fsSelection & 1)
+        names = font["name"]
+        family = names.getDebugName(16) or names.getDebugName(1) or ""
+        return family, int(os2.usWeightClass), bool(os2.fsSelection & 1)
     except Exception:  # a font we cannot read is left as it is
         return None
 
@@ -192,7 +198,7 @@ class FontMerger:
     def __init__(self, font_files: Iterable[Path], cache: FaceCache | None = None) -> None:
         self.cache = cache or FaceCache(enabled=False)
         self._by_name: dict[str, Path | None] = {}
-        self.originals: dict[tuple[int, bool], Path] = {}
+        self.originals: dict[tuple[str, int, bool], Path] = {}
         for path in font_files:
             key = _style_key(path.read_bytes())
             if key is not None:
