@@ -356,8 +356,6 @@ def test_questions_file_unknown_key(out: Path) -> None:
     pytest.param(
         ["preview", "garbage.pdf", "-o", "pictures"],
         "cannot read PDF garbage.pdf: Failed to load document (PDFium: Data format error).",
-        marks=pytest.mark.xfail(strict=True, reason="preview creates the -o folder before it "
-                                "reads the PDF, and leaves it behind empty (preview.py)"),
         id="preview garbage.pdf -o pictures"),
     (["preflight", "nope.pdf"], "no such file: nope.pdf"),
     (["preflight", "garbage.pdf"], "cannot read garbage.pdf as a PDF: …"),

@@ -259,13 +259,14 @@ def preview(target: Path, settings: BuildSettings, dpi: float = DEFAULT_DPI,
     folder = out or settings.out_dir / "preview" / pdf.stem
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"output is a file, not a folder: {display_path(folder)}")
+    # Read the PDF before creating anything: a bad input leaves no empty folder behind.
+    pages = render_pdf(pdf, dpi)
     folder.mkdir(parents=True, exist_ok=True)
     if out is None:  # our own folder: drop pictures of an earlier, longer version
         for old in [*folder.glob("page-*.png"), *folder.glob("card-*.png"),
                     folder / "contact.png"]:
             old.unlink(missing_ok=True)
     result = PreviewResult(folder)
-    pages = render_pdf(pdf, dpi)
     result.pages = [save_png(image, folder / f"page-{i:03d}.png")
                     for i, image in enumerate(pages, start=1)]
 
