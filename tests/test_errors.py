@@ -390,7 +390,7 @@ def test_recipe_wrong_values(out: Path) -> None:
         "recipe.yaml:4: bleed: input should be greater than or equal to 0, got -1 (a number)",
         "recipe.yaml:5: colour: unknown key (expected one of: type, description, lang, output, "
         "size, layout, paper, margin, gutter, bleed, duplex, backs, order, select, "
-        "extra_questions)"], output=out)
+        "extra_questions, pdf)"], output=out)
 
 
 def test_recipe_output_with_control_character(out: Path) -> None:

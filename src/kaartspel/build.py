@@ -34,7 +34,7 @@ import yaml
 
 from . import __version__
 from .cache import digest
-from .errors import EXIT_CONTENT, KaartspelError, UsageError, display_path
+from .errors import EXIT_CONTENT, Interrupted, KaartspelError, UsageError, display_path
 
 log = logging.getLogger(__name__)
 
@@ -754,15 +754,20 @@ def build_command(settings: BuildSettings, names: Sequence[Path], jobs: int | No
 
     started = time.perf_counter()
     console = Console()
-    if console.is_terminal:
-        targets = find_targets(names)
-        with RichReporter(console, targets) as reporter:
-            outcomes = run_build(settings, names, jobs, clean_first, reporter)
-    else:
-        def echo(line: str) -> None:
-            print(line, flush=True)
+    try:
+        if console.is_terminal:
+            targets = find_targets(names)
+            with RichReporter(console, targets) as reporter:
+                outcomes = run_build(settings, names, jobs, clean_first, reporter)
+        else:
+            def echo(line: str) -> None:
+                print(line, flush=True)
 
-        outcomes = run_build(settings, names, jobs, clean_first, PlainReporter(echo))
+            outcomes = run_build(settings, names, jobs, clean_first, PlainReporter(echo))
+    except KeyboardInterrupt:
+        raise Interrupted(
+            "interrupted; outputs finished before were kept, none was left half written"
+        ) from None
     console.print(summary_table(outcomes, time.perf_counter() - started))
     sys.stdout.flush()
     error = failure(outcomes)

@@ -79,11 +79,13 @@ def main_options(
     ] = False,
 ) -> None:
     """Print-ready dialogue card decks and posters from 'De lerende regio'."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    # A handler of our own (not the root logger's, which an embedding program or a test
+    # runner may already have configured), created per invocation for the current stderr.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    log.handlers = [handler]
+    log.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    log.propagate = False
     ctx.obj = Settings(content=content, verbose=verbose)
 
 

@@ -118,6 +118,12 @@ def template_error(exc: BaseException) -> RenderError:
     return RenderError(f"{where}template error: {message}; fix the template")
 
 
+class Interrupted(KaartspelError):
+    """The user pressed Ctrl-C; the message says what was kept."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
 class UsageError(KaartspelError):
     """The command line asks for something that does not exist or makes no sense."""
 
