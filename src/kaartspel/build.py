@@ -435,6 +435,7 @@ def build_target(settings: BuildSettings, target: Target) -> Outcome:
 
 
 def _build(settings: BuildSettings, target: Target) -> tuple[Path, int, dict[str, Any]]:
+    from .commands import reported_errors
     from .recipe import load_recipe
 
     recipe = load_recipe(target.recipe, settings.content_dir)
@@ -447,8 +448,9 @@ def _build(settings: BuildSettings, target: Target) -> tuple[Path, int, dict[str
         assert isinstance(recipe.options, DeckOptions)
         options = replace(recipe.options, strict=settings.strict, templates=settings.templates)
         cache = FaceCache(settings.cache_dir, enabled=settings.use_cache)
-        result = build_deck(settings.content_dir, options, output, cache=cache,
-                            jobs=settings.face_jobs)
+        with reported_errors(settings.content_dir, options):
+            result = build_deck(settings.content_dir, options, output, cache=cache,
+                                jobs=settings.face_jobs)
         info = {"layout": options.layout, "cards": result.cards, "order": options.order,
                 "backs": options.backs, "size_name": options.size, "bleed": options.bleed}
         return output, result.pages, info
@@ -456,7 +458,8 @@ def _build(settings: BuildSettings, target: Target) -> tuple[Path, int, dict[str
 
     assert isinstance(recipe.options, PosterOptions)
     poster = replace(recipe.options, strict=settings.strict, templates=settings.templates)
-    presult = build_poster(settings.content_dir, poster, output)
+    with reported_errors(settings.content_dir, poster):
+        presult = build_poster(settings.content_dir, poster, output)
     return output, presult.pages, {"tile": poster.tile}
 
 

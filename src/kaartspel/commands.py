@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,19 @@ def undecodable_template(folders: Any, exc: UnicodeDecodeError) -> KaartspelErro
     return RenderError(f"a template is not UTF-8 text ({exc.reason}); save it as UTF-8")
 
 
+@contextlib.contextmanager
+def reported_errors(content_dir: Path, options: Any) -> Iterator[None]:
+    """Turn what a deck or poster build can raise into located, one-line errors."""
+    try:
+        yield
+    except FitError as exc:
+        raise locate_fit_error(exc, content_dir, options) from exc
+    except jinja2.TemplateError as exc:  # a broken --templates override
+        raise template_error(exc) from exc
+    except UnicodeDecodeError as exc:  # the content is checked: a template override
+        raise undecodable_template(options.templates, exc) from exc
+
+
 def run_deck(content_dir: Path, options: Any, recipe: Path | None, output: Path | None) -> None:
     """Build a deck from options or a recipe and report what was written."""
     from dataclasses import replace
@@ -173,14 +187,8 @@ def run_deck(content_dir: Path, options: Any, recipe: Path | None, output: Path 
         output = output or recipe_output
     output = output or default_output(options)
     _ensure_build_dir(output)
-    try:
+    with reported_errors(content_dir, options):
         result = build_deck(content_dir, options, output)
-    except FitError as exc:
-        raise locate_fit_error(exc, content_dir, options) from exc
-    except jinja2.TemplateError as exc:  # a broken --templates override
-        raise template_error(exc) from exc
-    except UnicodeDecodeError as exc:  # the content is checked: a template override
-        raise undecodable_template(options.templates, exc) from exc
     typer.echo(
         f"Wrote {result.path}: {result.cards} cards on {result.pages} pages, "
         f"body text {result.base_pt:g} pt ({result.seconds:.1f} s)"
@@ -200,14 +208,8 @@ def run_poster(content_dir: Path, options: Any, recipe: Path | None, output: Pat
         output = output or recipe_output
     output = output or default_poster_output(options)
     _ensure_build_dir(output)
-    try:
+    with reported_errors(content_dir, options):
         result = build_poster(content_dir, options, output)
-    except FitError as exc:
-        raise locate_fit_error(exc, content_dir, options) from exc
-    except jinja2.TemplateError as exc:  # a broken --templates override
-        raise template_error(exc) from exc
-    except UnicodeDecodeError as exc:  # the content is checked: a template override
-        raise undecodable_template(options.templates, exc) from exc
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")
 
 
