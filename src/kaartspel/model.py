@@ -107,11 +107,37 @@ def _load(content_dir: Path, lang: str) -> tuple[Content | None, list[Problem]]:
     return content, problems
 
 
+_LOADED: dict[tuple[str, str, tuple[tuple[str, int, int], ...]], Content] = {}
+"""Valid content already loaded in this process, by folder, language and file stamps."""
+
+
+def _stamp(content_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Return (path, mtime, size) of every YAML file of the content: changes on any edit."""
+    stamps = []
+    for path in sorted(content_dir.glob("*/*.y*ml")):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(stamps)
+
+
 def load_content(content_dir: Path, lang: str) -> Content:
-    """Load and validate one language; raise ContentError listing every problem."""
+    """Load and validate one language; raise ContentError listing every problem.
+
+    Valid content is kept for the life of the process (it is immutable) and reused while
+    no YAML file of the folder changes: a recipe check, a build and ``watch`` share one load.
+    """
+    key = (str(content_dir.resolve()), lang, _stamp(content_dir))
+    if key in _LOADED:
+        return _LOADED[key]
     content, problems = _load(content_dir, lang)
     if problems or content is None:
         raise ContentError(_unique(problems))
+    if len(_LOADED) >= 8:
+        _LOADED.pop(next(iter(_LOADED)))
+    _LOADED[key] = content
     return content
 
 
