@@ -25,7 +25,7 @@ from .cards import Card
 from .diagrams import mini_cycle, mini_ladder
 from .errors import FitError, Problem
 from .model import Content
-from .render import measure_overflow, render_document, stylesheet, write_pdf
+from .render import TemplateRenderer, measure_overflow, render_document, write_pdf
 from .sizes import Size
 from .style import RATIO, SMALL_CARD_RATIO, TYPE_SCALE, TemplateSet, role_sizes
 
@@ -76,18 +76,15 @@ class Geometry:
         return self.card_h + 2 * self.bleed
 
 
-class CardRenderer:
+class CardRenderer(TemplateRenderer):
     """Render card faces of one content language at one geometry."""
+
+    content: Content
+    geometry: Geometry
 
     def __init__(self, content: Content, geometry: Geometry, templates: TemplateSet,
                  strict: bool = True) -> None:
-        self.content = content
-        self.geometry = geometry
-        self.templates = templates
-        self.strict = strict
-        self.palette = templates.palette()
-        self.env = templates.environment()
-        self.fonts_css = stylesheet(templates, "fonts.css")
+        super().__init__(content, geometry, templates, strict)
         self._icons: dict[str, Markup] = {}
 
     def icon(self, theme: str) -> Markup:

@@ -37,11 +37,11 @@ from .model import Content, load_content
 from .output import check_output, save_pdf
 from .render import (
     PX_TO_MM,
+    TemplateRenderer,
     _box_overflow,
     _fit_boxes,
     measure_overflow,
     render_document,
-    stylesheet,
     write_pdf,
 )
 from .sizes import Size, check_length, mm_to_pt, paper_size, poster_size
@@ -831,18 +831,15 @@ class PosterBuilder:
 # Rendering
 
 
-class PosterRenderer:
+class PosterRenderer(TemplateRenderer):
     """Render the poster of one content language at one geometry."""
+
+    content: Content
+    geometry: Geometry
 
     def __init__(self, content: Content, geometry: Geometry, templates: TemplateSet,
                  strict: bool = True) -> None:
-        self.content = content
-        self.geometry = geometry
-        self.templates = templates
-        self.strict = strict
-        self.palette = templates.palette()
-        self.env = templates.environment()
-        self.fonts_css = stylesheet(templates, "fonts.css")
+        super().__init__(content, geometry, templates, strict)
         self._icons: dict[tuple[str, str], Markup] = {}
         self.what = f"poster ({content.lang}, {geometry.width:g}×{geometry.height:g} mm)"
 

@@ -117,6 +117,20 @@ def stylesheet(templates: TemplateSet, name: str) -> str:
     return _FONT_URL.sub(absolute, path.read_text(encoding="utf-8"))
 
 
+class TemplateRenderer:
+    """What every renderer holds: the content, its geometry, templates, palette and fonts."""
+
+    def __init__(self, content: Any, geometry: Any, templates: TemplateSet,
+                 strict: bool = True) -> None:
+        self.content = content
+        self.geometry = geometry
+        self.templates = templates
+        self.strict = strict
+        self.palette = templates.palette()
+        self.env = templates.environment()
+        self.fonts_css = stylesheet(templates, "fonts.css")
+
+
 @dataclass(frozen=True)
 class Overflow:
     """How far (mm) the text of one page exceeds its box."""
