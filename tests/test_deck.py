@@ -157,6 +157,11 @@ def test_fonts_embedded_and_bundled_only(deck: str, request: pytest.FixtureReque
         assert stray == [], f"fonts outside the bundled family: {stray}"
         # Regular, bold and italic at least.
         assert len(names) >= 3, names
+        # Every face's own subset was merged away: one font object per style, shared by all
+        # cards (two objects with the same style would mean a face's subset was kept).
+        styles = [re.sub(r"^/[A-Z]{6}\+", "", str(font.BaseFont)) for font in found]
+        assert len(styles) == len(set(styles)), sorted(styles)
+        assert len(found) <= 6, f"{len(found)} font objects: subsets were not merged"
 
 
 # --- backs ----------------------------------------------------------------------------------

@@ -169,7 +169,8 @@ def _style_key(font_bytes: bytes) -> tuple[str, int, bool] | None:
         font = TTFont(io.BytesIO(font_bytes), lazy=True)
         os2 = font["OS/2"]
         names = font["name"]
-        family = names.getDebugName(16) or names.getDebugName(1) or ""
+        # The legacy family (name 1): subsetters may drop the typographic family (16).
+        family = names.getDebugName(1) or names.getDebugName(16) or ""
         return family, int(os2.usWeightClass), bool(os2.fsSelection & 1)
     except Exception:  # a font we cannot read is left as it is
         return None
