@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kaartspel.errors import Problem
+from kaartspel.model import Content, load_content
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,6 +20,18 @@ def repo_root() -> Path:
     """The repository root (the folder holding ``pyproject.toml``)."""
     assert (REPO_ROOT / "pyproject.toml").is_file(), REPO_ROOT
     return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def nl(content_dir: Path) -> Content:
+    """The real Dutch content, loaded once (it is immutable)."""
+    return load_content(content_dir, "nl")
+
+
+@pytest.fixture(scope="session")
+def en(content_dir: Path) -> Content:
+    """The real English content, loaded once."""
+    return load_content(content_dir, "en")
 
 
 @pytest.fixture(scope="session")
@@ -174,8 +187,8 @@ def letters(text: str) -> str:
     return "".join(ch for ch in folded if ch.isalpha())
 
 
-def pdf_page_texts(path: Path) -> list[str]:
-    """Return the extracted text of every page of a PDF (pypdfium2)."""
+def pdf_page_texts(path: Path | bytes) -> list[str]:
+    """Return the extracted text of every page of a PDF file or PDF bytes (pypdfium2)."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(path)

@@ -14,17 +14,12 @@ from kaartspel.cli import app
 from kaartspel.custom import add_custom_questions, load_custom_questions
 from kaartspel.deck import DeckOptions, build_deck
 from kaartspel.errors import ContentError
-from kaartspel.model import Content, load_content
+from kaartspel.model import Content
 
 
 @pytest.fixture(autouse=True)
 def _work_in_tmp(in_tmp: Path) -> None:
     """Run from a temporary folder, so that problems show paths as ``mine.yaml``."""
-
-
-@pytest.fixture(scope="module")
-def nl(content_dir: Path) -> Content:
-    return load_content(content_dir, "nl")
 
 
 @pytest.fixture(scope="module")

@@ -21,22 +21,12 @@ from kaartspel.cards import build_cards
 from kaartspel.cli import app
 from kaartspel.deck import DeckOptions, DeckResult, build_deck
 from kaartspel.errors import FitError, UsageError
-from kaartspel.model import Content, load_content
+from kaartspel.model import Content
 
 
 @pytest.fixture(autouse=True)
 def _work_in_tmp(in_tmp: Path) -> None:
     """Builds run from a temporary folder: nothing is written into the repository."""
-
-
-@pytest.fixture(scope="module")
-def nl(content_dir: Path) -> Content:
-    return load_content(content_dir, "nl")
-
-
-@pytest.fixture(scope="module")
-def en(content_dir: Path) -> Content:
-    return load_content(content_dir, "en")
 
 
 def questions(content: Content, theme: str | None = None) -> list[str]:

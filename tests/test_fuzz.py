@@ -33,6 +33,7 @@ import yaml
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
+from conftest import pdf_page_texts
 from kaartspel.cache import FaceCache
 from kaartspel.cards import build_cards
 from kaartspel.deck import DeckOptions, build_deck
@@ -225,24 +226,6 @@ def assert_all_text_shown(page_text: str, html: str) -> None:
     assert letter_count(page_text) >= letter_count(html_text(html)), page_text
 
 
-def page_texts(pdf: bytes) -> list[str]:
-    """The extracted text of every page (pypdfium2)."""
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(pdf)
-    try:
-        texts = []
-        for index in range(len(document)):
-            page = document[index]
-            textpage = page.get_textpage()
-            texts.append(textpage.get_text_range())
-            textpage.close()
-            page.close()
-        return texts
-    finally:
-        document.close()
-
-
 # --- shared rendering setup ---------------------------------------------------------------------
 
 
@@ -295,7 +278,7 @@ def test_rendering_any_text(scratch: Any, templates: TemplateSet, field: str, te
             assert len(pdf.pages) == len(cards)
         assert all(amount >= 0 for amount in overflow.values())
         event("render: overflows" if overflow else "render: fits")
-        for card, page_text in zip(cards, page_texts(data), strict=True):
+        for card, page_text in zip(cards, pdf_page_texts(data), strict=True):
             if card.id not in overflow:  # it claims to fit: all its letters are on its page
                 assert_all_text_shown(page_text, renderer.html([card], size))
 
@@ -332,7 +315,7 @@ def test_building_a_deck_from_any_text(scratch: Any, templates: TemplateSet, fie
         content = load_content(work.dir, "nl")
         cards = [card for card in build_cards(content) if card.id in CARDS]
         renderer = CardRenderer(content, GEOMETRY, templates)
-        for card, page_text in zip(cards, page_texts(data), strict=True):
+        for card, page_text in zip(cards, pdf_page_texts(data), strict=True):
             assert_all_text_shown(page_text, renderer.html([card], result.base_pt))
 
 

@@ -52,16 +52,6 @@ def built(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> Build:
     return build
 
 
-@pytest.fixture(scope="module")
-def nl(content_dir: Path) -> Content:
-    return load_content(content_dir, "nl")
-
-
-@pytest.fixture(scope="module")
-def en(content_dir: Path) -> Content:
-    return load_content(content_dir, "en")
-
-
 def all_texts(content: Content) -> list[str]:
     """Every sentence the poster must show: the whole source, and the pair labels."""
     d = content.data
