@@ -18,6 +18,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DEFAULT_CACHE_DIR = Path("build") / ".cache"
 
@@ -68,18 +69,18 @@ class FaceCache:
     def _fit_path(self, key: str) -> Path:
         return self.root / "fit" / key[:2] / f"{key}.json"
 
-    def get_fit(self, key: str) -> dict[str, float]:
-        """Return the known overflow (mm) per type size for the face *key* (may be empty)."""
+    def get_fit(self, key: str) -> dict[str, Any]:
+        """Return what is known of the face *key* per type size (may be empty)."""
         if not self.enabled:
             return {}
         try:
             data = json.loads(self._fit_path(key).read_text())
         except (OSError, ValueError):
             return {}
-        return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        return {str(k): v for k, v in data.items()} if isinstance(data, dict) else {}
 
-    def put_fit(self, key: str, results: dict[str, float]) -> None:
-        """Merge overflow results (type size → mm) for the face *key*."""
+    def put_fit(self, key: str, results: dict[str, Any]) -> None:
+        """Merge fit results (type size → JSON value) for the face *key*."""
         if not self.enabled:
             return
         merged = {**self.get_fit(key), **results}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -25,7 +26,14 @@ from .cards import Card
 from .diagrams import mini_cycle, mini_ladder
 from .errors import FitError, Problem
 from .model import Content
-from .render import TemplateRenderer, measure_overflow, render_document, write_pdf
+from .render import (
+    TemplateRenderer,
+    _fit_boxes,
+    _text_lengths,
+    measure_overflow,
+    render_document,
+    write_pdf,
+)
 from .sizes import Size
 from .style import RATIO, SMALL_CARD_RATIO, TYPE_SCALE, TemplateSet, role_sizes
 
@@ -37,6 +45,16 @@ PARALLEL_MIN = 24
 """Below this many stale faces, one process is faster than starting workers."""
 HEAVY_PROBE = 8
 """How many of the wordiest faces probe a type size before the whole deck is rendered."""
+START_PT = 10.0
+"""The first size probed: near where the bundled content fits on the common card sizes."""
+GROWTH = 1.7
+"""Text height grows about with the square of its size (more lines, each taller), a little
+slower in practice because short paragraphs break into whole lines (measured: 1.5–1.9)."""
+DECISIVE = 1.06
+SAFE_FILL = 0.85
+"""A face predicted to fill at most this much of its box is not rendered while probing."""
+"""A larger size whose predicted fill is at least this is taken as failing without a render:
+predictions from two measured sizes err by a few per cent (line breaks), never this much."""
 
 
 @dataclass(frozen=True)
@@ -124,14 +142,72 @@ class CardRenderer(TemplateRenderer):
             icons=_IconLookup(self),
         )
 
-    def render(self, cards: Sequence[Card], base: float) -> tuple[Any, dict[str, float]]:
-        """Lay out *cards* at *base* pt; return the document and overflow (mm) per card id."""
+    def render(self, cards: Sequence[Card], base: float) -> tuple[Any, dict[str, Measure]]:
+        """Lay out *cards* at *base* pt; return the document and each card's measure."""
         document = render_document(self.html(cards, base), self.templates, self.strict,
                                    f"cards ({self.content.lang})")
-        overflow = {cards[o.page].id: o.amount for o in measure_overflow(document)}
         if len(document.pages) != len(cards):
             raise FitError(f"{len(cards)} cards laid out on {len(document.pages)} pages")
-        return document, overflow
+        overflow = {o.page: o.amount for o in measure_overflow(document)}
+        measures = {}
+        for i, (card, fill) in enumerate(zip(cards, measure_fill(document), strict=True)):
+            # The overflow decides; the fill only predicts, so it never contradicts it
+            # (a box that overflows sideways or in its footer may have room below).
+            over = overflow.get(i, 0.0)
+            measures[card.id] = Measure(over, max(fill, 1.001) if over > 0 else min(fill, 1.0))
+        return document, measures
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How a face's text sits in its box at one type size."""
+
+    overflow: float
+    """How far (mm) the text runs past its box; 0 when it fits."""
+    fill: float
+    """Height the text needs ÷ height of its box (above 1: it overflows); predicts sizes."""
+
+    @property
+    def fits(self) -> bool:
+        return self.overflow <= 0
+
+
+def _bounded(box: Any) -> bool:
+    """Return whether *box* has a height of its own (not the height of its content)."""
+    style = box.style
+    fixed = style["height"] != "auto" or "auto" not in (style["top"], style["bottom"])
+    return bool(fixed and box.height > 0)
+
+
+def measure_fill(document: Any) -> list[float]:
+    """Return, per page, the height the ``.fit`` box's content needs ÷ the box's height.
+
+    Boxes as high as their content (a back's label) have nothing to fill: 0.
+
+    Text carried off the page counts in proportion, as in :func:`render.measure_overflow`.
+    """
+    fills = []
+    for page in document.pages:
+        fill = 0.0
+        for box in _fit_boxes(page._page_box):
+            if "fit" not in (box.element.get("class") or "").split() or not _bounded(box):
+                continue
+            top = box.content_box_y()
+            bottom = top
+            for child in box.descendants():
+                # The placeholder of an absolute box holds the box itself: skip its element.
+                if child is box or getattr(child, "element", None) is box.element:
+                    continue
+                if hasattr(child, "position_y"):
+                    y = child.position_y + getattr(child, "margin_top", 0)
+                    bottom = max(bottom, y + child.border_height())
+            ratio = (bottom - top) / box.height
+            laid_out, total = _text_lengths(box)
+            if laid_out < total:
+                ratio = max(ratio, 1 + (total - laid_out) / max(laid_out, 1))
+            fill = max(fill, ratio)
+        fills.append(fill)
+    return fills
 
 
 class _IconLookup:
@@ -209,7 +285,7 @@ def _weight(card: Card) -> float:
 _WORKER_STORE: FaceStore | None = None
 
 
-def _worker_render(job: tuple[list[Card], float]) -> tuple[dict[str, float], dict[str, bytes]]:
+def _worker_render(job: tuple[list[Card], float]) -> tuple[dict[str, Measure], dict[str, bytes]]:
     assert _WORKER_STORE is not None
     faces, base = job
     return _WORKER_STORE.render_batch(faces, base)
@@ -224,6 +300,8 @@ class FaceStore:
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.memory: dict[str, bytes] = {}
         """Face PDFs of this run when the disk cache is off."""
+        self.measured: dict[tuple[str, str], Measure] = {}
+        """Measures of this run, by (fit key, size): also known when the disk cache is off."""
         self.rendered = 0
         """How many faces this store laid out (for tests and the benchmark)."""
 
@@ -254,11 +332,11 @@ class FaceStore:
 
     def render_batch(
         self, faces: Sequence[Card], base: float
-    ) -> tuple[dict[str, float], dict[str, bytes]]:
-        """Render *faces* in one document; store each page; return overflows and (no cache) PDFs."""
+    ) -> tuple[dict[str, Measure], dict[str, bytes]]:
+        """Render *faces* in one document; store each page; return measures and (no cache) PDFs."""
         import pikepdf
 
-        document, overflow = self.renderer.render(faces, base)
+        document, measures = self.renderer.render(faces, base)
         data = write_pdf(document, digest(self.style_key, f"{base:g}").encode()[:32],
                          self.renderer.strict, f"cards ({self.renderer.content.lang})")
         kept: dict[str, bytes] = {}
@@ -279,28 +357,53 @@ class FaceStore:
                 else:
                     kept[key] = buffer.getvalue()
         for face in faces:
-            self.cache.put_fit(self.fit_key(face), {f"{base:g}": overflow.get(face.id, 0.0)})
-        return overflow, kept
+            m = measures[face.id]
+            self.cache.put_fit(self.fit_key(face), {f"{base:g}": [m.overflow, m.fill]})
+        return measures, kept
 
-    def overflows(self, faces: Sequence[Card], base: float) -> dict[str, float]:
-        """Return each face's overflow (mm) at *base*, rendering only what is not known."""
-        known: dict[str, float] = {}
+    def known(self, face: Card, base: float) -> Measure | None:
+        """Return the measure of *face* at *base* if this run or the cache has it."""
+        key, size = self.fit_key(face), f"{base:g}"
+        m = self.measured.get((key, size))
+        if m is None:
+            value = self.cache.get_fit(key).get(size)
+            if isinstance(value, list) and len(value) == 2:
+                m = self.measured[(key, size)] = Measure(float(value[0]), float(value[1]))
+        return m
+
+    def measure(self, faces: Sequence[Card], base: float) -> dict[str, Measure]:
+        """Return each face's measure at *base*, rendering only what is not known."""
+        known: dict[str, Measure] = {}
         stale: list[Card] = []
         for face in faces:
-            value = self.cache.get_fit(self.fit_key(face)).get(f"{base:g}")
-            has_pdf = (
-                self.face_key(face, base) in self.memory
-                or self.cache.get_face(self.face_key(face, base)) is not None
-            )
-            if value is None or (value <= 0 and not has_pdf):
+            m = self.known(face, base)
+            # A fitting face is used, so its PDF must be there too.
+            if m is None or (m.fits and not self._has_pdf(face, base)):
                 stale.append(face)
             else:
-                known[face.id] = value
+                known[face.id] = m
         if stale:
             known.update(self._render(stale, base))
         return known
 
-    def _render(self, faces: list[Card], base: float) -> dict[str, float]:
+    def overflows(self, faces: Sequence[Card], base: float) -> dict[str, float]:
+        """Return each face's overflow (mm) at *base*, rendering only what is not known."""
+        return {face_id: m.overflow for face_id, m in self.measure(faces, base).items()}
+
+    def known_fills(self, face: Card) -> dict[float, float]:
+        """Return the fill of *face* at every size measured so far (this run or cached)."""
+        key = self.fit_key(face)
+        fills = {float(size): m.fill for (k, size), m in self.measured.items() if k == key}
+        for size, value in self.cache.get_fit(key).items():
+            if isinstance(value, list) and len(value) == 2:
+                fills.setdefault(float(size), float(value[1]))
+        return fills
+
+    def _has_pdf(self, face: Card, base: float) -> bool:
+        key = self.face_key(face, base)
+        return key in self.memory or self.cache.get_face(key) is not None
+
+    def _render(self, faces: list[Card], base: float) -> dict[str, Measure]:
         global _WORKER_STORE
         self.rendered += len(faces)
         batches = [faces[i : i + BATCH_SIZE] for i in range(0, len(faces), BATCH_SIZE)]
@@ -308,7 +411,7 @@ class FaceStore:
         if workers > 1 and len(batches) < workers:
             size = -(-len(faces) // workers)
             batches = [faces[i : i + size] for i in range(0, len(faces), size)]
-        results: list[tuple[dict[str, float], dict[str, bytes]]]
+        results: list[tuple[dict[str, Measure], dict[str, bytes]]]
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             log.debug("rendering %d faces at %g pt in %d processes", len(faces), base, workers)
             _WORKER_STORE = self
@@ -321,11 +424,13 @@ class FaceStore:
         else:
             log.debug("rendering %d faces at %g pt", len(faces), base)
             results = [self.render_batch(batch, base) for batch in batches]
-        overflow: dict[str, float] = {}
-        for over, kept in results:
-            overflow.update(over)
+        measures: dict[str, Measure] = {}
+        for batch_measures, kept in results:
+            measures.update(batch_measures)
             self.memory.update(kept)
-        return {face.id: overflow.get(face.id, 0.0) for face in faces}
+        for face in faces:
+            self.measured[(self.fit_key(face), f"{base:g}")] = measures[face.id]
+        return {face.id: measures[face.id] for face in faces}
 
     def pdf(self, face: Card, base: float) -> bytes:
         """Return the one-page PDF of *face* at *base* (it must have been rendered)."""
@@ -344,7 +449,8 @@ def fit_faces(store: FaceStore, faces: Sequence[Card]) -> float:
 
     Probe sizes with the wordiest faces only (cheap), confirm the best candidate with all
     faces; a face that unexpectedly fails joins the probe set and the search goes on below.
-    Every render is cached, so a warm build renders nothing here.
+    Each probe measures how full every box is, which predicts the answer (see
+    :func:`_largest_fitting`).  Every render is cached, so a warm build renders nothing here.
     """
     steps = sorted(TYPE_SCALE, reverse=True)
     probe = sorted(faces, key=_weight, reverse=True)[:HEAVY_PROBE]
@@ -372,12 +478,68 @@ def fit_faces(store: FaceStore, faces: Sequence[Card]) -> float:
 def _largest_fitting(
     store: FaceStore, probe: Sequence[Card], steps: Sequence[float], low: int
 ) -> int | None:
-    """Return the smallest index ≥ *low* into *steps* (largest size) at which *probe* fits."""
-    lo, hi, found = low, len(steps) - 1, None
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        if any(v > 0 for v in store.overflows(probe, steps[mid]).values()):
-            lo = mid + 1
-        else:
-            found, hi = mid, mid - 1
-    return found
+    """Return the smallest index ≥ *low* into *steps* (largest size) at which *probe* fits.
+
+    Each render measures how full every box is, and the height of text grows about with the
+    square of its size: the first render, at a middle size, predicts the answer; that size
+    is rendered, then the search walks one step at a time towards the size that decides.
+    Only faces that could fail at a size are rendered at it, and the step above an answer is
+    rendered only when the prediction (from two sizes per face) is not decisive.
+    """
+
+    def predicted(face: Card, i: int) -> float | None:
+        """Return the fill *face* is predicted to have at steps[i] (None: nothing known)."""
+        points = sorted(
+            (abs(size - steps[i]), size, fill) for size, fill in store.known_fills(face).items()
+        )
+        if not points:
+            return None
+        _, size, fill = points[0]
+        if size == steps[i] or fill == 0:
+            return fill
+        growth = GROWTH
+        if len(points) > 1 and points[1][2] > 0:
+            _, other, other_fill = points[1]
+            growth = min(2.5, max(1.0, math.log(other_fill / fill) / math.log(other / size)))
+        return float(fill * (steps[i] / size) ** growth)
+
+    def fits(i: int) -> bool:
+        known = [store.known(face, steps[i]) for face in probe]
+        if any(m is not None and not m.fits for m in known):
+            return False
+        # A face predicted well inside its box cannot fail here; the full render that
+        # confirms the answer checks it anyway.
+        critical = [face for face in probe if _or_one(predicted(face, i)) > SAFE_FILL]
+        return all(m.fits for m in store.measure(critical, steps[i]).values())
+
+    def worst(i: int) -> float:
+        return max((predicted(face, i) or 0.0) for face in probe)
+
+    def measured(i: int) -> bool:
+        return any(steps[i] in store.known_fills(face) for face in probe)
+
+    start = next((i for i in range(low, len(steps)) if steps[i] <= START_PT), len(steps) - 1)
+    if not measured(start) and not any(store.known_fills(face) for face in probe):
+        store.measure(probe, steps[start])
+    # The largest size at which every probe face is predicted to fit.
+    guess = start
+    while guess > low and worst(guess - 1) <= 1.0:
+        guess -= 1
+    while guess < len(steps) - 1 and worst(guess) > 1.0:
+        guess += 1
+    if not fits(guess):
+        return next((i for i in range(guess + 1, len(steps)) if fits(i)), None)
+    while guess > low:
+        if not measured(guess - 1) and worst(guess - 1) >= DECISIVE:
+            log.debug("%g pt predicted too large (fill %.2f)", steps[guess - 1],
+                      worst(guess - 1))
+            break
+        if not fits(guess - 1):
+            break
+        guess -= 1
+    return guess
+
+
+def _or_one(value: float | None) -> float:
+    """Return *value*, or 1 (full) when nothing is known."""
+    return 1.0 if value is None else value

@@ -1,0 +1,83 @@
+"""Face cache correctness: what an edit re-renders, and that the cache never changes a PDF.
+
+Speed is measured by ``make bench``, never here; these tests count the faces laid out
+(``DeckResult.rendered``) and compare bytes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ContentTree
+from kaartspel.cache import FaceCache
+from kaartspel.deck import DeckOptions, DeckResult, build_deck
+from kaartspel.style import PACKAGE_TEMPLATES
+
+THEME = DeckOptions(lang="nl", themes=("netwerkvorming",))
+"""A small deck (theme card, six question cards, one back) keeps these tests quick."""
+
+
+def build(content: Path, out: Path, cache: FaceCache, options: DeckOptions = THEME) -> DeckResult:
+    return build_deck(content, options, out, cache=cache, jobs=1)
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> FaceCache:
+    return FaceCache(tmp_path / "cache")
+
+
+def test_unchanged_deck_renders_nothing(make_content: ContentTree, tmp_path: Path,
+                                        cache: FaceCache) -> None:
+    first = build(make_content.root, tmp_path / "a.pdf", cache)
+    again = build(make_content.root, tmp_path / "b.pdf", cache)
+    assert first.rendered >= len(first.faces)
+    assert again.rendered == 0
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+def test_editing_one_question_renders_that_card_only(make_content: ContentTree, tmp_path: Path,
+                                                     cache: FaceCache) -> None:
+    build(make_content.root, tmp_path / "before.pdf", cache)
+    make_content.patch("nl", "essentials.yaml", "Hoe vullen jullie elkaar aan?",
+                       "Waarin vullen jullie elkaar aan?")
+    after = build(make_content.root, tmp_path / "after.pdf", cache)
+    assert after.rendered == 1
+    clean = build(make_content.root, tmp_path / "clean.pdf", FaceCache(tmp_path / "fresh"))
+    assert (tmp_path / "after.pdf").read_bytes() == (tmp_path / "clean.pdf").read_bytes()
+    assert clean.rendered >= len(clean.faces)
+
+
+def test_a_template_change_renders_every_face(make_content: ContentTree, tmp_path: Path,
+                                              cache: FaceCache) -> None:
+    first = build(make_content.root, tmp_path / "a.pdf", cache)
+    override = tmp_path / "my-templates"
+    override.mkdir()
+    css = (PACKAGE_TEMPLATES / "cards.css").read_text(encoding="utf-8")
+    (override / "cards.css").write_text(css + "\n.q-group { letter-spacing: 0.01em; }\n",
+                                        encoding="utf-8")
+    changed = build(make_content.root, tmp_path / "b.pdf", cache,
+                    DeckOptions(lang="nl", themes=("netwerkvorming",), templates=(override,)))
+    assert changed.rendered >= len(changed.faces) == len(first.faces)
+
+
+def test_a_font_change_renders_every_face(make_content: ContentTree, tmp_path: Path,
+                                          cache: FaceCache) -> None:
+    build(make_content.root, tmp_path / "a.pdf", cache)
+    override = tmp_path / "my-templates"
+    shutil.copytree(PACKAGE_TEMPLATES / "fonts", override / "fonts")
+    font = next(p for p in sorted((override / "fonts").glob("*.ttf")))
+    font.write_bytes(font.read_bytes() + b"\0\0\0\0")  # same glyphs, other bytes
+    changed = build(make_content.root, tmp_path / "b.pdf", cache,
+                    DeckOptions(lang="nl", themes=("netwerkvorming",), templates=(override,)))
+    assert changed.rendered >= len(changed.faces)
+
+
+def test_another_size_shares_no_faces(make_content: ContentTree, tmp_path: Path,
+                                      cache: FaceCache) -> None:
+    build(make_content.root, tmp_path / "a.pdf", cache)
+    other = build(make_content.root, tmp_path / "b.pdf", cache,
+                  DeckOptions(lang="nl", themes=("netwerkvorming",), size="a7"))
+    assert other.rendered >= len(other.faces)
