@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import ContentTree, line_of, matching, show
+from kaartspel import loader as loader_module
 from kaartspel.errors import EXIT_CONTENT, EXIT_USAGE, ContentError, Problem, UsageError
 from kaartspel.loader import (
     Location,
@@ -391,3 +393,66 @@ def test_problems_are_not_repeated(make_content: ContentTree) -> None:
     make_content.patch("nl", "rollen.yaml", 'personal: "Welke rol heb jij?"', "personal: 42")
     problems = check(make_content.root)
     assert len(problems) == len(set(problems)), show(problems)
+
+
+# --- libyaml: the fast reading gives exactly what PyYAML's own parser gives ----------------
+
+needs_libyaml = pytest.mark.skipif(loader_module._FAST_LOADER is None,
+                                   reason="PyYAML without libyaml (0.2.5 or later)")
+
+
+def read_both(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[tuple[Any, dict[Any, Location]] | list[Problem], ...]:
+    """Read *path* with the libyaml fast path and without it: data and locations, or problems."""
+    results = []
+    for fast in (loader_module._FAST_LOADER, None):
+        with monkeypatch.context() as patch:
+            patch.setattr(loader_module, "_FAST_LOADER", fast)
+            try:
+                data, sources = read_yaml(path, "x.yaml")
+            except ContentError as exc:
+                results.append(exc.problems)
+            else:
+                results.append((data, sources.locations))
+    return tuple(results)
+
+
+@needs_libyaml
+def test_real_yaml_takes_the_fast_path(repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = sorted(repo_root.glob("content/*/*.yaml")) + sorted(repo_root.glob("deck/*.yaml"))
+    assert len(files) > 10
+    for path in files:
+        assert loader_module._reads_alike(path.read_text(encoding="utf-8")), path
+        fast, slow = read_both(path, monkeypatch)
+        assert fast == slow, path
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text", [
+    # where libyaml alone would accept the text or read it otherwise
+    "a: b\t\n", "a:\tb\n", "a: [1,\t2]\n", "a: 1\n\ufeffb: 2\n", "\ufeffa: 1\n", "a: !\n",
+    "a: [! ]\n", "- !\n- x\n", "a: |#\n", "a: >-#\n  x\n", "a: [Wat is dit?, b]\n",
+    "a: {q: Wat?}\n", "--- \n", "--- x\n", "a: " + "[" * 600 + "]" * 600 + "\n",
+    # problems: PyYAML's words and lines
+    "a: [x\n", "a: b: c\n", "a: 1\na: 2\n", "a: &x [1]\nb: *x\n", "a: *x\n", "a: !foo x\n",
+    "a: ééé\nb: é\x00\n", "a: 1\n---\nb: 2\n", "a: " + "[" * 5000 + "]" * 5000 + "\n",
+    "a: &x 1\nb: &x 2\n",
+])
+def test_libyaml_reads_like_pyyaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    fast, slow = read_both(path, monkeypatch)
+    assert fast == slow
+
+
+def test_control_character_line_after_multibyte_text(tmp_path: Path) -> None:
+    """libyaml gives a byte offset for a bad character: the line must come from characters."""
+    path = tmp_path / "x.yaml"
+    path.write_text("a: " + "é" * 50 + "\nb: x\nc: é\x00\n", encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        read_yaml(path, "x.yaml")
+    assert info.value.problems == [Problem(
+        "x.yaml", 3, "YAML error: character U+0000 is not allowed in YAML; remove it")]

@@ -1,13 +1,14 @@
 """Load ``content/<lang>/*.yaml`` into validated models, reporting every problem at once.
 
-YAML is parsed with PyYAML's safe loader; alongside the data we keep a source map from each
-key path to ``file:line`` so that schema errors, lint findings and translation gaps all point
-at the line a person has to edit.
+YAML is parsed with PyYAML's safe loader (libyaml's, when installed, for files it reads
+alike); alongside the data we keep a source map from each key path to ``file:line`` so that
+schema errors, lint findings and translation gaps all point at the line a person has to edit.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,20 +94,16 @@ def read_yaml(path: Path, shown: str | None = None) -> tuple[Any, SourceMap]:
                 )
             ]
         ) from exc
-    loader: yaml.SafeLoader | None = None
+    if _FAST_LOADER is not None and _reads_alike(text):
+        try:
+            return _compose(_FAST_LOADER, text, shown, _FAST_MAX_DEPTH)
+        except (yaml.YAMLError, ContentError, RecursionError, _NotFast):
+            pass  # read again below: PyYAML's own parser words every problem as before
     try:
         # The reader checks every character up front: it can fail before parsing starts.
-        loader = yaml.SafeLoader(text)
-        node = loader.get_single_node()
-        sources = SourceMap()
-        problems: list[Problem] = []
-        if node is not None:
-            sources.locations[()] = Location(shown, node.start_mark.line + 1)
-            _map_node(node, (), shown, sources, problems, set())
-        if problems:
-            raise ContentError(list(dict.fromkeys(problems)))
-        data = loader.construct_document(node) if node is not None else None
+        return _compose(yaml.SafeLoader, text, shown)
     except ReaderError as exc:
+        # exc.position counts characters of *text* (libyaml would give a UTF-8 byte offset).
         line = text.count("\n", 0, exc.position) + 1
         raise ContentError(
             [Problem(shown, line, f"YAML error: character U+{exc.character:04X} is not allowed "
@@ -124,9 +121,89 @@ def read_yaml(path: Path, shown: str | None = None) -> tuple[Any, SourceMap]:
         raise ContentError(
             [Problem(shown, 0, "YAML error: nested too deeply; flatten the structure")]
         ) from exc
+
+
+class _NotFast(Exception):
+    """The fast (libyaml) reading cannot be trusted to match PyYAML's: read again slowly."""
+
+
+def _libyaml_loader() -> type[yaml.CSafeLoader] | None:
+    """Return libyaml's safe loader if PyYAML has it and libyaml limits nesting, else None.
+
+    libyaml 0.2.5 and later refuse more than 1000 nested levels; an older one would let a
+    hostile ``[[[[…`` overflow the C stack of PyYAML's (non-Python) composer.
+    """
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+    try:
+        from yaml import _yaml
+
+        version = tuple(_yaml.get_version())
+        loader: type[yaml.CSafeLoader] = yaml.CSafeLoader
+    except (ImportError, AttributeError, TypeError):
+        return None
+    return loader if version >= (0, 2, 5) else None
+
+
+_FAST_LOADER = _libyaml_loader()
+"""libyaml's parser and composer: about ten times faster than PyYAML's own (pure Python).
+
+Only a clean read is taken from it: on any problem the file is read again with
+``yaml.SafeLoader``, so messages, their lines and what is refused stay exactly PyYAML's
+(libyaml words errors differently, and its ``ReaderError.position`` is a byte offset).
+"""
+
+_EMPTY_TAG = re.compile(r"!(?<!\w!)(?![^\s,\]}])")
+_BLOCK_HEADER_COMMENT = re.compile(r"[|>][-+0-9]*#")
+
+
+def _reads_alike(text: str) -> bool:
+    """Return False for text that libyaml reads differently from PyYAML's own parser.
+
+    Such text takes the slow path: a tab (libyaml allows one as a separator, PyYAML refuses
+    it), a byte order mark after the start (libyaml skips it), an empty ``!`` tag (libyaml
+    gives '' where PyYAML gives null), a comment straight after a block scalar header
+    (``|#``: PyYAML refuses it), and a ``?`` in a file with flow collections (in
+    ``[Wat is dit?]`` PyYAML refuses it).  Plain ``in`` tests first: a regex costs more.
+    """
+    if "\t" in text or text.find("\ufeff", 1) != -1:
+        return False
+    if "?" in text and ("[" in text or "{" in text):
+        return False
+    if "!" in text and _EMPTY_TAG.search(text):
+        return False
+    return not (("|" in text or ">" in text) and _BLOCK_HEADER_COMMENT.search(text))
+
+
+_FAST_MAX_DEPTH = 64
+"""Deeper documents are read slowly: PyYAML's recursive composer decides if they are too deep
+(libyaml accepts up to 1000 levels)."""
+
+
+def _compose(
+    loader_class: type[yaml.SafeLoader] | type[yaml.CSafeLoader], text: str, shown: str,
+    max_depth: int | None = None,
+) -> tuple[Any, SourceMap]:
+    """Compose *text* (for the line of every node), check it, then construct its data.
+
+    With *max_depth* (the fast path), raise :class:`_NotFast` for a document whose root is
+    not a collection or that nests deeper.
+    """
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        sources = SourceMap()
+        problems: list[Problem] = []
+        if node is not None:
+            if max_depth is not None and not isinstance(node, yaml.CollectionNode):
+                raise _NotFast  # libyaml marks a lone '--- ' scalar a line further
+            sources.locations[()] = Location(shown, node.start_mark.line + 1)
+            _map_node(node, (), shown, sources, problems, set(), max_depth)
+        if problems:
+            raise ContentError(list(dict.fromkeys(problems)))
+        data = loader.construct_document(node) if node is not None else None
     finally:
-        if loader is not None:
-            loader.dispose()
+        loader.dispose()
     return data, sources
 
 
@@ -137,14 +214,16 @@ def _one_line(text: str) -> str:
 
 def _map_node(
     node: yaml.Node, path: KeyPath, shown: str, sources: SourceMap, problems: list[Problem],
-    seen: set[int],
+    seen: set[int], max_depth: int | None = None,
 ) -> None:
     """Record the line of every key and item below *node*; flag duplicate keys and aliases.
 
     An alias (``*name``) makes the composer reuse a node: it is refused, because a
     self-referencing alias never ends and nested aliases grow exponentially ("billion
-    laughs"); content never needs them.
+    laughs"); content never needs them.  Past *max_depth* levels raise :class:`_NotFast`.
     """
+    if max_depth is not None and len(path) > max_depth:
+        raise _NotFast
     if isinstance(node, yaml.CollectionNode):
         if id(node) in seen:
             # A reused node keeps its anchor's line: report where its parent is instead.
@@ -165,11 +244,11 @@ def _map_node(
                 continue
             first_seen[key] = line
             sources.locations[(*path, key)] = Location(shown, line)
-            _map_node(value_node, (*path, key), shown, sources, problems, seen)
+            _map_node(value_node, (*path, key), shown, sources, problems, seen, max_depth)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             sources.locations[(*path, index)] = Location(shown, item.start_mark.line + 1)
-            _map_node(item, (*path, index), shown, sources, problems, seen)
+            _map_node(item, (*path, index), shown, sources, problems, seen, max_depth)
 
 
 def languages(content_dir: Path) -> list[str]:
