@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
 
+from . import hyphenation
 from .errors import RenderError, printable
 from .style import TemplateSet
 
@@ -153,6 +154,7 @@ def render_document(html: str, templates: TemplateSet, strict: bool, what: str) 
     """
     from weasyprint import HTML
 
+    hyphenation.warm_document(html)  # once per process and language; needs configure()
     fetcher = safe_url_fetcher(templates.folders)
     with strict_logging(strict, what):
         document = HTML(
