@@ -21,6 +21,7 @@ from .impose import impose_sheets, page_xobject, plan_grid, single_pages
 from .model import Content, load_content
 from .output import save_pdf
 from .sizes import card_size, check_length, mm_to_pt, paper_size
+from .stamps import StampPool
 from .style import TemplateSet
 
 log = logging.getLogger(__name__)
@@ -191,6 +192,7 @@ class FacePages:
                  merger: FontMerger) -> None:
         self.store, self.faces, self.base, self.merger = store, faces, base, merger
         self.collector: FontCollector | None = None
+        self.stamps = StampPool()
 
     def form(self, out: pikepdf.Pdf, index: int) -> pikepdf.Object:
         """Return face *index* as a Form XObject in *out*."""
@@ -202,6 +204,7 @@ class FacePages:
             form = page_xobject(out, page)
             _materialize(form)
         self.collector.attach(form, detached)
+        self.stamps.share(form)
         return form
 
     def size(self, index: int) -> tuple[float, float]:

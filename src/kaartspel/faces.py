@@ -20,7 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import __version__
+from . import __version__, hyphenation
 from .cache import FaceCache, digest
 from .cards import Card
 from .diagrams import mini_cycle, mini_ladder
@@ -35,6 +35,7 @@ from .render import (
     write_pdf,
 )
 from .sizes import Size
+from .stamps import apply_stamps, find_stamps, form_html, placeholder
 from .style import RATIO, SMALL_CARD_RATIO, TYPE_SCALE, TemplateSet, role_sizes
 
 log = logging.getLogger(__name__)
@@ -104,13 +105,31 @@ class CardRenderer(TemplateRenderer):
                  strict: bool = True) -> None:
         super().__init__(content, geometry, templates, strict)
         self._icons: dict[str, Markup] = {}
+        self._artwork: dict[str, bytes] = {}
+
+    stamp_icons = True
+    """Lay icons out as placeholders and draw each once as a shared form (see stamps)."""
 
     def icon(self, theme: str) -> Markup:
+        """Return the markup of the theme's icon: a stamp placeholder, or inline SVG."""
+        return placeholder(theme) if self.stamp_icons else self.icon_svg(theme)
+
+    def icon_svg(self, theme: str) -> Markup:
         """Return the theme's icon as inline SVG in white (bands and backs are coloured)."""
         if theme not in self._icons:
             svg = self.templates.icon(theme).replace("currentColor", "#ffffff")
             self._icons[theme] = Markup(svg)
         return self._icons[theme]
+
+    def artwork(self, theme: str) -> bytes:
+        """Return the theme's icon rendered once, as a one-page PDF (a stamp's artwork)."""
+        if theme not in self._artwork:
+            what = f"icon '{theme}'"
+            document = render_document(form_html(str(self.icon_svg(theme))), self.templates,
+                                       self.strict, what)
+            self._artwork[theme] = write_pdf(document, digest(theme).encode()[:32],
+                                             self.strict, what)
+        return self._artwork[theme]
 
     def diagram(self, card: Card) -> Markup:
         """Return the mini ladder or cycle for level and phase cards (and the reflection)."""
@@ -239,40 +258,6 @@ def code_fingerprint() -> str:
     return digest(*(path.read_bytes() for path in sorted(package.glob("*.py"))))
 
 
-def prune_resources(page: Any) -> None:
-    """Drop page resources that neither the page nor its form XObjects refer to by name."""
-    import pikepdf
-
-    used: set[str] = set()
-    stack: list[Any] = [page]
-    seen: set[tuple[int, int]] = set()
-    while stack:
-        owner = stack.pop()
-        for instruction in pikepdf.parse_content_stream(owner):
-            for operand in getattr(instruction, "operands", ()):
-                if isinstance(operand, pikepdf.Name):
-                    used.add(str(operand))
-        obj = owner.obj if isinstance(owner, pikepdf.Page) else owner
-        resources = obj.get("/Resources")
-        for xobject in ((resources or {}).get("/XObject") or {}).values():
-            if xobject.objgen not in seen and xobject.get("/Subtype") == pikepdf.Name.Form:
-                seen.add(xobject.objgen)
-                stack.append(xobject)
-    resources = page.obj.get("/Resources")
-    if resources is None:
-        return
-    # A new dictionary for this page only: other pages may share the old one.
-    pruned = pikepdf.Dictionary()
-    for category, entries in resources.items():
-        if not isinstance(entries, pikepdf.Dictionary):
-            pruned[category] = entries
-            continue
-        kept = pikepdf.Dictionary({k: v for k, v in entries.items() if k in used})
-        if len(kept):
-            pruned[category] = kept
-    page.obj.Resources = pruned
-
-
 def _weight(card: Card) -> float:
     """Estimate how much room a face's text needs (characters × relative type area)."""
     text = sum(map(len, card.paragraphs)) + sum(map(len, card.items))
@@ -297,6 +282,8 @@ class FaceStore:
     def __init__(self, renderer: CardRenderer, cache: FaceCache, jobs: int | None = None) -> None:
         self.renderer = renderer
         self.cache = cache
+        # Pickled hyphenation patterns live beside the faces (fresh processes load them fast).
+        hyphenation.configure(cache.root if cache.enabled else None)
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.memory: dict[str, bytes] = {}
         """Face PDFs of this run when the disk cache is off."""
@@ -336,11 +323,15 @@ class FaceStore:
         """Render *faces* in one document; store each page; return measures and (no cache) PDFs."""
         import pikepdf
 
+        from .pdfops import prune_resources
+
         document, measures = self.renderer.render(faces, base)
+        stamps = find_stamps(document)
         data = write_pdf(document, digest(self.style_key, f"{base:g}").encode()[:32],
                          self.renderer.strict, f"cards ({self.renderer.content.lang})")
         kept: dict[str, bytes] = {}
         with pikepdf.open(io.BytesIO(data)) as pdf:
+            apply_stamps(pdf, stamps, self.renderer.artwork)
             for face, page in zip(faces, pdf.pages, strict=True):
                 # WeasyPrint shares one resource dictionary between all pages of a document;
                 # give the page its own with only what it draws *before* copying it, or each

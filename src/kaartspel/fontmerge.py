@@ -22,6 +22,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from .cache import FaceCache, digest
+from .pdfops import content_bytes
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def _shown_cids(owner: Any) -> dict[str, set[int]]:
     WeasyPrint writes all text as hex strings, which a regular expression finds ten times
     faster than a full content-stream parse; streams with literal strings take the parse.
     """
-    data = owner.read_bytes() if isinstance(owner, pikepdf.Stream) else None
+    data = content_bytes(owner)
     if data is not None and b"(" not in data and b"<<" not in data:
         fast: dict[str, set[int]] = {}
         font: set[int] | None = None

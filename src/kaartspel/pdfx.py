@@ -136,6 +136,8 @@ class VariantRenderer(CardRenderer):
         super().__init__(content, geometry, templates, strict)
         self.variant = check_variant(variant)
         self.env = variant_environment(self.env, self.variant)
+        # Tagged faces keep inline SVG: its <title> is the icon's alternative text.
+        self.stamp_icons = self.variant != "accessible"
 
     def _colour(self, rgb: str, cmyk: Sequence[float]) -> str:
         return css_colour(rgb, cmyk, self.variant)
@@ -147,7 +149,7 @@ class VariantRenderer(CardRenderer):
                 return item.name
         return self.content.meta.title
 
-    def icon(self, theme: str) -> Markup:
+    def icon_svg(self, theme: str) -> Markup:
         """Return the theme's icon in (CMYK) white, with alt text in the accessible variant."""
         if theme not in self._icons:
             white = self._colour("#ffffff", WHITE_CMYK)

@@ -1,0 +1,63 @@
+"""Small pikepdf helpers for page content: its bytes, and pruning unused resources."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pikepdf
+
+
+def content_bytes(owner: Any) -> bytes | None:
+    """Return the decoded content of a page or form XObject (None if it has none we read)."""
+    if isinstance(owner, pikepdf.Stream):
+        return owner.read_bytes()
+    if isinstance(owner, pikepdf.Page):
+        contents = owner.obj.get("/Contents")
+        if isinstance(contents, pikepdf.Stream):
+            return contents.read_bytes()
+        if isinstance(contents, pikepdf.Array):
+            # Content streams split only between tokens: joined by white space they are one.
+            return b"\n".join(part.read_bytes() for part in contents)
+    return None
+
+
+_NAME = re.compile(rb"/([^\s/\[\]<>(){}%]+)")
+
+
+def prune_resources(page: Any) -> None:
+    """Drop page resources that neither the page nor its form XObjects refer to by name."""
+    used: set[str] = set()
+    stack: list[Any] = [page]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        owner = stack.pop()
+        data = content_bytes(owner)
+        if data is not None:
+            # Every name token, also any inside strings or inline images: a superset of the
+            # names used, which can only keep a resource too many, never drop one in use.
+            used.update("/" + name.decode("latin-1") for name in _NAME.findall(data))
+        else:
+            for instruction in pikepdf.parse_content_stream(owner):
+                for operand in getattr(instruction, "operands", ()):
+                    if isinstance(operand, pikepdf.Name):
+                        used.add(str(operand))
+        obj = owner.obj if isinstance(owner, pikepdf.Page) else owner
+        resources = obj.get("/Resources")
+        for xobject in ((resources or {}).get("/XObject") or {}).values():
+            if xobject.objgen not in seen and xobject.get("/Subtype") == pikepdf.Name.Form:
+                seen.add(xobject.objgen)
+                stack.append(xobject)
+    resources = page.obj.get("/Resources")
+    if resources is None:
+        return
+    # A new dictionary for this page only: other pages may share the old one.
+    pruned = pikepdf.Dictionary()
+    for category, entries in resources.items():
+        if not isinstance(entries, pikepdf.Dictionary):
+            pruned[category] = entries
+            continue
+        kept = pikepdf.Dictionary({k: v for k, v in entries.items() if k in used})
+        if len(kept):
+            pruned[category] = kept
+    page.obj.Resources = pruned
