@@ -436,8 +436,10 @@ def build_target(settings: BuildSettings, target: Target) -> Outcome:
 
 def _build(settings: BuildSettings, target: Target) -> tuple[Path, int, dict[str, Any]]:
     from .commands import reported_errors
+    from .hyphenation import configure
     from .recipe import load_recipe
 
+    configure(settings.cache_dir if settings.use_cache else None)  # posters have no FaceCache
     recipe = load_recipe(target.recipe, settings.content_dir)
     output = settings.out_dir / recipe.output
     settings.out_dir.mkdir(parents=True, exist_ok=True)

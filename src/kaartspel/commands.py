@@ -199,7 +199,11 @@ def run_poster(content_dir: Path, options: Any, recipe: Path | None, output: Pat
     """Build a poster from options or a recipe and report what was written."""
     from dataclasses import replace
 
+    from .cache import DEFAULT_CACHE_DIR
+    from .hyphenation import configure
     from .poster import build_poster, default_poster_output
+
+    configure(DEFAULT_CACHE_DIR)  # as `kaartspel deck` keeps its faces there
 
     if recipe is not None:
         recipe_options, recipe_output = _recipe_options(recipe, "poster", content_dir)
