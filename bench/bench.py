@@ -139,6 +139,8 @@ def naive_documents(work: Path) -> Path:
             renderer = CardRenderer(content, Geometry.for_card(card_size(options.size),
                                                                options.bleed), templates)
             base = fit_faces(FaceStore(renderer, cache), faces)
+            # A naive tool draws every icon where it stands: inline SVG, not stamps.
+            renderer.stamp_icons = False
             html = renderer.html(faces, base)
         else:
             geometry = PosterGeometry.create(poster_size(options.size), options.orientation,
