@@ -331,7 +331,7 @@ class FaceStore:
                          self.renderer.strict, f"cards ({self.renderer.content.lang})")
         kept: dict[str, bytes] = {}
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            apply_stamps(pdf, stamps, self.renderer.artwork)
+            apply_stamps(pdf, stamps, self.artwork)
             for face, page in zip(faces, pdf.pages, strict=True):
                 # WeasyPrint shares one resource dictionary between all pages of a document;
                 # give the page its own with only what it draws *before* copying it, or each
@@ -351,6 +351,15 @@ class FaceStore:
             m = measures[face.id]
             self.cache.put_fit(self.fit_key(face), {f"{base:g}": [m.overflow, m.fill]})
         return measures, kept
+
+    def artwork(self, name: str) -> bytes:
+        """Return a stamp's artwork PDF: cached, as rendering it is a WeasyPrint document."""
+        key = digest(self.style_key, name)
+        data = self.cache.get_blob("artwork", key)
+        if data is None:
+            data = self.renderer.artwork(name)
+            self.cache.put_blob("artwork", key, data)
+        return data
 
     def known(self, face: Card, base: float) -> Measure | None:
         """Return the measure of *face* at *base* if this run or the cache has it."""
