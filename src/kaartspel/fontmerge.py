@@ -200,6 +200,7 @@ class FontMerger:
     def __init__(self, font_files: Iterable[Path], cache: FaceCache | None = None) -> None:
         self.cache = cache or FaceCache(enabled=False)
         self._by_name: dict[str, Path | None] = {}
+        self._least: dict[Path, dict[int, int]] = {}
         self.originals: dict[tuple[str, int, bool], Path] = {}
         for path in font_files:
             key = _style_key(path.read_bytes())
@@ -218,6 +219,25 @@ class FontMerger:
             style = _style_key(descendant.FontDescriptor.FontFile2.read_bytes())
             self._by_name[name] = self.originals.get(style) if style else None
         return self._by_name[name]
+
+    def canonical_unicode(self, original: Path, unicode: dict[int, bytes]) -> dict[int, bytes]:
+        """Return *unicode* (cid → UTF-16BE hex) with each glyph the font's cmap reaches mapped
+        to the least code point that reaches it (hyphen-minus, not hyphen; space, not
+        no-break space): the same whichever faces, in whichever batches, showed it."""
+        if original not in self._least:
+            from fontTools.ttLib import TTFont
+
+            font = TTFont(original, lazy=True)
+            least: dict[int, int] = {}
+            for code, name in (font.getBestCmap() or {}).items():
+                gid = font.getGlyphID(name)
+                least[gid] = min(code, least.get(gid, code))
+            self._least[original] = least
+        least = self._least[original]
+        return {
+            cid: (chr(least[cid]).encode("utf-16-be").hex().encode() if cid in least else uni)
+            for cid, uni in unicode.items()
+        }
 
     def _subset(self, original: Path, gids: list[int]) -> bytes:
         """Return a subset of *original* with *gids*, glyph ids unchanged (cached)."""
@@ -337,7 +357,10 @@ class FontCollector:
             if cid in widths:
                 merged.widths[cid] = widths[cid]
             if cid in unicode:
-                merged.unicode[cid] = unicode[cid]
+                # A face's map depends on its batch (one glyph for - and ‐ maps to the one
+                # seen first): keep the least, so the result never depends on the cache.
+                seen = merged.unicode.get(cid)
+                merged.unicode[cid] = unicode[cid] if seen is None else min(seen, unicode[cid])
             merged.widths.setdefault(cid, widths.get(cid, 0.0))
 
     def attach(self, form: Any, detached: list[tuple[tuple[str, ...], dict[str, str]]]) -> None:
@@ -383,7 +406,8 @@ class FontCollector:
             type0.BaseFont = base
             type0.Encoding = Name("/Identity-H")
             type0.DescendantFonts = Array([self.out.make_indirect(cid_font)])
-            type0.ToUnicode = self.out.make_stream(_cmap(merged.unicode))
+            type0.ToUnicode = self.out.make_stream(
+                _cmap(self.merger.canonical_unicode(merged.original, merged.unicode)))
 
 
 def _plain(value: Any) -> Any:

@@ -26,7 +26,11 @@ _NAME = re.compile(rb"/([^\s/\[\]<>(){}%]+)")
 
 
 def prune_resources(page: Any) -> None:
-    """Drop page resources that neither the page nor its form XObjects refer to by name."""
+    """Drop page resources that neither the page nor its form XObjects refer to by name.
+
+    A form with resources of its own (WeasyPrint's groups, stamps) names those: what it
+    uses does not keep the page's (or a face's resources would depend on its batch).
+    """
     used: set[str] = set()
     stack: list[Any] = [page]
     seen: set[tuple[int, int]] = set()
@@ -45,7 +49,8 @@ def prune_resources(page: Any) -> None:
         obj = owner.obj if isinstance(owner, pikepdf.Page) else owner
         resources = obj.get("/Resources")
         for xobject in ((resources or {}).get("/XObject") or {}).values():
-            if xobject.objgen not in seen and xobject.get("/Subtype") == pikepdf.Name.Form:
+            if (xobject.objgen not in seen and xobject.get("/Subtype") == pikepdf.Name.Form
+                    and "/Resources" not in xobject):
                 seen.add(xobject.objgen)
                 stack.append(xobject)
     resources = page.obj.get("/Resources")
