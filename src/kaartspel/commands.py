@@ -178,17 +178,26 @@ def run_deck(content_dir: Path, options: Any, recipe: Path | None, output: Path 
     """Build a deck from options or a recipe and report what was written."""
     from dataclasses import replace
 
-    from .deck import build_deck, default_output
+    from .helper import RenderHelper, take_early
 
-    if recipe is not None:
-        recipe_options, recipe_output = _recipe_options(recipe, "deck", content_dir)
-        # Command-line switches that only a CLI has (templates, strictness) still apply.
-        options = replace(recipe_options, strict=options.strict, templates=options.templates)  # type: ignore[type-var]
-        output = output or recipe_output
-    output = output or default_output(options)
-    _ensure_build_dir(output)
-    with reported_errors(content_dir, options):
-        result = build_deck(content_dir, options, output)
+    # Started first (by the console script, even before the CLI loaded): WeasyPrint loads
+    # in the helper while the recipe and content load here.
+    helper = take_early() or RenderHelper.start()
+    try:
+        from .deck import build_deck, default_output
+
+        if recipe is not None:
+            recipe_options, recipe_output = _recipe_options(recipe, "deck", content_dir)
+            # Command-line switches that only a CLI has (templates, strictness) still apply.
+            options = replace(recipe_options, strict=options.strict, templates=options.templates)  # type: ignore[type-var]
+            output = output or recipe_output
+        output = output or default_output(options)
+        _ensure_build_dir(output)
+        with reported_errors(content_dir, options):
+            result = build_deck(content_dir, options, output, helper=helper)
+    finally:
+        if helper is not None:
+            helper.close()
     typer.echo(
         f"Wrote {result.path}: {result.cards} cards on {result.pages} pages, "
         f"body text {result.base_pt:g} pt ({result.seconds:.1f} s)"

@@ -15,8 +15,9 @@ from . import pdfx
 from .cache import FaceCache
 from .cards import SET_THEME, Card, build_cards, select
 from .errors import UsageError
-from .faces import CardRenderer, FaceStore, Geometry, fit_faces
+from .faces import CardRenderer, FaceStore, Geometry, Rendering, fit_faces, start_fit
 from .fontmerge import FontCollector, FontMerger
+from .helper import RenderHelper
 from .impose import impose_sheets, page_xobject, plan_grid, single_pages
 from .model import Content, load_content
 from .output import save_pdf
@@ -125,10 +126,12 @@ def build_deck(
     output: Path,
     cache: FaceCache | None = None,
     jobs: int | None = None,
+    helper: RenderHelper | None = None,
 ) -> DeckResult:
     """Build one deck PDF at *output*; raise a KaartspelError on any problem.
 
-    *jobs* caps the processes that render faces (None: one per CPU).
+    *jobs* caps the processes that render faces (None: one per CPU); a *helper* started
+    earlier renders a few stale faces with WeasyPrint already loaded (see helper.py).
     """
     from .output import check_output
 
@@ -150,33 +153,70 @@ def build_deck(
     face_variant = "print" if options.pdf == "print" else "plain"
     renderer = pdfx.card_renderer(face_variant, content, Geometry.for_card(size, options.bleed),
                                   templates, options.strict)
-    store = pdfx.face_store(renderer, cache, jobs)
-    base = fit_faces(store, faces)
-    log.info("deck %s: %d cards, body text %g pt", output, len(cards), base)
+    store = pdfx.face_store(renderer, cache, jobs, helper)
     title = f"{content.meta.title} — {content.meta.set_title}"
     if options.pdf == "accessible":
+        base = fit_faces(store, faces)
         with pdfx.accessible_pdf(renderer, cards, base) as out:
             pages = len(out.pages)
             pdfx.finalize(out, options.pdf, options.lang, title, templates, options.strict)
             save_pdf(out, output, title, options.lang)
         return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
                           [card.id for card in cards], store.rendered)
-    source = FacePages(store, faces, base, FontMerger(font_files(templates), store.cache))
+    merger = FontMerger(font_files(templates), store.cache)
     index = {face.id: i for i, face in enumerate(faces)}
     fronts = [index[card.id] for card in cards]
     back_pages = [index[backs[card.theme].id] if backs else None for card in cards]
-    if grid is not None:
-        out = impose_sheets(source, fronts, back_pages, grid, options.bleed, options.duplex,
-                            cmyk=options.pdf == "print")
-    else:
-        out = single_pages(source, fronts, back_pages, options.bleed, options.order)
+    while True:
+        # Faces still being rendered are placed as they arrive (in worker processes or
+        # the render helper, while this process places the rest).  If one turns out not to
+        # fit, the output is dropped and the search goes on with what it learnt.
+        base, rendering = start_fit(store, faces)
+        source = FacePages(store, faces, base, merger, rendering)
+        try:
+            if grid is not None:
+                out = impose_sheets(source, fronts, back_pages, grid, options.bleed,
+                                    options.duplex, cmyk=options.pdf == "print")
+            else:
+                out = single_pages(source, fronts, back_pages, options.bleed, options.order)
+            if rendering is None or all(m.fits for m in rendering.finish().values()):
+                break
+            out.close()
+        except _DoesNotFit:
+            if rendering is not None:
+                rendering.finish()
+        finally:
+            if rendering is not None:
+                rendering.close()
+    log.info("deck %s: %d cards, body text %g pt", output, len(cards), base)
     with out:
         source.finish()
-        pages = len(out.pages)
-        pdfx.finalize(out, options.pdf, options.lang, title, templates, options.strict)
-        save_pdf(out, output, title, options.lang)
+        final = in_page_order(out)
+    with final:
+        pages = len(final.pages)
+        pdfx.finalize(final, options.pdf, options.lang, title, templates, options.strict)
+        save_pdf(final, output, title, options.lang)
     return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
                       [face.id for face in faces], store.rendered)
+
+
+def in_page_order(pdf: pikepdf.Pdf) -> pikepdf.Pdf:
+    """Return a copy of *pdf* whose objects were made in the order its pages reach them.
+
+    Faces are placed as they arrive from other processes, so the order in which objects
+    were made varies from run to run, and qpdf's writer keeps that order: the same deck
+    would not always give the same bytes.  Copying page by page makes the order canonical.
+    """
+    copy = pikepdf.Pdf.new()
+    copy.pages.extend(pdf.pages)
+    if "/ViewerPreferences" in pdf.Root:  # the duplex flip of sheets
+        copy.Root.ViewerPreferences = copy.copy_foreign(
+            pdf.make_indirect(pdf.Root.ViewerPreferences))
+    return copy
+
+
+class _DoesNotFit(Exception):
+    """A face rendered while the deck was being placed does not fit at the deck's size."""
 
 
 class FacePages:
@@ -189,13 +229,46 @@ class FacePages:
     """
 
     def __init__(self, store: FaceStore, faces: Sequence[Card], base: float,
-                 merger: FontMerger) -> None:
+                 merger: FontMerger, rendering: Rendering | None = None) -> None:
         self.store, self.faces, self.base, self.merger = store, faces, base, merger
+        self.rendering = rendering
+        """Faces still arriving (each is waited for when it is placed)."""
+        self.ahead: dict[int, pikepdf.Object] = {}
+        """Faces placed while an earlier one was still being rendered, by index."""
         self.collector: FontCollector | None = None
         self.stamps = StampPool()
 
     def form(self, out: pikepdf.Pdf, index: int) -> pikepdf.Object:
         """Return face *index* as a Form XObject in *out*."""
+        rendering = self.rendering
+        if rendering is not None:
+            face = self.faces[index]
+            # While the face is being rendered elsewhere, place the faces that are here.
+            while rendering.outstanding(face) and not rendering.poll():
+                if not self._place_ahead(out, index):
+                    break
+            measure = rendering.wait(face)
+            if measure is not None and not measure.fits:
+                raise _DoesNotFit(face.id)
+        if index in self.ahead:
+            return self.ahead.pop(index)
+        return self._place(out, index)
+
+    def _place_ahead(self, out: pikepdf.Pdf, index: int) -> bool:
+        """Place one later face that needs no waiting; return whether there was one."""
+        assert self.rendering is not None
+        for later in range(index + 1, len(self.faces)):
+            face = self.faces[later]
+            if later in self.ahead or self.rendering.outstanding(face):
+                continue
+            measure = self.rendering.measures.get(face.id)
+            if measure is not None and not measure.fits:
+                continue  # it fails when its turn comes
+            self.ahead[later] = self._place(out, later)
+            return True
+        return False
+
+    def _place(self, out: pikepdf.Pdf, index: int) -> pikepdf.Object:
         if self.collector is None:
             self.collector = self.merger.collector(out)
         with pikepdf.open(io.BytesIO(self.store.pdf(self.faces[index], self.base))) as face:

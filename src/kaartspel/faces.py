@@ -12,11 +12,11 @@ import logging
 import math
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -37,6 +37,9 @@ from .render import (
 from .sizes import Size
 from .stamps import apply_stamps, find_stamps, form_html, placeholder
 from .style import RATIO, SMALL_CARD_RATIO, TYPE_SCALE, TemplateSet, role_sizes
+
+if TYPE_CHECKING:
+    from .helper import RenderHelper
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +112,11 @@ class CardRenderer(TemplateRenderer):
 
     stamp_icons = True
     """Lay icons out as placeholders and draw each once as a shared form (see stamps)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its inputs (a Jinja environment does not pickle): see helper.py.
+        return (type(self), (self.content, self.geometry, self.templates, self.strict),
+                {"stamp_icons": self.stamp_icons})
 
     def icon(self, theme: str) -> Markup:
         """Return the markup of the theme's icon: a stamp placeholder, or inline SVG."""
@@ -279,9 +287,12 @@ def _worker_render(job: tuple[list[Card], float]) -> tuple[dict[str, Measure], d
 class FaceStore:
     """Rendered faces of one renderer: looked up in the cache, rendered when stale."""
 
-    def __init__(self, renderer: CardRenderer, cache: FaceCache, jobs: int | None = None) -> None:
+    def __init__(self, renderer: CardRenderer, cache: FaceCache, jobs: int | None = None,
+                 helper: RenderHelper | None = None) -> None:
         self.renderer = renderer
         self.cache = cache
+        self.helper = helper
+        """A process with WeasyPrint loaded to render in (see helper.py), if one was started."""
         # Pickled hyphenation patterns live beside the faces (fresh processes load them fast).
         hyphenation.configure(cache.root if cache.enabled else None)
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
@@ -378,7 +389,7 @@ class FaceStore:
         for face in faces:
             m = self.known(face, base)
             # A fitting face is used, so its PDF must be there too.
-            if m is None or (m.fits and not self._has_pdf(face, base)):
+            if m is None or (m.fits and not self.has_pdf(face, base)):
                 stale.append(face)
             else:
                 known[face.id] = m
@@ -399,38 +410,95 @@ class FaceStore:
                 fills.setdefault(float(size), float(value[1]))
         return fills
 
-    def _has_pdf(self, face: Card, base: float) -> bool:
+    def has_pdf(self, face: Card, base: float) -> bool:
         key = self.face_key(face, base)
         return key in self.memory or self.cache.get_face(key) is not None
 
     def _render(self, faces: list[Card], base: float) -> dict[str, Measure]:
+        with self.start(faces, base) as rendering:
+            return rendering.finish()
+
+    def start(self, faces: Sequence[Card], base: float) -> Rendering:
+        """Start rendering *faces* at *base*; their measures and PDFs arrive batch by batch.
+
+        Many faces go to worker processes, a few to the render helper if there is one
+        (both run while this process goes on, e.g. placing the faces already cached);
+        otherwise each batch is rendered here when its first face is asked for.
+        """
         global _WORKER_STORE
+        faces = list(faces)
         self.rendered += len(faces)
         batches = [faces[i : i + BATCH_SIZE] for i in range(0, len(faces), BATCH_SIZE)]
         workers = min(self.jobs, len(batches) if len(faces) >= PARALLEL_MIN else 1)
         if workers > 1 and len(batches) < workers:
             size = -(-len(faces) // workers)
             batches = [faces[i : i + size] for i in range(0, len(faces), size)]
-        results: list[tuple[dict[str, Measure], dict[str, bytes]]]
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             log.debug("rendering %d faces at %g pt in %d processes", len(faces), base, workers)
+            if self.helper is not None:  # many faces: the workers do it all
+                self.helper.close()
+                self.helper = None
             _WORKER_STORE = self
-            try:
-                context = multiprocessing.get_context("fork")
-                with context.Pool(workers) as pool:
-                    results = pool.map(_worker_render, [(b, base) for b in batches])
+            try:  # the workers are forked here and keep what they inherit
+                pool = multiprocessing.get_context("fork").Pool(workers)
             finally:
                 _WORKER_STORE = None
-        else:
-            log.debug("rendering %d faces at %g pt", len(faces), base)
-            results = [self.render_batch(batch, base) for batch in batches]
-        measures: dict[str, Measure] = {}
-        for batch_measures, kept in results:
-            measures.update(batch_measures)
-            self.memory.update(kept)
+            results = pool.imap(_worker_render, [(batch, base) for batch in batches])
+            arrived: list[tuple[dict[str, Measure], dict[str, bytes]]] = []
+
+            def ready() -> bool:
+                if not arrived:
+                    try:
+                        arrived.append(results.next(timeout=0))
+                    except multiprocessing.TimeoutError:
+                        return False
+                return True
+
+            def ordered() -> Iterator[tuple[dict[str, Measure], dict[str, bytes]]]:
+                for _ in batches:
+                    yield arrived.pop() if arrived else next(results)
+
+            def stop() -> None:
+                pool.terminate()
+                pool.join()
+
+            return Rendering(self, base, faces, ordered(), stop, ready)
+        log.debug("rendering %d faces at %g pt", len(faces), base)
+        if self.helper is not None and self.helper.alive:
+            helper = self.helper
+            sent = helper.submit(self.renderer, self.cache, batches[0], base)
+            return Rendering(self, base, faces, self._helper_results(batches, sent, base),
+                             ready=lambda: not sent or helper.ready())
+        return Rendering(self, base, faces, (self.render_batch(b, base) for b in batches))
+
+    def _helper_results(
+        self, batches: list[list[Card]], sent: bool, base: float
+    ) -> Iterator[tuple[dict[str, Measure], dict[str, bytes]]]:
+        """Yield the helper's results in order; render here what it could not.
+
+        One batch is out at a time: a second send could block on a full pipe while the
+        helper blocks sending its result back.
+        """
+        for i, batch in enumerate(batches):
+            helper = self.helper
+            result = helper.receive() if sent and helper is not None else None
+            if result is None:
+                if helper is not None:
+                    helper.close()
+                    self.helper = None  # it failed once: render here from now on
+                result = self.render_batch(batch, base)
+            elif i + 1 < len(batches):
+                sent = helper is not None and helper.submit(
+                    self.renderer, self.cache, batches[i + 1], base)
+            yield result
+
+    def absorb(self, measures: dict[str, Measure], kept: dict[str, bytes], base: float,
+               faces: Sequence[Card]) -> None:
+        """Take in the results of a batch rendered elsewhere."""
+        self.memory.update(kept)
         for face in faces:
-            self.measured[(self.fit_key(face), f"{base:g}")] = measures[face.id]
-        return {face.id: measures[face.id] for face in faces}
+            if face.id in measures:
+                self.measured[(self.fit_key(face), f"{base:g}")] = measures[face.id]
 
     def pdf(self, face: Card, base: float) -> bytes:
         """Return the one-page PDF of *face* at *base* (it must have been rendered)."""
@@ -444,13 +512,74 @@ class FaceStore:
         return path.read_bytes()
 
 
-def fit_faces(store: FaceStore, faces: Sequence[Card]) -> float:
-    """Return the largest body size (pt) at which every face fits its box.
+class Rendering:
+    """Faces being rendered at one size; their measures and PDFs arrive batch by batch."""
 
-    Probe sizes with the wordiest faces only (cheap), confirm the best candidate with all
-    faces; a face that unexpectedly fails joins the probe set and the search goes on below.
-    Each probe measures how full every box is, which predicts the answer (see
-    :func:`_largest_fitting`).  Every render is cached, so a warm build renders nothing here.
+    def __init__(
+        self, store: FaceStore, base: float, faces: Sequence[Card],
+        results: Iterator[tuple[dict[str, Measure], dict[str, bytes]]],
+        stop: Callable[[], None] | None = None,
+        ready: Callable[[], bool] | None = None,
+    ) -> None:
+        self.store, self.base, self.faces = store, base, list(faces)
+        self.pending = {face.id for face in self.faces}
+        self.measures: dict[str, Measure] = {}
+        self._results = results
+        self._stop = stop
+        self._ready = ready
+        """Whether the next batch is there (None: batches are rendered on demand)."""
+
+    def outstanding(self, face: Card) -> bool:
+        """Return whether *face* is being rendered and has not arrived yet."""
+        return face.id in self.pending and face.id not in self.measures
+
+    def poll(self) -> bool:
+        """Take in the next batch if it has arrived; return whether one did."""
+        if self._ready is None or len(self.measures) >= len(self.pending) or not self._ready():
+            return False
+        self._next()
+        return True
+
+    def wait(self, face: Card) -> Measure | None:
+        """Return *face*'s measure once its batch is done (None: not rendered here)."""
+        while face.id in self.pending and face.id not in self.measures:
+            self._next()
+        return self.measures.get(face.id)
+
+    def finish(self) -> dict[str, Measure]:
+        """Wait for every face; return their measures by id."""
+        while len(self.measures) < len(self.pending):
+            self._next()
+        self.close()
+        return dict(self.measures)
+
+    def _next(self) -> None:
+        try:
+            measures, kept = next(self._results)
+        except StopIteration:
+            raise RuntimeError("a face rendering ended before every face was rendered") from None
+        self.store.absorb(measures, kept, self.base, self.faces)
+        self.measures.update(measures)
+
+    def close(self) -> None:
+        """Stop worker processes (at once if results are still outstanding)."""
+        if self._stop is not None:
+            self._stop()
+            self._stop = None
+
+    def __enter__(self) -> Rendering:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start_fit(store: FaceStore, faces: Sequence[Card]) -> tuple[float, Rendering | None]:
+    """Find the deck's body size and start rendering the faces not yet known at it.
+
+    Returns the size and the rendering of its stale faces (None: every face is known to fit
+    and has its PDF).  The size is right once every face of the rendering fits; if one does
+    not, call again: the search then knows that face and goes on below.
     """
     steps = sorted(TYPE_SCALE, reverse=True)
     probe = sorted(faces, key=_weight, reverse=True)[:HEAVY_PROBE]
@@ -467,12 +596,37 @@ def fit_faces(store: FaceStore, faces: Sequence[Card]) -> float:
                     for card_id, amount in over.items() if amount > 0
                 ]
             )
-        over = store.overflows(faces, steps[index])
-        failing = [face for face in faces if over.get(face.id, 0) > 0]
-        if not failing:
-            return steps[index]
-        probe = list(dict.fromkeys([*probe, *failing]))
-        low = index + 1
+        base = steps[index]
+        known = {face.id: store.known(face, base) for face in faces}
+        failing = [face for face in faces if (m := known[face.id]) is not None and not m.fits]
+        if failing:
+            probe = list(dict.fromkeys([*probe, *failing]))
+            low = index + 1
+            continue
+        stale = [face for face in faces
+                 if known[face.id] is None or not store.has_pdf(face, base)]
+        if not stale:
+            return base, None
+        # Backs first: a sheet of fronts is followed by its backs.
+        stale.sort(key=lambda face: face.kind != "back")
+        return base, store.start(stale, base)
+
+
+def fit_faces(store: FaceStore, faces: Sequence[Card]) -> float:
+    """Return the largest body size (pt) at which every face fits its box.
+
+    Probe sizes with the wordiest faces only (cheap), confirm the best candidate with all
+    faces; a face that unexpectedly fails joins the probe set and the search goes on below.
+    Each probe measures how full every box is, which predicts the answer (see
+    :func:`_largest_fitting`).  Every render is cached, so a warm build renders nothing here.
+    """
+    while True:
+        base, rendering = start_fit(store, faces)
+        if rendering is None:
+            return base
+        with rendering:
+            if all(m.fits for m in rendering.finish().values()):
+                return base
 
 
 def _largest_fitting(

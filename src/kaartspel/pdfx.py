@@ -47,6 +47,7 @@ from .cards import Card
 from .diagrams import mini_cycle, mini_ladder
 from .errors import RenderError, UsageError
 from .faces import CardRenderer, FaceStore, Geometry
+from .helper import RenderHelper
 from .model import Content
 from .output import build_date
 from .style import PACKAGE_TEMPLATES, TemplateSet
@@ -139,6 +140,11 @@ class VariantRenderer(CardRenderer):
         # Tagged faces keep inline SVG: its <title> is the icon's alternative text.
         self.stamp_icons = self.variant != "accessible"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self),
+                (self.content, self.geometry, self.templates, self.strict, self.variant),
+                {"stamp_icons": self.stamp_icons})
+
     def _colour(self, rgb: str, cmyk: Sequence[float]) -> str:
         return css_colour(rgb, cmyk, self.variant)
 
@@ -186,10 +192,11 @@ def card_renderer(variant: str, content: Content, geometry: Geometry, templates:
 
 
 def face_store(
-    renderer: CardRenderer, cache: FaceCache | None = None, jobs: int | None = None
+    renderer: CardRenderer, cache: FaceCache | None = None, jobs: int | None = None,
+    helper: RenderHelper | None = None,
 ) -> FaceStore:
     """Return a face store for *renderer* (its cache keys include the renderer's variant)."""
-    return FaceStore(renderer, cache if cache is not None else FaceCache(), jobs)
+    return FaceStore(renderer, cache if cache is not None else FaceCache(), jobs, helper)
 
 
 def write_options(variant: str) -> dict[str, Any]:
