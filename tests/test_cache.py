@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ContentTree
+from kaartspel import style
 from kaartspel.cache import FaceCache
 from kaartspel.deck import DeckOptions, DeckResult, build_deck
 from kaartspel.style import PACKAGE_TEMPLATES
@@ -81,3 +82,20 @@ def test_another_size_shares_no_faces(make_content: ContentTree, tmp_path: Path,
     other = build(make_content.root, tmp_path / "b.pdf", cache,
                   DeckOptions(lang="nl", themes=("netwerkvorming",), size="a7"))
     assert other.rendered >= len(other.faces)
+
+
+def test_compiled_templates_are_kept_and_a_cleaned_cache_is_no_error(
+    make_content: ContentTree, tmp_path: Path
+) -> None:
+    cache_dir = tmp_path / "cache"
+    style._environment.cache_clear()  # as in a fresh process: nothing compiled yet
+    build(make_content.root, tmp_path / "a.pdf", FaceCache(cache_dir))
+    assert list((cache_dir / "templates").glob("*.cache"))
+    shutil.rmtree(cache_dir)  # `kaartspel build --clean` while a watch process runs
+    override = tmp_path / "my-templates"  # a template this process never compiled
+    (override / "card").mkdir(parents=True)
+    tip = (PACKAGE_TEMPLATES / "card" / "tip.html").read_text(encoding="utf-8")
+    (override / "card" / "tip.html").write_text(tip + "\n", encoding="utf-8")
+    result = build(make_content.root, tmp_path / "b.pdf", FaceCache(cache_dir),
+                   DeckOptions(lang="nl", kinds=("tip",), templates=(override,)))
+    assert result.rendered >= len(result.faces)

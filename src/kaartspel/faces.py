@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from . import __version__, hyphenation
+from . import __version__
 from .cache import FaceCache, digest
 from .cards import Card
 from .diagrams import mini_cycle, mini_ladder
@@ -293,8 +293,8 @@ class FaceStore:
         self.cache = cache
         self.helper = helper
         """A process with WeasyPrint loaded to render in (see helper.py), if one was started."""
-        # Pickled hyphenation patterns live beside the faces (fresh processes load them fast).
-        hyphenation.configure(cache.root if cache.enabled else None)
+        # Compiled templates and hyphenation patterns live beside the faces (see use_cache).
+        renderer.use_cache(cache.root if cache.enabled else None)
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.memory: dict[str, bytes] = {}
         """Face PDFs of this run when the disk cache is off."""
