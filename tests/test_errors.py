@@ -624,9 +624,9 @@ def interrupt(*args: object, **kwargs: object) -> None:
 
 
 def test_ctrl_c_while_rendering_a_deck(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kaartspel.faces
+    import kaartspel.facework
 
-    monkeypatch.setattr(kaartspel.faces, "render_document", interrupt)
+    monkeypatch.setattr(kaartspel.facework, "render_document", interrupt)
     assert_error(run(*DECK), 130, ["interrupted; no output was written"], output=out)
 
 

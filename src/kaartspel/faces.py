@@ -7,7 +7,6 @@ over worker processes when there are many, and each page is stored as a one-page
 
 from __future__ import annotations
 
-import io
 import logging
 import math
 import multiprocessing
@@ -20,22 +19,19 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from . import __version__
+from . import __version__, facework
 from .cache import FaceCache, digest
-from .cards import Card
+from .cards import SET_THEME, Card
 from .diagrams import mini_cycle, mini_ladder
 from .errors import FitError, Problem
+from .facework import Artwork, FaceJob, Measure, measure
 from .model import Content
 from .render import (
     TemplateRenderer,
-    _fit_boxes,
-    _text_lengths,
-    measure_overflow,
     render_document,
-    write_pdf,
 )
 from .sizes import Size
-from .stamps import apply_stamps, find_stamps, form_html, placeholder
+from .stamps import placeholder
 from .style import RATIO, SMALL_CARD_RATIO, TYPE_SCALE, TemplateSet, role_sizes
 
 if TYPE_CHECKING:
@@ -108,15 +104,9 @@ class CardRenderer(TemplateRenderer):
                  strict: bool = True) -> None:
         super().__init__(content, geometry, templates, strict)
         self._icons: dict[str, Markup] = {}
-        self._artwork: dict[str, bytes] = {}
 
     stamp_icons = True
     """Lay icons out as placeholders and draw each once as a shared form (see stamps)."""
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Rebuilt from its inputs (a Jinja environment does not pickle): see helper.py.
-        return (type(self), (self.content, self.geometry, self.templates, self.strict),
-                {"stamp_icons": self.stamp_icons})
 
     def icon(self, theme: str) -> Markup:
         """Return the markup of the theme's icon: a stamp placeholder, or inline SVG."""
@@ -128,16 +118,6 @@ class CardRenderer(TemplateRenderer):
             svg = self.templates.icon(theme).replace("currentColor", "#ffffff")
             self._icons[theme] = Markup(svg)
         return self._icons[theme]
-
-    def artwork(self, theme: str) -> bytes:
-        """Return the theme's icon rendered once, as a one-page PDF (a stamp's artwork)."""
-        if theme not in self._artwork:
-            what = f"icon '{theme}'"
-            document = render_document(form_html(str(self.icon_svg(theme))), self.templates,
-                                       self.strict, what)
-            self._artwork[theme] = write_pdf(document, digest(theme).encode()[:32],
-                                             self.strict, what)
-        return self._artwork[theme]
 
     def diagram(self, card: Card) -> Markup:
         """Return the mini ladder or cycle for level and phase cards (and the reflection)."""
@@ -175,66 +155,7 @@ class CardRenderer(TemplateRenderer):
                                    f"cards ({self.content.lang})")
         if len(document.pages) != len(cards):
             raise FitError(f"{len(cards)} cards laid out on {len(document.pages)} pages")
-        overflow = {o.page: o.amount for o in measure_overflow(document)}
-        measures = {}
-        for i, (card, fill) in enumerate(zip(cards, measure_fill(document), strict=True)):
-            # The overflow decides; the fill only predicts, so it never contradicts it
-            # (a box that overflows sideways or in its footer may have room below).
-            over = overflow.get(i, 0.0)
-            measures[card.id] = Measure(over, max(fill, 1.001) if over > 0 else min(fill, 1.0))
-        return document, measures
-
-
-@dataclass(frozen=True)
-class Measure:
-    """How a face's text sits in its box at one type size."""
-
-    overflow: float
-    """How far (mm) the text runs past its box; 0 when it fits."""
-    fill: float
-    """Height the text needs ÷ height of its box (above 1: it overflows); predicts sizes."""
-
-    @property
-    def fits(self) -> bool:
-        return self.overflow <= 0
-
-
-def _bounded(box: Any) -> bool:
-    """Return whether *box* has a height of its own (not the height of its content)."""
-    style = box.style
-    fixed = style["height"] != "auto" or "auto" not in (style["top"], style["bottom"])
-    return bool(fixed and box.height > 0)
-
-
-def measure_fill(document: Any) -> list[float]:
-    """Return, per page, the height the ``.fit`` box's content needs ÷ the box's height.
-
-    Boxes as high as their content (a back's label) have nothing to fill: 0.
-
-    Text carried off the page counts in proportion, as in :func:`render.measure_overflow`.
-    """
-    fills = []
-    for page in document.pages:
-        fill = 0.0
-        for box in _fit_boxes(page._page_box):
-            if "fit" not in (box.element.get("class") or "").split() or not _bounded(box):
-                continue
-            top = box.content_box_y()
-            bottom = top
-            for child in box.descendants():
-                # The placeholder of an absolute box holds the box itself: skip its element.
-                if child is box or getattr(child, "element", None) is box.element:
-                    continue
-                if hasattr(child, "position_y"):
-                    y = child.position_y + getattr(child, "margin_top", 0)
-                    bottom = max(bottom, y + child.border_height())
-            ratio = (bottom - top) / box.height
-            laid_out, total = _text_lengths(box)
-            if laid_out < total:
-                ratio = max(ratio, 1 + (total - laid_out) / max(laid_out, 1))
-            fill = max(fill, ratio)
-        fills.append(fill)
-    return fills
+        return document, measure(document, tuple(card.id for card in cards))
 
 
 class _IconLookup:
@@ -332,45 +253,32 @@ class FaceStore:
         self, faces: Sequence[Card], base: float
     ) -> tuple[dict[str, Measure], dict[str, bytes]]:
         """Render *faces* in one document; store each page; return measures and (no cache) PDFs."""
-        import pikepdf
+        return facework.run(self.job(faces, base))
 
-        from .pdfops import prune_resources
-
-        document, measures = self.renderer.render(faces, base)
-        stamps = find_stamps(document)
-        data = write_pdf(document, digest(self.style_key, f"{base:g}").encode()[:32],
-                         self.renderer.strict, f"cards ({self.renderer.content.lang})")
-        kept: dict[str, bytes] = {}
-        with pikepdf.open(io.BytesIO(data)) as pdf:
-            apply_stamps(pdf, stamps, self.artwork)
-            for face, page in zip(faces, pdf.pages, strict=True):
-                # WeasyPrint shares one resource dictionary between all pages of a document;
-                # give the page its own with only what it draws *before* copying it, or each
-                # copy would drag along the whole batch's objects (quadratic in batch size)
-                # and its bytes would depend on which faces shared its batch.
-                prune_resources(page)
-                single = pikepdf.Pdf.new()
-                single.pages.append(page)
-                buffer = io.BytesIO()
-                single.save(buffer, deterministic_id=True, compress_streams=True)
-                key = self.face_key(face, base)
-                if self.cache.enabled:
-                    self.cache.put_face(key, buffer.getvalue())
-                else:
-                    kept[key] = buffer.getvalue()
-        for face in faces:
-            m = measures[face.id]
-            self.cache.put_fit(self.fit_key(face), {f"{base:g}": [m.overflow, m.fill]})
-        return measures, kept
-
-    def artwork(self, name: str) -> bytes:
-        """Return a stamp's artwork PDF: cached, as rendering it is a WeasyPrint document."""
-        key = digest(self.style_key, name)
-        data = self.cache.get_blob("artwork", key)
-        if data is None:
-            data = self.renderer.artwork(name)
-            self.cache.put_blob("artwork", key, data)
-        return data
+    def job(self, faces: Sequence[Card], base: float) -> FaceJob:
+        """Return the rendering of *faces* at *base* as plain data (see facework)."""
+        renderer = self.renderer
+        artwork = {}
+        if renderer.stamp_icons:
+            names = {SET_THEME, *(t.id for t in renderer.content.themes),
+                     *(face.theme for face in faces)}
+            for name in sorted(names):
+                key = digest(self.style_key, name)
+                cached = self.cache.get_blob("artwork", key)
+                artwork[name] = Artwork(key, cached, "" if cached else str(renderer.icon_svg(name)))
+        return FaceJob(
+            html=renderer.html(faces, base),
+            ids=tuple(face.id for face in faces),
+            keys=tuple(self.face_key(face, base) for face in faces),
+            fit_keys=tuple(self.fit_key(face) for face in faces),
+            size=f"{base:g}",
+            identifier=digest(self.style_key, f"{base:g}").encode()[:32],
+            templates=renderer.templates,
+            strict=renderer.strict,
+            what=f"cards ({renderer.content.lang})",
+            cache=self.cache,
+            artwork=artwork,
+        )
 
     def known(self, face: Card, base: float) -> Measure | None:
         """Return the measure of *face* at *base* if this run or the cache has it."""
@@ -466,7 +374,7 @@ class FaceStore:
         log.debug("rendering %d faces at %g pt", len(faces), base)
         if self.helper is not None and self.helper.alive:
             helper = self.helper
-            sent = helper.submit(self.renderer, self.cache, batches[0], base)
+            sent = helper.submit(self.job(batches[0], base))
             return Rendering(self, base, faces, self._helper_results(batches, sent, base),
                              ready=lambda: not sent or helper.ready())
         return Rendering(self, base, faces, (self.render_batch(b, base) for b in batches))
@@ -488,8 +396,7 @@ class FaceStore:
                     self.helper = None  # it failed once: render here from now on
                 result = self.render_batch(batch, base)
             elif i + 1 < len(batches):
-                sent = helper is not None and helper.submit(
-                    self.renderer, self.cache, batches[i + 1], base)
+                sent = helper is not None and helper.submit(self.job(batches[i + 1], base))
             yield result
 
     def absorb(self, measures: dict[str, Measure], kept: dict[str, bytes], base: float,

@@ -4,9 +4,10 @@ A deck rebuilt from the shell after a one-question edit spends about 0.5 s impor
 WeasyPrint (its C declarations are parsed on every import) and 0.1 s on its first render,
 while reading the recipe and validating the content (pydantic, YAML) takes 0.3 s that needs
 no WeasyPrint.  So ``kaartspel deck`` forks a helper first: it imports WeasyPrint at once,
-then waits.  A face store that has a few stale faces hands them over (pickled
-both ways: the renderer, the cache, the faces; measures and face PDFs back) and meanwhile
-the two cores did the two jobs at once.  When every face is cached, the helper is stopped
+then waits.  A face store that has a few stale faces hands them over as a
+:class:`~kaartspel.facework.FaceJob` (HTML and keys, plain data: the helper never loads
+the content model or Jinja) and gets measures and face PDFs back; meanwhile the two cores
+did the two jobs at once.  When every face is cached, the helper is stopped
 unused.
 
 The helper is only ever a shortcut: if it cannot be started (no ``fork``), has died, or
@@ -26,9 +27,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from .cache import FaceCache
-    from .cards import Card
-    from .faces import CardRenderer, Measure
+    from .facework import FaceJob, Measure
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +62,12 @@ class RenderHelper:
     def alive(self) -> bool:
         return self._process.is_alive()
 
-    def submit(self, renderer: CardRenderer, cache: FaceCache, faces: Sequence[Card],
-               base: float) -> bool:
-        """Send a batch of *faces* to render (results come back in order, see receive)."""
+    def submit(self, job: FaceJob) -> bool:
+        """Send a batch of faces to render (results come back in order, see receive)."""
         if not self.alive:
             return False
         try:
-            self._conn.send((renderer, cache, list(faces), base))
+            self._conn.send(job)
         except Exception as exc:  # a broken pipe, or something that does not pickle
             log.debug("render helper failed: %r", exc)
             return False
@@ -123,7 +121,7 @@ def _serve(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import weasyprint  # noqa: F401  # the head start
 
-    from .faces import FaceStore
+    from . import facework  # no content model, no Jinja: jobs are plain data
 
     # What a job logs goes back with its result: this process has no handlers of its own
     # (it may be forked before the command line set them up).
@@ -140,12 +138,11 @@ def _serve(conn: Connection) -> None:
             return
         if job is None:
             return
-        renderer, cache, faces, base = job
         records.clear()
         try:
-            result = FaceStore(renderer, cache, jobs=1).render_batch(faces, base)
+            result = facework.run(job)
             conn.send(("ok", (result, list(records))))
-        except Exception as exc:
+        except BaseException as exc:  # the command renders it again and reports it
             conn.send(("error", repr(exc)))
 
 

@@ -140,11 +140,6 @@ class VariantRenderer(CardRenderer):
         # Tagged faces keep inline SVG: its <title> is the icon's alternative text.
         self.stamp_icons = self.variant != "accessible"
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self),
-                (self.content, self.geometry, self.templates, self.strict, self.variant),
-                {"stamp_icons": self.stamp_icons})
-
     def _colour(self, rgb: str, cmyk: Sequence[float]) -> str:
         return css_colour(rgb, cmyk, self.variant)
 
