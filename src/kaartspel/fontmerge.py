@@ -10,6 +10,7 @@ assembled from 50 cached faces is as small as one rendered in a single pass.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
@@ -194,13 +195,26 @@ def _metrics(original: bytes, subset: bytes) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _least_code_points(path: Path, size: int, mtime_ns: int) -> dict[int, int]:
+    """Return glyph id → least code point the font's cmap maps to it (kept per process:
+    a watch rebuild does not parse the cmaps again; size and mtime key a changed file)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, lazy=True)
+    least: dict[int, int] = {}
+    for code, name in (font.getBestCmap() or {}).items():
+        gid = font.getGlyphID(name)
+        least[gid] = min(code, least.get(gid, code))
+    return least
+
+
 class FontMerger:
     """Replace every font's per-face subsets by one subset of the original font file."""
 
     def __init__(self, font_files: Iterable[Path], cache: FaceCache | None = None) -> None:
         self.cache = cache or FaceCache(enabled=False)
         self._by_name: dict[str, Path | None] = {}
-        self._least: dict[Path, dict[int, int]] = {}
         self.originals: dict[tuple[str, int, bool], Path] = {}
         for path in font_files:
             key = _style_key(path.read_bytes())
@@ -224,16 +238,8 @@ class FontMerger:
         """Return *unicode* (cid → UTF-16BE hex) with each glyph the font's cmap reaches mapped
         to the least code point that reaches it (hyphen-minus, not hyphen; space, not
         no-break space): the same whichever faces, in whichever batches, showed it."""
-        if original not in self._least:
-            from fontTools.ttLib import TTFont
-
-            font = TTFont(original, lazy=True)
-            least: dict[int, int] = {}
-            for code, name in (font.getBestCmap() or {}).items():
-                gid = font.getGlyphID(name)
-                least[gid] = min(code, least.get(gid, code))
-            self._least[original] = least
-        least = self._least[original]
+        stat = original.stat()
+        least = _least_code_points(original, stat.st_size, stat.st_mtime_ns)
         return {
             cid: (chr(least[cid]).encode("utf-16-be").hex().encode() if cid in least else uni)
             for cid, uni in unicode.items()
