@@ -101,3 +101,15 @@ def test_a_face_that_fails_while_placed_restarts_the_search(
                    options=options)
     assert misled.base_pt == normal.base_pt
     assert (tmp_path / "misled.pdf").read_bytes() == (tmp_path / "normal.pdf").read_bytes()
+
+
+def test_many_faces_go_to_workers_the_helper_forks(content_dir: Path, tmp_path: Path) -> None:
+    """A full deck with two jobs: the helper forks the workers (WeasyPrint warm); same PDF."""
+    options = DeckOptions(lang="nl")
+    plain = build(content_dir, tmp_path / "plain.pdf", tmp_path / "c1", options=options)
+    with RenderHelper() as helper:
+        helped = build(content_dir, tmp_path / "helped.pdf", tmp_path / "c2", helper, jobs=2,
+                       options=options)
+        assert helper.jobs >= 2  # the deck's batches, each one result
+    assert helped.base_pt == plain.base_pt
+    assert (tmp_path / "helped.pdf").read_bytes() == (tmp_path / "plain.pdf").read_bytes()

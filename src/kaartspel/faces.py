@@ -346,9 +346,13 @@ class FaceStore:
             batches = [faces[i : i + size] for i in range(0, len(faces), size)]
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             log.debug("rendering %d faces at %g pt in %d processes", len(faces), base, workers)
-            if self.helper is not None:  # many faces: the workers do it all
-                self.helper.close()
-                self.helper = None
+            if self.helper is not None and self.helper.alive:
+                # The helper forks the workers: they start with WeasyPrint loaded and warm.
+                helper = self.helper
+                sent = helper.submit_many([self.job(b, base) for b in batches], workers)
+                results = self._helper_results(batches, sent, base, many=True)
+                return Rendering(self, base, faces, results,
+                                 ready=lambda: not sent or helper.ready())
             _WORKER_STORE = self
             try:  # the workers are forked here and keep what they inherit
                 pool = multiprocessing.get_context("fork").Pool(workers)
@@ -383,12 +387,13 @@ class FaceStore:
         return Rendering(self, base, faces, (self.render_batch(b, base) for b in batches))
 
     def _helper_results(
-        self, batches: list[list[Card]], sent: bool, base: float
+        self, batches: list[list[Card]], sent: bool, base: float, many: bool = False
     ) -> Iterator[tuple[dict[str, Measure], dict[str, bytes]]]:
         """Yield the helper's results in order; render here what it could not.
 
-        One batch is out at a time: a second send could block on a full pipe while the
-        helper blocks sending its result back.
+        One batch is out at a time (a second send could block on a full pipe while the
+        helper blocks sending its result back), unless *many*: then every batch went in one
+        message, for the helper's own workers.
         """
         for i, batch in enumerate(batches):
             helper = self.helper
@@ -397,8 +402,9 @@ class FaceStore:
                 if helper is not None:
                     helper.close()
                     self.helper = None  # it failed once: render here from now on
+                sent = False
                 result = self.render_batch(batch, base)
-            elif i + 1 < len(batches):
+            elif i + 1 < len(batches) and not many:  # *many*: all were sent at once
                 sent = helper is not None and helper.submit(self.job(batches[i + 1], base))
             yield result
 

@@ -73,6 +73,18 @@ class RenderHelper:
             return False
         return True
 
+    def submit_many(self, jobs: Sequence[FaceJob], workers: int) -> bool:
+        """Send many batches, for *workers* processes the helper forks (WeasyPrint loaded);
+        their results come back one by one, in order (see receive)."""
+        if not self.alive:
+            return False
+        try:
+            self._conn.send(("many", list(jobs), workers))
+        except Exception as exc:
+            log.debug("render helper failed: %r", exc)
+            return False
+        return True
+
     def ready(self) -> bool:
         """Return whether a result is waiting (or the helper is gone: receive says so)."""
         try:
@@ -121,14 +133,12 @@ def _serve(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import weasyprint  # noqa: F401  # the head start
 
-    from . import facework  # no content model, no Jinja: jobs are plain data
+    from . import facework  # noqa: F401  # no content model, no Jinja: jobs are plain data
 
     # What a job logs goes back with its result: this process has no handlers of its own
     # (it may be forked before the command line set them up).
-    records: list[tuple[str, int, str]] = []
-    collector = _Collector(records)
     package = logging.getLogger("kaartspel")
-    package.handlers, package.propagate = [collector], False
+    package.handlers, package.propagate = [_Collector(_RECORDS)], False
     package.setLevel(logging.DEBUG)
     # No warm-up render: the command usually sends its job before the import is done.
     while True:
@@ -138,12 +148,31 @@ def _serve(conn: Connection) -> None:
             return
         if job is None:
             return
-        records.clear()
         try:
-            result = facework.run(job)
-            conn.send(("ok", (result, list(records))))
+            if isinstance(job, tuple):  # ("many", jobs, workers)
+                _, jobs, workers = job
+                # Workers forked from here start with WeasyPrint loaded and warm.  The helper
+                # is daemonic for the command (it must never outlive it), which
+                # multiprocessing takes to mean "no children": it is not, here.
+                multiprocessing.current_process().daemon = False
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    for item in pool.imap(_run, jobs):
+                        conn.send(("ok", item))
+            else:
+                conn.send(("ok", _run(job)))
         except BaseException as exc:  # the command renders it again and reports it
             conn.send(("error", repr(exc)))
+
+
+_RECORDS: list[tuple[str, int, str]] = []
+"""Log records of the job being rendered (in the helper or a worker it forked)."""
+
+
+def _run(job: FaceJob) -> tuple[Any, list[tuple[str, int, str]]]:
+    from . import facework
+
+    _RECORDS.clear()
+    return facework.run(job), list(_RECORDS)
 
 
 class _Collector(logging.Handler):
