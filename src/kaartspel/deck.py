@@ -235,6 +235,8 @@ class FacePages:
         """Faces still arriving (each is waited for when it is placed)."""
         self.ahead: dict[int, pikepdf.Object] = {}
         """Faces placed while an earlier one was still being rendered, by index."""
+        self.placed: set[int] = set()
+        """Faces handed to the imposition (which keeps them: never placed twice)."""
         self.collector: FontCollector | None = None
         self.stamps = StampPool()
 
@@ -250,6 +252,7 @@ class FacePages:
             measure = rendering.wait(face)
             if measure is not None and not measure.fits:
                 raise _DoesNotFit(face.id)
+        self.placed.add(index)
         if index in self.ahead:
             return self.ahead.pop(index)
         return self._place(out, index)
@@ -259,7 +262,7 @@ class FacePages:
         assert self.rendering is not None
         for later in range(index + 1, len(self.faces)):
             face = self.faces[later]
-            if later in self.ahead or self.rendering.outstanding(face):
+            if later in self.ahead or later in self.placed or self.rendering.outstanding(face):
                 continue
             measure = self.rendering.measures.get(face.id)
             if measure is not None and not measure.fits:
