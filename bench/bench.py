@@ -165,8 +165,10 @@ def naive_baseline(listing: Path) -> float:
 def in_process_edit_rebuild(work: Path) -> float:
     """Time a one-question edit rebuilt in a warm process (what ``watch`` does)."""
     os.chdir(work)
-    from kaartspel.deck import build_deck
+    from kaartspel.deck import build_deck, keep_faces
     from kaartspel.recipe import load_recipe
+
+    keep_faces()  # as ``watch`` does
 
     recipe = load_recipe(work / "deck" / "trainer-nl.yaml", work / "content")
     out = work / "build" / recipe.output

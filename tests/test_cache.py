@@ -99,3 +99,22 @@ def test_compiled_templates_are_kept_and_a_cleaned_cache_is_no_error(
     result = build(make_content.root, tmp_path / "b.pdf", FaceCache(cache_dir),
                    DeckOptions(lang="nl", kinds=("tip",), templates=(override,)))
     assert result.rendered >= len(result.faces)
+
+
+def test_faces_kept_in_memory_give_the_same_pdf(make_content: ContentTree, tmp_path: Path,
+                                                cache: FaceCache) -> None:
+    """``watch`` keeps prepared faces from one build to the next: the bytes must not change."""
+    from kaartspel import deck
+
+    deck.keep_faces()
+    try:
+        build(make_content.root, tmp_path / "first.pdf", cache)
+        assert deck._library is not None and deck._library.faces
+        make_content.patch("nl", "essentials.yaml", "Hoe vullen jullie elkaar aan?",
+                           "Waarin vullen jullie elkaar aan?")
+        kept = build(make_content.root, tmp_path / "kept.pdf", cache)
+        assert kept.rendered == 1
+    finally:
+        deck.keep_faces(False)
+    build(make_content.root, tmp_path / "fresh.pdf", FaceCache(tmp_path / "fresh"))
+    assert (tmp_path / "kept.pdf").read_bytes() == (tmp_path / "fresh.pdf").read_bytes()

@@ -16,9 +16,9 @@ from .cache import FaceCache
 from .cards import SET_THEME, Card, build_cards, select
 from .errors import UsageError
 from .faces import CardRenderer, FaceStore, Geometry, Rendering, fit_faces, start_fit
-from .fontmerge import FontCollector, FontMerger
+from .fontmerge import FaceFonts, FontCollector, FontMerger
 from .helper import RenderHelper
-from .impose import impose_sheets, page_xobject, plan_grid, single_pages
+from .impose import impose_sheets, page_form, page_xobject, plan_grid, single_pages
 from .model import Content, load_content
 from .output import save_pdf
 from .sizes import card_size, check_length, mm_to_pt, paper_size
@@ -164,6 +164,7 @@ def build_deck(
         return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
                           [card.id for card in cards], store.rendered)
     merger = FontMerger(font_files(templates), store.cache)
+    _fresh_library()
     index = {face.id: i for i, face in enumerate(faces)}
     fronts = [index[card.id] for card in cards]
     back_pages = [index[backs[card.theme].id] if backs else None for card in cards]
@@ -274,12 +275,24 @@ class FacePages:
     def _place(self, out: pikepdf.Pdf, index: int) -> pikepdf.Object:
         if self.collector is None:
             self.collector = self.merger.collector(out)
-        with pikepdf.open(io.BytesIO(self.store.pdf(self.faces[index], self.base))) as face:
-            page = face.pages[0]
-            detached = self.collector.detach(page)
-            form = page_xobject(out, page)
-            _materialize(form)
-        self.collector.attach(form, detached)
+        face = self.faces[index]
+        library = _library
+        key = self.store.face_key(face, self.base)
+        if library is not None and key in library.faces:
+            prepared, fonts = library.faces[key]
+            form = out.copy_foreign(prepared)
+        else:
+            with pikepdf.open(io.BytesIO(self.store.pdf(face, self.base))) as source:
+                page = source.pages[0]
+                fonts = self.collector.take(page)
+                if library is not None:
+                    prepared = library.keep(key, page, fonts)
+                    form = out.copy_foreign(prepared)
+                else:
+                    form = page_xobject(out, page)
+                    _materialize(form)
+        self.collector.add(fonts)
+        self.collector.attach(form, fonts.names)
         self.stamps.share(form)
         return form
 
@@ -292,6 +305,44 @@ class FacePages:
         """Write the shared fonts (after every face has been placed)."""
         if self.collector is not None:
             self.collector.finish()
+
+
+class FaceLibrary:
+    """Faces prepared for placing (fonts taken out, as forms), kept by a long-running process.
+
+    ``watch`` rebuilds the same deck after each edit: all faces but the edited one are
+    placed again.  Opening each face's PDF and reading its fonts again cost most of the
+    assembly; from here a face is one copy.  The library is one open PDF (outputs copy its
+    streams when they are saved), emptied when it grows past :data:`LIBRARY_FACES`.
+    """
+
+    def __init__(self) -> None:
+        self.pdf = pikepdf.Pdf.new()
+        self.faces: dict[str, tuple[pikepdf.Object, FaceFonts]] = {}
+
+    def keep(self, key: str, page: pikepdf.Page, fonts: FaceFonts) -> pikepdf.Object:
+        """Keep *page* (of a face PDF about to be closed) with its fonts taken out."""
+        form = self.pdf.copy_foreign(page_form(page))
+        _materialize(form)
+        self.faces[key] = (form, fonts)
+        return form
+
+
+LIBRARY_FACES = 4000
+"""Faces a library holds before it starts afresh (between two builds)."""
+_library: FaceLibrary | None = None
+
+
+def keep_faces(keep: bool = True) -> None:
+    """Keep prepared faces in memory from one build to the next (for ``watch``)."""
+    global _library
+    _library = FaceLibrary() if keep else None
+
+
+def _fresh_library() -> None:
+    global _library
+    if _library is not None and len(_library.faces) > LIBRARY_FACES:
+        _library = FaceLibrary()
 
 
 def _materialize(obj: pikepdf.Object) -> None:

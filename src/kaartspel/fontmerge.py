@@ -300,6 +300,45 @@ def _supported(font: Any) -> bool:
     )
 
 
+@dataclass
+class _UsedFont:
+    """One font's part in a face: the glyphs shown, their widths and Unicode values."""
+
+    original: Path
+    descriptor: dict[str, tuple[str, Any]]
+    widths: dict[int, float | None] = field(default_factory=dict)
+    """Width per glyph shown (None: the face's font gave none)."""
+    unicode: dict[int, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class FaceFonts:
+    """What a face's fonts contribute to an output: plain data, reusable for any output."""
+
+    names: list[tuple[tuple[str, ...], dict[str, str]]]
+    """Per owner (the page, or a path of form names): font resource name → font group."""
+    fonts: dict[str, _UsedFont]
+
+    def record(self, group: str, original: Path, font: Any, cids: set[int]) -> None:
+        used = self.fonts.get(group)
+        if used is None:
+            descriptor = font.DescendantFonts[0].FontDescriptor
+            used = self.fonts[group] = _UsedFont(original, {
+                key: _plain_value(value) for key, value in descriptor.items()
+                if key in ("/Flags", "/ItalicAngle", "/StemV", "/StemH", "/FontFamily")
+            })
+        widths = _widths(font.DescendantFonts[0].get("/W") or [])
+        unicode = _to_unicode(font.get("/ToUnicode"))
+        for cid in cids:
+            if cid in widths:
+                used.widths[cid] = widths[cid]
+            else:
+                used.widths.setdefault(cid, None)
+            if cid in unicode:
+                seen = used.unicode.get(cid)
+                used.unicode[cid] = unicode[cid] if seen is None else min(seen, unicode[cid])
+
+
 class FontCollector:
     """Merge fonts while faces are placed, without copying any face's own font subsets.
 
@@ -317,7 +356,14 @@ class FontCollector:
 
     def detach(self, page: pikepdf.Page) -> list[tuple[tuple[str, ...], dict[str, str]]]:
         """Record and remove the mergeable fonts of *page* and its forms; return their names."""
-        detached: list[tuple[tuple[str, ...], dict[str, str]]] = []
+        fonts = self.take(page)
+        self.add(fonts)
+        return fonts.names
+
+    def take(self, page: pikepdf.Page) -> FaceFonts:
+        """Remove the mergeable fonts of *page* and its forms; return what they contribute
+        (plain data: it can be added to any output, see :meth:`add`)."""
+        taken = FaceFonts([], {})
         stack: list[tuple[tuple[str, ...], Any]] = [((), page)]
         while stack:
             path, owner = stack.pop()
@@ -336,38 +382,34 @@ class FontCollector:
                     if original is None:
                         continue
                     group = _strip_prefix(str(font.BaseFont))
-                    self._record(group, original, font, shown.get(str(res_name), set()))
+                    taken.record(group, original, font, shown.get(str(res_name), set()))
                     names[str(res_name)] = group
                     del fonts[res_name]
                 if names:
-                    detached.append((path, names))
+                    taken.names.append((path, names))
             for name, xobject in (resources.get("/XObject") or {}).items():
                 if xobject.get("/Subtype") == Name.Form:
                     stack.append(((*path, str(name)), xobject))
-        return detached
+        return taken
 
-    def _record(self, group: str, original: Path, font: Any, cids: set[int]) -> None:
-        merged = self.fonts.get(group)
-        if merged is None:
-            descendant = font.DescendantFonts[0]
-            merged = _Merged(original, self.out.make_indirect(Dictionary()))
-            merged.descriptor = {
-                key: _plain(value) for key, value in descendant.FontDescriptor.items()
-                if key in ("/Flags", "/ItalicAngle", "/StemV", "/StemH", "/FontFamily")
-            }
-            self.fonts[group] = merged
-        descendant = font.DescendantFonts[0]
-        widths = _widths(descendant.get("/W") or [])
-        unicode = _to_unicode(font.get("/ToUnicode"))
-        for cid in cids:
-            if cid in widths:
-                merged.widths[cid] = widths[cid]
-            if cid in unicode:
+    def add(self, fonts: FaceFonts) -> None:
+        """Merge what a face's fonts contribute into this output's shared fonts."""
+        for group, used in fonts.fonts.items():
+            merged = self.fonts.get(group)
+            if merged is None:
+                merged = _Merged(used.original, self.out.make_indirect(Dictionary()))
+                merged.descriptor = {key: _pdf_value(value)
+                                     for key, value in used.descriptor.items()}
+                self.fonts[group] = merged
+            for cid, width in used.widths.items():
+                if width is not None:
+                    merged.widths[cid] = width
+                merged.widths.setdefault(cid, 0.0)
+            for cid, uni in used.unicode.items():
                 # A face's map depends on its batch (one glyph for - and ‐ maps to the one
                 # seen first): keep the least, so the result never depends on the cache.
                 seen = merged.unicode.get(cid)
-                merged.unicode[cid] = unicode[cid] if seen is None else min(seen, unicode[cid])
-            merged.widths.setdefault(cid, widths.get(cid, 0.0))
+                merged.unicode[cid] = uni if seen is None else min(seen, uni)
 
     def attach(self, form: Any, detached: list[tuple[tuple[str, ...], dict[str, str]]]) -> None:
         """Point the copied *form*'s font resources at the shared fonts."""
@@ -416,13 +458,23 @@ class FontCollector:
                 _cmap(self.merger.canonical_unicode(merged.original, merged.unicode)))
 
 
-def _plain(value: Any) -> Any:
-    """Return a font descriptor value as a Python value, free of its source PDF."""
+def _plain_value(value: Any) -> tuple[str, Any]:
+    """Return a font descriptor value as plain Python data, free of its source PDF."""
     if isinstance(value, pikepdf.String):
-        return pikepdf.String(str(value))
+        return ("string", str(value))
     if isinstance(value, Name):
-        return Name(str(value))
+        return ("name", str(value))
     try:
-        return float(value) if not float(value).is_integer() else int(value)
+        return ("number", float(value) if not float(value).is_integer() else int(value))
     except (TypeError, ValueError):
-        return value
+        return ("other", value)
+
+
+def _pdf_value(value: tuple[str, Any]) -> Any:
+    """Return a value from :func:`_plain_value` as a PDF object."""
+    kind, data = value
+    if kind == "string":
+        return pikepdf.String(data)
+    if kind == "name":
+        return Name(data)
+    return data

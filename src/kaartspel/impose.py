@@ -135,10 +135,15 @@ def _as_source(source: Pdf | PageSource) -> PageSource:
 
 def page_xobject(out: Pdf, page: pikepdf.Page) -> pikepdf.Object:
     """Return *page* (of another PDF) as a Form XObject in *out*, bleed included."""
+    return out.copy_foreign(page_form(page))
+
+
+def page_form(page: pikepdf.Page) -> pikepdf.Object:
+    """Return *page* as a Form XObject in its own PDF, bleed included."""
     form = page.as_form_xobject(handle_transformations=False)
     # as_form_xobject uses the TrimBox, which would cut the bleed off.
     form.BBox = Array(page.mediabox)
-    return out.copy_foreign(form)
+    return form
 
 
 def _place(name: str, x_mm: float, y_mm: float) -> bytes:

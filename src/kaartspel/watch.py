@@ -65,6 +65,9 @@ class Watcher:
         self.failed: dict[str, str] = {}
         """Recipe → input hash of its last failure (not retried until its inputs change)."""
         self.plan_error: list[str] | None = None
+        from .deck import keep_faces
+
+        keep_faces()  # each rebuild places all but the edited faces again: keep them ready
 
     def round(self) -> int:
         """Rebuild what is stale; return how many outputs were built."""
