@@ -40,7 +40,7 @@ class RenderHelper:
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child,), daemon=True,
+        self._process = context.Process(target=_serve, args=(child, self._conn), daemon=True,
                                         name="kaartspel-render-helper")
         self._process.start()
         child.close()
@@ -127,8 +127,11 @@ class RenderHelper:
         self.close()
 
 
-def _serve(conn: Connection) -> None:
-    """The helper's loop: warm up, then render jobs until told to stop."""
+def _serve(conn: Connection, command_end: Connection) -> None:
+    """The helper's loop: render jobs until told to stop, or until the command is gone."""
+    # The fork copied the command's end of the pipe too: without closing it here, the
+    # helper would never see the command's end close if the command died.
+    command_end.close()
     # Ctrl-C is the command's to handle: it stops the helper (no second traceback here).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import weasyprint  # noqa: F401  # the head start
