@@ -24,11 +24,10 @@ from .cache import FaceCache, digest
 from .cards import SET_THEME, Card
 from .diagrams import mini_cycle, mini_ladder
 from .errors import FitError, Problem
-from .facework import Artwork, FaceJob, Measure, measure
+from .facework import Artwork, FaceJob, Measure, lay_out
 from .model import Content
 from .render import (
     TemplateRenderer,
-    render_document,
 )
 from .sizes import Size
 from .stamps import placeholder
@@ -154,11 +153,8 @@ class CardRenderer(TemplateRenderer):
 
     def render(self, cards: Sequence[Card], base: float) -> tuple[Any, dict[str, Measure]]:
         """Lay out *cards* at *base* pt; return the document and each card's measure."""
-        document = render_document(self.html(cards, base), self.templates, self.strict,
-                                   f"cards ({self.content.lang})")
-        if len(document.pages) != len(cards):
-            raise FitError(f"{len(cards)} cards laid out on {len(document.pages)} pages")
-        return document, measure(document, tuple(card.id for card in cards))
+        return lay_out(self.html(cards, base), tuple(card.id for card in cards),
+                       self.templates, self.strict, f"cards ({self.content.lang})")
 
 
 class _IconLookup:
@@ -217,7 +213,7 @@ class FaceStore:
         self.cache = cache
         self.helper = helper
         """A process with WeasyPrint loaded to render in (see helper.py), if one was started."""
-        # Compiled templates and hyphenation patterns live beside the faces (see use_cache).
+        # Compiled templates live beside the faces (see use_cache).
         renderer.use_cache(cache.root if cache.enabled else None)
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.memory: dict[str, bytes] = {}

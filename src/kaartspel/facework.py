@@ -77,10 +77,7 @@ def run(job: FaceJob) -> tuple[dict[str, Measure], dict[str, bytes]]:
 
     # A fresh process (the render helper) loads the hyphenation patterns from the cache.
     hyphenation.configure(job.cache.root if job.cache.enabled else None)
-    document = render_document(job.html, job.templates, job.strict, job.what)
-    if len(document.pages) != len(job.ids):
-        raise FitError(f"{len(job.ids)} cards laid out on {len(document.pages)} pages")
-    measures = measure(document, job.ids)
+    document, measures = lay_out(job.html, job.ids, job.templates, job.strict, job.what)
     stamps = find_stamps(document)
     data = write_pdf(document, job.identifier, job.strict, job.what)
     kept: dict[str, bytes] = {}
@@ -104,6 +101,15 @@ def run(job: FaceJob) -> tuple[dict[str, Measure], dict[str, bytes]]:
         m = measures[face_id]
         job.cache.put_fit(fit_key, {job.size: [m.overflow, m.fill]})
     return measures, kept
+
+
+def lay_out(html: str, ids: tuple[str, ...], templates: TemplateSet, strict: bool,
+            what: str) -> tuple[Any, dict[str, Measure]]:
+    """Lay out a document of faces (a page each); return it and each face's measure."""
+    document = render_document(html, templates, strict, what)
+    if len(document.pages) != len(ids):
+        raise FitError(f"{len(ids)} cards laid out on {len(document.pages)} pages")
+    return document, measure(document, ids)
 
 
 def measure(document: Any, ids: tuple[str, ...]) -> dict[str, Measure]:

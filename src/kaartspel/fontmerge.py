@@ -342,9 +342,10 @@ class FaceFonts:
 class FontCollector:
     """Merge fonts while faces are placed, without copying any face's own font subsets.
 
-    Before a face is copied into the output, :meth:`detach` records the glyphs it shows
-    (with their widths and Unicode values) and removes its font resources; after the copy,
-    :meth:`attach` points the copied resources at one shared font object per font;
+    Before a face is copied into the output, :meth:`take` removes its font resources and
+    returns the glyphs it shows (with their widths and Unicode values), which :meth:`add`
+    merges; after the copy, :meth:`attach` points the copied resources at one shared font
+    object per font;
     :meth:`finish` finally fills those objects with a single subset each.  The output never
     holds the per-face subsets, which keeps a 1000-card deck small in memory.
     """
@@ -353,12 +354,6 @@ class FontCollector:
         self.merger = merger
         self.out = out
         self.fonts: dict[str, _Merged] = {}
-
-    def detach(self, page: pikepdf.Page) -> list[tuple[tuple[str, ...], dict[str, str]]]:
-        """Record and remove the mergeable fonts of *page* and its forms; return their names."""
-        fonts = self.take(page)
-        self.add(fonts)
-        return fonts.names
 
     def take(self, page: pikepdf.Page) -> FaceFonts:
         """Remove the mergeable fonts of *page* and its forms; return what they contribute

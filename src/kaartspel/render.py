@@ -134,12 +134,11 @@ class TemplateRenderer:
         self.fonts_css = stylesheet(templates, "fonts.css")
 
     def use_cache(self, folder: Path | None) -> None:
-        """Keep compiled templates and hyphenation patterns in *folder* (the build cache).
+        """Keep compiled templates in *folder* (the build cache): a fresh process (a
+        command-line rebuild, a worker) then loads them instead of compiling them (0.05 s).
 
-        A fresh process (a command-line rebuild, a worker) then loads them instead of
-        compiling the templates and parsing the patterns again (together about 0.1 s).
+        Hyphenation patterns are configured by whoever renders (see facework.run).
         """
-        hyphenation.configure(folder)
         current = self.env.bytecode_cache
         if folder is None:
             self.env.bytecode_cache = None
