@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from . import __version__
-from .cache import digest
+from .cache import PACKAGE_DIR, code_fingerprint, digest
 from .errors import EXIT_CONTENT, Interrupted, KaartspelError, UsageError, display_path
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,6 @@ SOURCE_LANGUAGE = "nl"
 """Same as :data:`kaartspel.loader.SOURCE_LANGUAGE` (not imported: pydantic costs 0.2 s).
 
 Every language is checked against it, so it is an input of every output."""
-PACKAGE_DIR = Path(__file__).resolve().parent
 
 _YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -304,10 +303,7 @@ class InputHasher:
     def code(self) -> str:
         """Hash kaartspel's version and source: a code change rebuilds everything."""
         if PACKAGE_DIR not in self._trees:
-            parts: list[str | bytes] = [__version__]
-            for path in sorted(PACKAGE_DIR.glob("*.py")):
-                parts += [path.name, path.read_bytes()]
-            self._trees[PACKAGE_DIR] = digest(*parts)
+            self._trees[PACKAGE_DIR] = digest(__version__, code_fingerprint())
         return self._trees[PACKAGE_DIR]
 
     def templates(self) -> str:

@@ -17,6 +17,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,26 @@ def digest(*parts: str | bytes) -> str:
         h.update(part.encode() if isinstance(part, str) else part)
         h.update(b"\x00")
     return h.hexdigest()
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def code_fingerprint() -> str:
+    """Hash the package's own source, every module of every subpackage, with its path.
+
+    A code change (a diagram, a layout rule) must invalidate cached faces and built outputs
+    just as a template change does; walking the tree recursively, with each file's path in
+    the hash, means that moving or adding a module can never silently stop invalidation.
+    """
+    parts: list[str | bytes] = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        relative = path.relative_to(PACKAGE_DIR)
+        if "__pycache__" in relative.parts:
+            continue
+        parts += [relative.as_posix(), path.read_bytes()]
+    return digest(*parts)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -13,14 +13,13 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
-from pathlib import Path
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from . import __version__, facework
-from .cache import FaceCache, digest
+from .cache import FaceCache, code_fingerprint, digest
 from .cards import SET_THEME, Card
 from .diagrams import mini_cycle, mini_ladder
 from .errors import FitError, Problem
@@ -176,14 +175,6 @@ class _Face:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._card, name)
-
-
-@cache
-def code_fingerprint() -> str:
-    """Hash the package's own source: a code change (a diagram, a layout rule) must
-    invalidate cached faces just as a template change does."""
-    package = Path(__file__).resolve().parent
-    return digest(*(path.read_bytes() for path in sorted(package.glob("*.py"))))
 
 
 def _weight(card: Card) -> float:
