@@ -112,15 +112,18 @@ def naive_documents(work: Path) -> Path:
     a poster is its HTML at its fitted size.  Rendering these once each, with WeasyPrint
     alone, is what a tool without caching, batching or sharing would at least have to do.
     """
+    from kaartspel.build.recipes import load_recipe
     from kaartspel.cache import FaceCache
-    from kaartspel.deck import back_cards, deck_cards
-    from kaartspel.faces import CardRenderer, FaceStore, Geometry, fit_faces
-    from kaartspel.model import load_content
-    from kaartspel.poster import Geometry as PosterGeometry
-    from kaartspel.poster import PosterRenderer, fit_poster
-    from kaartspel.recipe import load_recipe
-    from kaartspel.sizes import card_size, poster_size
-    from kaartspel.style import TemplateSet
+    from kaartspel.content.model import load_content
+    from kaartspel.deck.assemble import back_cards, deck_cards
+    from kaartspel.deck.face_store import FaceStore
+    from kaartspel.deck.faces import CardRenderer, Geometry
+    from kaartspel.deck.type_size import fit_faces
+    from kaartspel.poster.fit import fit_poster
+    from kaartspel.poster.geometry import Geometry as PosterGeometry
+    from kaartspel.poster.renderer import PosterRenderer
+    from kaartspel.render.templates import TemplateSet
+    from kaartspel.units import card_size, poster_size
 
     items = []
     templates = TemplateSet.create()
@@ -165,8 +168,8 @@ def naive_baseline(listing: Path) -> float:
 def in_process_edit_rebuild(work: Path) -> float:
     """Time a one-question edit rebuilt in a warm process (what ``watch`` does)."""
     os.chdir(work)
-    from kaartspel.deck import build_deck, keep_faces
-    from kaartspel.recipe import load_recipe
+    from kaartspel.build.recipes import load_recipe
+    from kaartspel.deck.assemble import build_deck, keep_faces
 
     keep_faces()  # as ``watch`` does
 
@@ -190,11 +193,12 @@ def in_process_edit_rebuild(work: Path) -> float:
 def per_card_ms() -> float:
     """Time rendering the 48 Dutch faces in one batch (no cache), per card."""
     from kaartspel.cache import FaceCache
-    from kaartspel.cards import build_cards
-    from kaartspel.faces import CardRenderer, FaceStore, Geometry
-    from kaartspel.model import load_content
-    from kaartspel.sizes import card_size
-    from kaartspel.style import TemplateSet
+    from kaartspel.content.model import load_content
+    from kaartspel.deck.cards import build_cards
+    from kaartspel.deck.face_store import FaceStore
+    from kaartspel.deck.faces import CardRenderer, Geometry
+    from kaartspel.render.templates import TemplateSet
+    from kaartspel.units import card_size
 
     content = load_content(ROOT / "content", "nl")
     cards = build_cards(content)

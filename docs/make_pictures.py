@@ -15,12 +15,13 @@ from pathlib import Path
 
 from PIL import Image
 
-from kaartspel.build import BuildSettings, failure, run_build
+from kaartspel.build.plan import BuildSettings
+from kaartspel.build.preview import contact_sheet, render_pdf
+from kaartspel.build.run import failure, run_build
 from kaartspel.cache import FaceCache
-from kaartspel.cards import build_cards
-from kaartspel.deck import DeckOptions, build_deck
-from kaartspel.model import load_content
-from kaartspel.preview import contact_sheet, render_pdf
+from kaartspel.content.model import load_content
+from kaartspel.deck.assemble import DeckOptions, build_deck
+from kaartspel.deck.cards import build_cards
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from kaartspel.content.model import Content, load_content
 from kaartspel.errors import Problem
-from kaartspel.model import Content, load_content
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,7 +125,7 @@ def show(problems: Iterable[Problem]) -> str:
 
 # --- built decks (session-scoped: each full deck is rendered once per test run) -------------
 
-from kaartspel.deck import DeckOptions, DeckResult, build_deck  # noqa: E402
+from kaartspel.deck.assemble import DeckOptions, DeckResult, build_deck  # noqa: E402
 
 
 def build_once(

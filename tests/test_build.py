@@ -11,16 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from kaartspel.build import (
-    BuildSettings,
-    InputHasher,
-    clean,
-    find_targets,
-    group_targets,
-    load_manifest,
-    plan,
-)
-from kaartspel.cli import app
+from kaartspel.build.plan import BuildSettings, InputHasher, find_targets, load_manifest, plan
+from kaartspel.build.run import clean, group_targets
+from kaartspel.cli.app import app
 from kaartspel.errors import UsageError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,7 +71,7 @@ def pin_inputs(patch: pytest.MonkeyPatch) -> None:
 
 
 PIN_SOURCE = (
-    "from kaartspel.build import InputHasher\n"
+    "from kaartspel.build.plan import InputHasher\n"
     "InputHasher.code = lambda self: 'code-under-test'\n"
     "InputHasher.templates = lambda self: 'templates-under-test'\n"
 )
@@ -155,10 +148,11 @@ def test_noop_build_imports_no_renderer(project: Path) -> None:
     """Planning hashes bytes only: neither WeasyPrint nor the content loader is imported."""
     code = PIN_SOURCE + textwrap.dedent("""
         import sys
-        from kaartspel.build import BuildSettings, run_build
+        from kaartspel.build.plan import BuildSettings
+        from kaartspel.build.run import run_build
         outcomes = run_build(BuildSettings())
         assert [o.status for o in outcomes] == ["up to date"] * 3, outcomes
-        heavy = [m for m in ("weasyprint", "pikepdf", "pydantic", "kaartspel.loader")
+        heavy = [m for m in ("weasyprint", "pikepdf", "pydantic", "kaartspel.content.loader")
                  if m in sys.modules]
         assert not heavy, heavy
     """)
@@ -299,10 +293,12 @@ def test_faces_shared_by_size_and_bleed_build_in_one_group(in_tmp: Path) -> None
 def test_input_hash_covers_code_templates_and_source_language(in_tmp: Path,
                                                               monkeypatch: pytest.MonkeyPatch
                                                               ) -> None:
-    import kaartspel.build as build
-    from kaartspel.loader import SOURCE_LANGUAGE
+    import kaartspel
+    import kaartspel.build.plan as build_plan
+    import kaartspel.cache
+    from kaartspel.content.loader import SOURCE_LANGUAGE
 
-    assert build.SOURCE_LANGUAGE == SOURCE_LANGUAGE
+    assert build_plan.SOURCE_LANGUAGE == SOURCE_LANGUAGE
     write_project(in_tmp)
     settings = BuildSettings()
     (en,) = [t for t in find_targets() if t.lang == "en"]
@@ -316,11 +312,20 @@ def test_input_hash_covers_code_templates_and_source_language(in_tmp: Path,
     second = inputs()
     assert second != first  # English is checked against Dutch
     package = in_tmp / "pkg"
-    shutil.copytree(Path(build.__file__).parent, package)
-    monkeypatch.setattr(build, "PACKAGE_DIR", package)
-    third = inputs()
-    (package / "deck.py").write_text("# changed\n", "utf-8")
+    shutil.copytree(Path(kaartspel.__file__).parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(kaartspel.cache, "PACKAGE_DIR", package)
+    kaartspel.cache.code_fingerprint.cache_clear()
+    third, code = inputs(), kaartspel.cache.code_fingerprint()
+    # A module deep in a subpackage changes both the output hash and the face cache key.
+    kaartspel.cache.code_fingerprint.cache_clear()
+    (package / "deck" / "assemble.py").write_text("# changed\n", "utf-8")
     assert inputs() != third
+    assert kaartspel.cache.code_fingerprint() != code
+    kaartspel.cache.code_fingerprint.cache_clear()
+    (package / "render" / "new_module.py").write_text("# added\n", "utf-8")
+    assert kaartspel.cache.code_fingerprint() != code
+    kaartspel.cache.code_fingerprint.cache_clear()
     templates = in_tmp / "mine"
     templates.mkdir()
     with_templates = InputHasher(BuildSettings(templates=(templates,))).inputs(en)
@@ -341,7 +346,7 @@ def test_usage_error_without_recipes(in_tmp: Path) -> None:
 
 
 def test_worker_hit_by_ctrl_c_skips_its_queued_groups(monkeypatch: pytest.MonkeyPatch) -> None:
-    import kaartspel.build as build
+    import kaartspel.build.run as build
 
     calls: list[str] = []
 

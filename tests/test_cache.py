@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ContentTree
-from kaartspel import style
 from kaartspel.cache import FaceCache
-from kaartspel.deck import DeckOptions, DeckResult, build_deck
-from kaartspel.style import PACKAGE_TEMPLATES
+from kaartspel.deck.assemble import DeckOptions, DeckResult, build_deck
+from kaartspel.render import templates as style
+from kaartspel.render.templates import PACKAGE_TEMPLATES
 
 THEME = DeckOptions(lang="nl", themes=("netwerkvorming",))
 """A small deck (theme card, six question cards, one back) keeps these tests quick."""
@@ -104,7 +104,7 @@ def test_compiled_templates_are_kept_and_a_cleaned_cache_is_no_error(
 def test_faces_kept_in_memory_give_the_same_pdf(make_content: ContentTree, tmp_path: Path,
                                                 cache: FaceCache) -> None:
     """``watch`` keeps prepared faces from one build to the next: the bytes must not change."""
-    from kaartspel import deck
+    from kaartspel.deck import assemble as deck
 
     deck.keep_faces()
     try:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kaartspel.cards import KINDS, SET_THEME, Card, build_cards, select
+from kaartspel.content.model import Content, load_content
+from kaartspel.deck.cards import KINDS, SET_THEME, Card, build_cards, select
 from kaartspel.errors import EXIT_USAGE, UsageError
-from kaartspel.model import Content, load_content
 
 
 @pytest.fixture(scope="module", params=["nl", "en"])

@@ -11,9 +11,9 @@ from typer.testing import CliRunner, Result
 
 from conftest import ContentTree
 from kaartspel import __version__
-from kaartspel.cards import build_cards
-from kaartspel.cli import app
-from kaartspel.model import load_content
+from kaartspel.cli.app import app
+from kaartspel.content.model import load_content
+from kaartspel.deck.cards import build_cards
 
 runner = CliRunner()
 
@@ -164,7 +164,7 @@ def test_unknown_command_is_a_usage_error() -> None:
 HELP_PROBE = """\
 import sys
 sys.argv = ["kaartspel", "--help"]
-from kaartspel.cli import main
+from kaartspel.cli.app import main
 try:
     main()
 except SystemExit as exc:

@@ -9,12 +9,12 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from conftest import letters, line_of, pdf_page_texts
-from kaartspel.cards import Card, build_cards
-from kaartspel.cli import app
-from kaartspel.custom import add_custom_questions, load_custom_questions
-from kaartspel.deck import DeckOptions, build_deck
+from kaartspel.cli.app import app
+from kaartspel.content.model import Content
+from kaartspel.deck.assemble import DeckOptions, build_deck
+from kaartspel.deck.cards import Card, build_cards
+from kaartspel.deck.own_questions import add_custom_questions, load_custom_questions
 from kaartspel.errors import ContentError
-from kaartspel.model import Content
 
 
 @pytest.fixture(autouse=True)

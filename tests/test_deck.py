@@ -16,12 +16,12 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from conftest import ContentTree, letters, pdf_page_texts
-from kaartspel import lint
-from kaartspel.cards import build_cards
-from kaartspel.cli import app
-from kaartspel.deck import DeckOptions, DeckResult, build_deck
+from kaartspel.cli.app import app
+from kaartspel.content import lint
+from kaartspel.content.model import Content
+from kaartspel.deck.assemble import DeckOptions, DeckResult, build_deck
+from kaartspel.deck.cards import build_cards
 from kaartspel.errors import FitError, UsageError
-from kaartspel.model import Content
 
 
 @pytest.fixture(autouse=True)

@@ -22,9 +22,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from conftest import ContentTree
-from kaartspel.cli import app
+from kaartspel.cli.app import app
 from kaartspel.errors import OutputError
-from kaartspel.output import atomic_write
+from kaartspel.pdf.save import atomic_write
 
 runner = CliRunner()
 
@@ -503,7 +503,7 @@ def test_no_strict_builds_with_bad_css(make_content: ContentTree, out: Path,
     assert result.stdout.startswith(f"Wrote {OUT}: 1 cards on 1 pages")
     warnings = [line for line in result.stderr.splitlines() if line.strip()]
     assert warnings and all(
-        line.startswith("WARNING kaartspel.render: cards (nl): WeasyPrint: Ignored `colr: red`")
+        line.startswith("WARNING kaartspel.render.document: cards (nl): WeasyPrint: Ignored `colr: red`")
         for line in warnings), result.stderr
     assert Path(OUT).read_bytes().startswith(b"%PDF-")
     assert sorted(os.listdir("out")) == ["result.pdf"]
@@ -624,16 +624,16 @@ def interrupt(*args: object, **kwargs: object) -> None:
 
 
 def test_ctrl_c_while_rendering_a_deck(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kaartspel.facework
+    import kaartspel.render.face_batch
 
-    monkeypatch.setattr(kaartspel.facework, "render_document", interrupt)
+    monkeypatch.setattr(kaartspel.render.face_batch, "render_document", interrupt)
     assert_error(run(*DECK), 130, ["interrupted; no output was written"], output=out)
 
 
 def test_ctrl_c_while_rendering_a_poster(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kaartspel.poster
+    import kaartspel.poster.renderer
 
-    monkeypatch.setattr(kaartspel.poster, "render_document", interrupt)
+    monkeypatch.setattr(kaartspel.poster.renderer, "render_document", interrupt)
     assert_error(run(*POSTER), 130, ["interrupted; no output was written"], output=out)
 
 
@@ -701,7 +701,7 @@ def test_real_process_prints_only_error_lines(out: Path, repo_root: Path) -> Non
     """The installed command, not CliRunner: its stderr holds the Error line and nothing else
     (WeasyPrint's own warnings and the refused URL's traceback used to be printed too)."""
     templates = bad_css_templates(repo_root)
-    code = "from kaartspel.cli import main; main()"
+    code = "from kaartspel.cli.app import main; main()"
     result = subprocess.run(
         [sys.executable, "-c", code, "deck", "--card", "netwerkvorming-2", "--backs", "none",
          "--templates", str(templates), "-o", OUT],

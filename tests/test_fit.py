@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from kaartspel.cache import FaceCache
-from kaartspel.cards import Card, build_cards, select
-from kaartspel.deck import back_cards
-from kaartspel.faces import CardRenderer, FaceStore, Geometry, fit_faces
-from kaartspel.model import Content, load_content
-from kaartspel.sizes import card_size
-from kaartspel.style import TYPE_SCALE, TemplateSet
+from kaartspel.content.model import Content, load_content
+from kaartspel.deck.assemble import back_cards
+from kaartspel.deck.cards import Card, build_cards, select
+from kaartspel.deck.face_store import FaceStore
+from kaartspel.deck.faces import CardRenderer, Geometry
+from kaartspel.deck.type_size import fit_faces
+from kaartspel.render.templates import TYPE_SCALE, TemplateSet
+from kaartspel.units import card_size
 
 
 def store_for(content: Content, size: str, cache: FaceCache | None = None) -> FaceStore:

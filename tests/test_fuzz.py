@@ -35,14 +35,14 @@ from hypothesis import strategies as st
 
 from conftest import pdf_page_texts
 from kaartspel.cache import FaceCache
-from kaartspel.cards import build_cards
-from kaartspel.deck import DeckOptions, build_deck
+from kaartspel.content.model import check, load_content
+from kaartspel.deck.assemble import DeckOptions, build_deck
+from kaartspel.deck.cards import build_cards
+from kaartspel.deck.faces import CardRenderer, Geometry
 from kaartspel.errors import ContentError, FitError, KaartspelError, RenderError, UsageError
-from kaartspel.faces import CardRenderer, Geometry
-from kaartspel.model import check, load_content
-from kaartspel.render import write_pdf
-from kaartspel.sizes import card_size
-from kaartspel.style import TemplateSet
+from kaartspel.render.document import write_pdf
+from kaartspel.render.templates import TemplateSet
+from kaartspel.units import card_size
 
 _COMMON = {
     "deadline": None,

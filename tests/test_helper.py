@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-import kaartspel.faces
+import kaartspel.deck.type_size
 from conftest import ContentTree
 from kaartspel.cache import FaceCache
-from kaartspel.deck import DeckOptions, DeckResult, build_deck
+from kaartspel.deck.assemble import DeckOptions, DeckResult, build_deck
+from kaartspel.deck.workers import RenderHelper, command_of
 from kaartspel.errors import KaartspelError
-from kaartspel.helper import RenderHelper, command_of
 
 THEME = DeckOptions(lang="nl", themes=("netwerkvorming", "rollen"))
 
@@ -96,7 +96,7 @@ def test_a_face_that_fails_while_placed_restarts_the_search(
     out at the right size, equal to a normal build."""
     options = DeckOptions(lang="nl")
     normal = build(content_dir, tmp_path / "normal.pdf", tmp_path / "c1", options=options)
-    monkeypatch.setattr(kaartspel.faces, "_weight", lambda card: -len(card.title))
+    monkeypatch.setattr(kaartspel.deck.type_size, "_weight", lambda card: -len(card.title))
     misled = build(content_dir, tmp_path / "misled.pdf", tmp_path / "c2", jobs=2,
                    options=options)
     assert misled.base_pt == normal.base_pt

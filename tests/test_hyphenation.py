@@ -10,8 +10,8 @@ from typing import Any
 import pyphen
 import pytest
 
-from kaartspel import hyphenation
-from kaartspel.style import TemplateSet
+from kaartspel.render import hyphenation
+from kaartspel.render.templates import TemplateSet
 
 WORDS = ["samenwerkingsverband", "kennismanagement", "ontwikkelingssamenwerking",
          "netwerkvorming", "dialoogkaarten", "kwaliteitszorgmedewerker"]
@@ -142,7 +142,7 @@ def test_warm_document_runs_once_per_language(
 
 
 def test_the_first_render_warms_its_language(tmp_path: Path) -> None:
-    from kaartspel.render import render_document
+    from kaartspel.render.document import render_document
 
     hyphenation.configure(tmp_path)
     html = ('<html lang="nl"><body><p style="hyphens: auto; width: 4em">'

@@ -16,19 +16,12 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from kaartspel.cards import build_cards
-from kaartspel.deck import DeckOptions, DeckResult, build_deck
+from kaartspel.content.model import load_content
+from kaartspel.deck.assemble import DeckOptions, DeckResult, build_deck
+from kaartspel.deck.cards import build_cards
 from kaartspel.errors import UsageError
-from kaartspel.impose import (
-    MARK_GAP_MM,
-    MARK_LENGTH_MM,
-    Grid,
-    back_slot,
-    crop_marks,
-    plan_grid,
-)
-from kaartspel.model import load_content
-from kaartspel.sizes import CARD_SIZES, PAPER_SIZES, Size, card_size, mm_to_pt, paper_size
+from kaartspel.pdf.impose import MARK_GAP_MM, MARK_LENGTH_MM, Grid, back_slot, crop_marks, plan_grid
+from kaartspel.units import CARD_SIZES, PAPER_SIZES, Size, card_size, mm_to_pt, paper_size
 
 TOL = 0.01
 """Points: positions are written with three decimals."""

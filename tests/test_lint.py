@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ContentTree, show
+from kaartspel.content.lint import MAX_LENGTH, lint
+from kaartspel.content.model import check, load_content
 from kaartspel.errors import ContentError, Problem
-from kaartspel.lint import MAX_LENGTH, lint
-from kaartspel.model import check, load_content
 
 
 def nl_problems(tree: ContentTree) -> list[Problem]:

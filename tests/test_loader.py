@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 
 from conftest import ContentTree, line_of, matching, show
-from kaartspel import loader as loader_module
-from kaartspel.errors import EXIT_CONTENT, EXIT_USAGE, ContentError, Problem, UsageError
-from kaartspel.loader import (
+from kaartspel.content import loader as loader_module
+from kaartspel.content.loader import (
     Location,
     SourceMap,
     dotted_path,
@@ -19,8 +18,9 @@ from kaartspel.loader import (
     read_yaml,
     validate,
 )
-from kaartspel.model import check, load_content
-from kaartspel.schema import TOP_LEVEL_KEYS
+from kaartspel.content.model import check, load_content
+from kaartspel.content.schema import TOP_LEVEL_KEYS
+from kaartspel.errors import EXIT_CONTENT, EXIT_USAGE, ContentError, Problem, UsageError
 
 
 def nl_problems(tree: ContentTree) -> list[Problem]:

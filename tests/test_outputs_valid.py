@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from kaartspel.cache import FaceCache
-from kaartspel.deck import DeckOptions, build_deck
-from kaartspel.poster import PosterOptions, build_poster
+from kaartspel.deck.assemble import DeckOptions, build_deck
+from kaartspel.poster.assemble import PosterOptions, build_poster
 
 MUTOOL_NOTICES = ("warning: ICC support is not available",)
 """What mutool says about how it was built, not about the document (Debian's MuPDF has no
@@ -28,7 +28,7 @@ colour management); every other line it prints fails the check."""
 
 def _pdf_variants() -> tuple[str, ...]:
     try:
-        from kaartspel import pdfx
+        from kaartspel.pdf import variants as pdfx
     except ImportError:
         return ()
     return tuple(v for v in pdfx.VARIANTS if v != "plain")

@@ -2,7 +2,7 @@
 
 The decks are small (one theme, a few cards) so that the module renders in a few seconds.
 Colour is checked by an interpreter-free walk over every content stream here, independent of
-:mod:`kaartspel.preflight`.
+:mod:`kaartspel.pdf.preflight`.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ import pikepdf
 import pytest
 import yaml
 
-from kaartspel import pdfx
-from kaartspel.deck import DeckOptions, build_deck, default_output
+from kaartspel.content.model import load_content
+from kaartspel.deck import variants as deck_variants
+from kaartspel.deck.assemble import DeckOptions, build_deck, default_output
 from kaartspel.errors import UsageError
-from kaartspel.impose import crop_marks, plan_grid
-from kaartspel.model import load_content
-from kaartspel.sizes import card_size, paper_size
-from kaartspel.style import PACKAGE_TEMPLATES, TemplateSet
+from kaartspel.pdf import variants as pdfx
+from kaartspel.pdf.impose import crop_marks, plan_grid
+from kaartspel.render.templates import PACKAGE_TEMPLATES, TemplateSet
+from kaartspel.units import card_size, paper_size
 
 THEME = "netwerkvorming"
 
@@ -218,12 +219,12 @@ def test_plain_and_print_faces_never_mix(decks: dict[str, Path]) -> None:
 def test_print_faces_have_their_own_cache_keys(content_dir: Path) -> None:
     content = load_content(content_dir, "nl")
     from kaartspel.cache import FaceCache
-    from kaartspel.faces import Geometry
+    from kaartspel.deck.faces import Geometry
 
     geometry = Geometry.for_card(card_size("poker"), 3.0)
     templates = TemplateSet.create()
     keys = {
-        variant: pdfx.face_store(pdfx.card_renderer(variant, content, geometry, templates),
+        variant: deck_variants.face_store(deck_variants.card_renderer(variant, content, geometry, templates),
                                  FaceCache(enabled=False)).style_key
         for variant in ("plain", "print", "accessible")
     }
@@ -342,7 +343,7 @@ def test_accessible_reads_the_group_question_before_the_personal_one(
 ) -> None:
     import pypdfium2 as pdfium
 
-    from kaartspel.cards import build_cards
+    from kaartspel.deck.cards import build_cards
 
     card = next(c for c in build_cards(load_content(content_dir, "nl"))
                 if c.id == "netwerkvorming-1")

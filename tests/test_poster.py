@@ -17,18 +17,18 @@ import pypdfium2.raw as pdfium_c
 import pytest
 
 from conftest import ContentTree, letters, pdf_page_texts
-from kaartspel import lint, poster_diagrams
+from kaartspel.content import lint
+from kaartspel.content.model import Content, load_content
 from kaartspel.errors import FitError, UsageError
-from kaartspel.model import Content, load_content
-from kaartspel.poster import (
+from kaartspel.poster import diagrams as poster_diagrams
+from kaartspel.poster.assemble import (
     PosterOptions,
     PosterResult,
-    body_steps,
     build_poster,
     default_poster_output,
-    poster_roles,
 )
-from kaartspel.sizes import POSTER_SIZES, mm_to_pt
+from kaartspel.poster.geometry import body_steps, poster_roles
+from kaartspel.units import POSTER_SIZES, mm_to_pt
 
 SIZES = ("a0", "a1", "a2", "a3", "a4")
 
@@ -413,9 +413,9 @@ def test_final_render_is_checked(content_dir: Path, tmp_path: Path,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The fixed-size boxes of the final render are measured again: if the layout ever gave a
     section less room than its text needs, the build fails naming it (here: forced)."""
-    import kaartspel.poster as poster
+    import kaartspel.poster.layout as layout
 
-    monkeypatch.setattr(poster, "SLACK_MM", -4.0)
+    monkeypatch.setattr(layout, "SLACK_MM", -4.0)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FitError, match=r"poster section 'rollen' does not fit: 4\.0 mm too long"):
         build_poster(content_dir, PosterOptions(size="a3"), tmp_path / "p.pdf")

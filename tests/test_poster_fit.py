@@ -14,20 +14,13 @@ from typing import Any
 
 import pytest
 
-import kaartspel.poster as poster
-from kaartspel.model import Content
-from kaartspel.poster import (
-    Geometry,
-    Leaf,
-    Node,
-    PosterRenderer,
-    _AtLeast,
-    _search,
-    body_steps,
-    find_fit,
-)
-from kaartspel.sizes import poster_size
-from kaartspel.style import TemplateSet
+from kaartspel.content.model import Content
+from kaartspel.poster.fit import _AtLeast, _search, find_fit
+from kaartspel.poster.geometry import TYPICAL_BODY, Geometry, body_steps
+from kaartspel.poster.layout import Leaf, Node, VStack
+from kaartspel.poster.renderer import PosterRenderer
+from kaartspel.render.templates import TemplateSet
+from kaartspel.units import poster_size
 
 
 def renderer(content: Content, size: str, orientation: str = "portrait") -> PosterRenderer:
@@ -172,8 +165,8 @@ def test_an_undecided_bound_measures_the_rest(nl: Content, passes: list[int],
     def footer_only(self: Node, need: Any) -> Iterator[Leaf]:
         yield from (leaf for leaf in self.leaves() if leaf.block.id == "footer")
 
-    monkeypatch.setattr(poster.VStack, "critical", footer_only)
+    monkeypatch.setattr(VStack, "critical", footer_only)
     fit = find_fit(renderer(nl, "a1"))
-    assert fit.body == poster.TYPICAL_BODY
+    assert fit.body == TYPICAL_BODY
     total = passes[0]
     assert passes == [total, 1, total - 1]

@@ -16,11 +16,11 @@ import pytest
 from pikepdf import Array, Dictionary, Name
 from typer.testing import CliRunner
 
-from kaartspel import pdfx
-from kaartspel.cli import app
-from kaartspel.deck import DeckOptions, build_deck
-from kaartspel.preflight import MM, check_pdf, iter_text, preflight
-from kaartspel.style import PACKAGE_TEMPLATES
+from kaartspel.cli.app import app
+from kaartspel.deck.assemble import DeckOptions, build_deck
+from kaartspel.pdf import variants as pdfx
+from kaartspel.pdf.preflight import MM, check_pdf, iter_text, preflight
+from kaartspel.render.templates import PACKAGE_TEMPLATES
 
 BLEED = 3 * MM
 WIDTH, HEIGHT = (63 + 6) * MM, (88 + 6) * MM
@@ -291,7 +291,7 @@ def test_level_and_phase_cards_pass(tmp_path: Path, content_dir: Path,
 
 def test_poster_passes(tmp_path: Path, content_dir: Path,
                        monkeypatch: pytest.MonkeyPatch) -> None:
-    poster = pytest.importorskip("kaartspel.poster", reason="no poster module in this tree")
+    poster = pytest.importorskip("kaartspel.poster.assemble", reason="no poster module in this tree")
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "poster.pdf"
     poster.build_poster(content_dir, poster.PosterOptions(size="a3", bleed=3.0), path)

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner, Result
 
-from kaartspel.cli import app
-from kaartspel.preview import contact_sheet
+from kaartspel.build.preview import contact_sheet
+from kaartspel.cli.app import app
 from test_build import copy_project
 
 runner = CliRunner()

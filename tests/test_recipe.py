@@ -10,10 +10,10 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from conftest import letters, line_of, pdf_page_texts
-from kaartspel.cli import app
-from kaartspel.deck import DeckOptions
+from kaartspel.build.recipes import load_recipe
+from kaartspel.cli.app import app
+from kaartspel.deck.assemble import DeckOptions
 from kaartspel.errors import ContentError, UsageError
-from kaartspel.recipe import load_recipe
 
 
 @pytest.fixture(autouse=True)

@@ -18,12 +18,12 @@ import pikepdf
 import pytest
 
 from kaartspel.cache import FaceCache
-from kaartspel.deck import DeckOptions, build_deck
-from kaartspel.output import FIXED_EPOCH
-from kaartspel.poster import PosterOptions, build_poster
+from kaartspel.deck.assemble import DeckOptions, build_deck
+from kaartspel.pdf.save import FIXED_EPOCH
+from kaartspel.poster.assemble import PosterOptions, build_poster
 
 try:
-    from kaartspel import pdfx
+    from kaartspel.pdf import variants as pdfx
 
     PDF_VARIANTS = tuple(v for v in pdfx.VARIANTS if v != "plain")
 except ImportError:  # pragma: no cover - the PDF variants are optional
@@ -72,8 +72,8 @@ def elsewhere(kind: str, content_dir: Path, folder: Path, options: dict[str, obj
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from kaartspel.deck import DeckOptions, build_deck\n"
-        "from kaartspel.poster import PosterOptions, build_poster\n"
+        "from kaartspel.deck.assemble import DeckOptions, build_deck\n"
+        "from kaartspel.poster.assemble import PosterOptions, build_poster\n"
         f"options = {options!r}\n"
         f"if {kind!r} == 'deck':\n"
         f"    build_deck(Path({str(content_dir)!r}), DeckOptions(**options), Path('out.pdf'))\n"

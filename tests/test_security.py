@@ -19,9 +19,9 @@ from typer.testing import CliRunner, Result
 
 from conftest import ContentTree, pdf_page_texts
 from kaartspel.cache import FaceCache
-from kaartspel.cli import app
-from kaartspel.render import safe_url_fetcher
-from kaartspel.style import PACKAGE_TEMPLATES
+from kaartspel.cli.app import app
+from kaartspel.render.document import safe_url_fetcher
+from kaartspel.render.templates import PACKAGE_TEMPLATES
 
 runner = CliRunner()
 
@@ -163,10 +163,10 @@ def test_content_is_escaped_in_the_accessible_deck(
     make_content: ContentTree, server: Server
 ) -> None:
     """The tagged variant puts content into alternative texts (attributes) as well."""
-    pdfx = pytest.importorskip("kaartspel.pdfx")
+    pdfx = pytest.importorskip("kaartspel.pdf.variants")
     if "accessible" not in pdfx.VARIANTS:
         pytest.skip("no accessible PDF variant")
-    from kaartspel.deck import DeckOptions, build_deck
+    from kaartspel.deck.assemble import DeckOptions, build_deck
 
     texts = payloads(server)
     inject(make_content, texts)

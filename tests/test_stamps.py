@@ -11,14 +11,15 @@ import pytest
 from PIL import ImageChops
 
 from kaartspel.cache import FaceCache
-from kaartspel.cards import Card, build_cards
-from kaartspel.deck import DeckOptions, back_cards, build_deck
-from kaartspel.faces import FaceStore, Geometry
-from kaartspel.model import Content
-from kaartspel.pdfx import card_renderer
-from kaartspel.sizes import card_size
-from kaartspel.stamps import ARTWORK_KEY
-from kaartspel.style import TemplateSet
+from kaartspel.content.model import Content
+from kaartspel.deck.assemble import DeckOptions, back_cards, build_deck
+from kaartspel.deck.cards import Card, build_cards
+from kaartspel.deck.face_store import FaceStore
+from kaartspel.deck.faces import Geometry
+from kaartspel.deck.variants import card_renderer
+from kaartspel.render.stamps import ARTWORK_KEY
+from kaartspel.render.templates import TemplateSet
+from kaartspel.units import card_size
 
 KINDS = ("title", "question", "tip", "back")
 

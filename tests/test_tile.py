@@ -12,9 +12,7 @@ import pytest
 
 from conftest import pdf_page_texts
 from kaartspel.errors import UsageError
-from kaartspel.poster import PosterOptions, PosterResult, build_poster
-from kaartspel.sizes import mm_to_pt, paper_size, pt_to_mm
-from kaartspel.tile import (
+from kaartspel.pdf.tile import (
     FRAME_MM,
     TilePlan,
     plan_on,
@@ -24,6 +22,8 @@ from kaartspel.tile import (
     tile_labels,
     tile_poster,
 )
+from kaartspel.poster.assemble import PosterOptions, PosterResult, build_poster
+from kaartspel.units import mm_to_pt, paper_size, pt_to_mm
 
 A1 = (594.0, 841.0)
 
@@ -253,7 +253,7 @@ def test_tiling_is_fast_and_falls_back_to_outlines(poster: PosterResult, tmp_pat
 def test_tiles_of_a_poster_with_bleed(content_dir: Path, tmp_path: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Tiles show the trimmed poster: the bleed and crop marks stay off the sheets."""
-    from kaartspel.poster import MARK_ZONE_MM
+    from kaartspel.poster.geometry import MARK_ZONE_MM
 
     monkeypatch.chdir(tmp_path)
     result = build_poster(content_dir, PosterOptions(size="a2", bleed=3.0, tile="a4"),

@@ -7,9 +7,15 @@ from pathlib import Path
 import pytest
 
 from conftest import ContentTree, matching, show
+from kaartspel.content.loader import (
+    SOURCE_LANGUAGE,
+    _index_paths,
+    id_path,
+    read_language,
+    translation_gaps,
+)
+from kaartspel.content.model import Content, check, load_content
 from kaartspel.errors import ContentError, Problem
-from kaartspel.loader import SOURCE_LANGUAGE, _index_paths, id_path, read_language, translation_gaps
-from kaartspel.model import Content, check, load_content
 
 REMOVED_PAIR = """\
         - id: netwerkvorming-2

@@ -13,8 +13,8 @@ from typing import IO
 
 import pytest
 
-from kaartspel.build import BuildSettings
-from kaartspel.watch import Watcher, watch_paths
+from kaartspel.build.plan import BuildSettings
+from kaartspel.build.watch import Watcher, watch_paths
 from test_build import PIN_SOURCE, copy_project
 
 TIMEOUT_S = 30.0
@@ -56,7 +56,7 @@ class Lines:
 def test_watch_rebuilds_survives_a_broken_save_and_stops(project: Path) -> None:
     recipe = project / "deck" / "tips-nl.yaml"
     tips = project / "content" / "nl" / "tips.yaml"
-    command = [sys.executable, "-c", PIN_SOURCE + "from kaartspel.cli import main; main()",
+    command = [sys.executable, "-c", PIN_SOURCE + "from kaartspel.cli.app import main; main()",
                "watch", "deck/tips-nl.yaml", "--max-rebuilds", "2", "--timeout", "90"]
     process = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
@@ -117,7 +117,7 @@ def test_watcher_reports_a_failure_once_and_retries_when_fixed(project: Path) ->
 
 
 def test_watch_paths(project: Path) -> None:
-    from kaartspel.style import PACKAGE_TEMPLATES
+    from kaartspel.render.templates import PACKAGE_TEMPLATES
 
     mine = project / "mine"
     (mine / "sub").mkdir(parents=True)

@@ -21,12 +21,12 @@ BASE_PT = 9.0
 
 def golden_html(lang: str, card_id: str) -> str:
     """Return the HTML of one card at a fixed size and type size, with paths made neutral."""
-    from kaartspel.cards import build_cards
-    from kaartspel.deck import back_cards
-    from kaartspel.faces import CardRenderer, Geometry
-    from kaartspel.model import load_content
-    from kaartspel.sizes import card_size
-    from kaartspel.style import PACKAGE_TEMPLATES, TemplateSet
+    from kaartspel.content.model import load_content
+    from kaartspel.deck.assemble import back_cards
+    from kaartspel.deck.cards import build_cards
+    from kaartspel.deck.faces import CardRenderer, Geometry
+    from kaartspel.render.templates import PACKAGE_TEMPLATES, TemplateSet
+    from kaartspel.units import card_size
 
     content = load_content(ROOT / "content", lang)
     cards = build_cards(content)

@@ -1,0 +1,1 @@
+"""Builds of recipes: recipes, planning (hashes, manifest), running in parallel, watch, preview."""

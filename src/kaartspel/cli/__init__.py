@@ -1,0 +1,1 @@
+"""The command line: the Typer app, the glue behind each command, terminal reporting."""

@@ -1,0 +1,217 @@
+"""Content rules beyond the schema: complete question pairs, lengths that can fit a card."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from kaartspel.content.loader import KeyPath, SourceMap, dotted_path
+from kaartspel.content.model import Content, QuestionPair
+from kaartspel.errors import Problem
+
+# Longest text (in characters) a field may hold.  Generous for the source text, tight enough
+# that a card at the smallest type size (7 pt) can still hold it; the renderer measures the
+# real fit.
+MAX_LENGTH = {
+    "name": 32,
+    "title": 80,
+    "question": 170,
+    "paragraph": 720,
+    "step": 520,
+    "tip": 240,
+    "ui": 160,
+    "lead": 160,
+    "alt": 260,
+    "reference": 420,
+}
+
+
+def lint(content: Content) -> list[Problem]:
+    """Return every rule violation in *content*, located by file and line."""
+    problems: list[Problem] = []
+    problems.extend(_lengths(content))
+    problems.extend(_questions(content))
+    problems.extend(_numbering(content))
+    problems.extend(_placeholders(content))
+    return problems
+
+
+def _fields(content: Content) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+    """Yield (path, length class, text) for every text field."""
+    d = content.data
+    for key, value in d.meta:
+        kind = {"study": "reference", "funding": "reference", "lead": "lead"}.get(key, "title")
+        yield ("meta", key), kind, value
+    for key, value in d.ui:
+        if isinstance(value, tuple):
+            for i, step in enumerate(value):
+                yield ("ui", key, i), "ui", step
+        else:
+            yield ("ui", key), ("alt" if key.endswith("_alt") else "ui"), value
+    for section in ("why", "what"):
+        sec = getattr(d.intro, section)
+        yield ("intro", section, "title"), "title", sec.title
+        for i, para in enumerate(sec.paragraphs):
+            yield ("intro", section, "paragraphs", i), "paragraph", para
+    yield ("ambities", "credit"), "reference", d.ambities.credit
+    for i, level in enumerate(d.ambities.levels):
+        yield ("ambities", "levels", i, "title"), "title", level.title
+        yield ("ambities", "levels", i, "text"), "step", level.text
+    for i, phase in enumerate(d.cyclus.phases):
+        yield ("cyclus", "phases", i, "title"), "title", phase.title
+        yield ("cyclus", "phases", i, "text"), "step", phase.text
+    yield ("cyclus", "reflection"), "question", d.cyclus.reflection
+    yield ("essentials", "title"), "title", d.essentials.title
+    yield ("tips", "title"), "title", d.tips.title
+    for i, tip in enumerate(d.tips.items):
+        yield ("tips", "items", i, "text"), "tip", tip.text
+    for theme in content.themes:
+        yield (*theme.path, "name"), "name", theme.name
+        if theme.title != theme.name:
+            yield (*theme.path, "title"), "title", theme.title
+        if theme.text:
+            yield (*theme.path, "text"), "paragraph", theme.text
+
+
+def bad_character(text: str) -> str | None:
+    """Describe the first character of *text* that cannot be printed as text, or None.
+
+    Control characters (other than line breaks and tabs), lone surrogates (which cannot
+    even be encoded as UTF-8) and Unicode noncharacters are refused: YAML escapes such as
+    ``"\\x1b"`` or ``"\\ud800"`` would otherwise reach the renderer.
+    """
+    for ch in text:
+        code = ord(ch)
+        category = unicodedata.category(ch)
+        if category == "Cc" and ch not in "\n\t":
+            return f"the control character U+{code:04X}"
+        if category == "Cs":
+            return f"U+{code:04X}, half of a surrogate pair (not a character)"
+        if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+            return f"the noncharacter U+{code:04X}"
+    return None
+
+
+def _characters(sources: SourceMap, path: KeyPath, text: str) -> Iterator[Problem]:
+    bad = bad_character(text)
+    if bad:
+        yield sources.problem(path, f"{_dotted(path)}: contains {bad}; remove it")
+
+
+def _lengths(content: Content) -> Iterator[Problem]:
+    for path, kind, text in _fields(content):
+        yield from _characters(content.sources, path, text)
+        if len(text) > MAX_LENGTH[kind]:
+            yield content.sources.problem(
+                path,
+                f"{_dotted(path)}: expected at most {MAX_LENGTH[kind]} characters "
+                f"for a {kind}, got {len(text)}",
+            )
+        if text != text.strip():
+            yield content.sources.problem(path, f"{_dotted(path)}: leading or trailing space")
+
+
+def _normal(text: str) -> str:
+    """Fold a question for duplicate detection: letters and digits only, lower case."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\W_]+", "", text)
+
+
+class QuestionRules:
+    """Check question pairs one by one, remembering ids and texts to catch duplicates."""
+
+    def __init__(self) -> None:
+        self.seen_text: dict[str, str] = {}
+        self.seen_id: dict[str, str] = {}
+
+    def check(
+        self, pair: QuestionPair, theme_id: str, base: KeyPath, sources: SourceMap
+    ) -> Iterator[Problem]:
+        """Yield the problems of one pair found at *base* (its key path) in *sources*."""
+        if not pair.id.startswith(f"{theme_id}-"):
+            yield sources.problem(
+                (*base, "id"),
+                f"{_dotted((*base, 'id'))}: expected an id starting with '{theme_id}-', "
+                f"got '{pair.id}'",
+            )
+        if pair.id in self.seen_id:
+            yield sources.problem(
+                (*base, "id"),
+                f"duplicate question id '{pair.id}' (also in {self.seen_id[pair.id]})",
+            )
+        self.seen_id[pair.id] = theme_id
+        for role in ("group", "personal"):
+            text = getattr(pair, role)
+            path = (*base, role)
+            yield from _characters(sources, path, text)
+            if not text.rstrip().endswith("?"):
+                yield sources.problem(
+                    path, f"{pair.id}.{role}: expected a question ending with '?', got '{text}'"
+                )
+            if text[:1].islower():
+                yield sources.problem(
+                    path, f"{pair.id}.{role}: expected a capital letter at the start"
+                )
+            if len(text) > MAX_LENGTH["question"]:
+                yield sources.problem(
+                    path,
+                    f"{_dotted(path)}: expected at most {MAX_LENGTH['question']} characters "
+                    f"for a question, got {len(text)}",
+                )
+            key = _normal(text)
+            if key in self.seen_text:
+                yield sources.problem(
+                    path, f"{pair.id}.{role}: duplicate question (same as {self.seen_text[key]})"
+                )
+            self.seen_text.setdefault(key, f"{pair.id}.{role}")
+
+
+def question_rules(content: Content) -> QuestionRules:
+    """Return rules primed with every question of *content* (for checking added questions)."""
+    rules = QuestionRules()
+    for theme in content.themes:
+        for i, pair in enumerate(theme.questions):
+            list(rules.check(pair, theme.id, (*theme.path, "questions", i), content.sources))
+    return rules
+
+
+def _questions(content: Content) -> Iterator[Problem]:
+    rules = QuestionRules()
+    for theme in content.themes:
+        for i, pair in enumerate(theme.questions):
+            yield from rules.check(pair, theme.id, (*theme.path, "questions", i), content.sources)
+    tip_ids: set[str] = set()
+    for i, tip in enumerate(content.data.tips.items):
+        if tip.id in tip_ids:
+            yield content.sources.problem(
+                ("tips", "items", i, "id"), f"duplicate tip id '{tip.id}'"
+            )
+        tip_ids.add(tip.id)
+
+
+def _numbering(content: Content) -> Iterator[Problem]:
+    for section, steps in (("ambities", ("levels", content.data.ambities.levels)),
+                           ("cyclus", ("phases", content.data.cyclus.phases))):
+        key, items = steps
+        for i, step in enumerate(items):
+            if step.number != i + 1:
+                yield content.sources.problem(
+                    (section, key, i, "number"),
+                    f"{section}.{key}[{i}].number: expected {i + 1}, got {step.number}",
+                )
+
+
+def _placeholders(content: Content) -> Iterator[Problem]:
+    ui = content.data.ui
+    for key, needed in (("tile_label", ("{tile}", "{last}")), ("icon_alt", ("{theme}",))):
+        value = getattr(ui, key)
+        for placeholder in needed:
+            if placeholder not in value:
+                yield content.sources.problem(
+                    ("ui", key), f"ui.{key}: expected the placeholder {placeholder}, got '{value}'"
+                )
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return dotted_path(path)

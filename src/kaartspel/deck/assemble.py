@@ -1,0 +1,392 @@
+"""Build a card deck: select cards, find the deck's type size, render, impose, write."""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+
+from kaartspel.cache import FaceCache
+from kaartspel.content.model import Content, load_content
+from kaartspel.deck.cards import SET_THEME, Card, build_cards, select
+from kaartspel.deck.face_store import FaceStore, Rendering
+from kaartspel.deck.faces import CardRenderer, Geometry
+from kaartspel.deck.type_size import fit_faces, start_fit
+from kaartspel.deck.variants import accessible_pdf, card_renderer, face_store
+from kaartspel.deck.workers import RenderHelper
+from kaartspel.errors import UsageError
+from kaartspel.pdf.fonts import FaceFonts, FontCollector, FontMerger
+from kaartspel.pdf.impose import impose_sheets, page_form, page_xobject, plan_grid, single_pages
+from kaartspel.pdf.save import save_pdf
+from kaartspel.pdf.variants import VARIANTS, finalize
+from kaartspel.render.stamps import StampPool
+from kaartspel.render.templates import TemplateSet
+from kaartspel.units import card_size, check_length, mm_to_pt, paper_size
+
+log = logging.getLogger(__name__)
+
+LAYOUTS = ("sheet", "single")
+DUPLEX = ("long", "short", "none")
+BACKS = ("theme", "plain", "none")
+ORDERS = ("fronts-then-backs", "interleaved")
+SAFE_MM = 4.0
+"""Distance from the trim to any text (cutting tolerance is up to 1.5 mm)."""
+
+
+@dataclass(frozen=True)
+class DeckOptions:
+    """Everything that defines a deck besides the content."""
+
+    lang: str = "nl"
+    size: str = "poker"
+    layout: str = "sheet"
+    paper: str = "a4"
+    margin: float = 5.0
+    gutter: float = 0.0
+    bleed: float = 3.0
+    duplex: str = "long"
+    backs: str = "theme"
+    order: str = "fronts-then-backs"
+    themes: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    cards: tuple[str, ...] = ()
+    extra_questions: Path | None = None
+    strict: bool = True
+    templates: tuple[Path, ...] = ()
+    pdf: str = "plain"
+    """PDF variant: plain, print (PDF/X-4, CMYK) or accessible (tagged PDF/UA-1); see kaartspel.pdf.variants."""
+
+    def validated(self) -> DeckOptions:
+        """Return self, or raise UsageError naming the first invalid option."""
+        for name, value, allowed in (
+            ("layout", self.layout, LAYOUTS),
+            ("duplex", self.duplex, DUPLEX),
+            ("backs", self.backs, BACKS),
+            ("order", self.order, ORDERS),
+            ("pdf", self.pdf, VARIANTS),
+        ):
+            if value not in allowed:
+                raise UsageError(f"unknown {name} '{value}' (valid: {', '.join(allowed)})")
+        card_size(self.size)
+        paper_size(self.paper)
+        check_length("--bleed", self.bleed, 10)
+        check_length("--margin", self.margin, 30)
+        check_length("--gutter", self.gutter, 30)
+        if self.extra_questions is not None and not self.extra_questions.is_file():
+            raise UsageError(f"questions file not found: {self.extra_questions}")
+        return self
+
+
+@dataclass
+class DeckResult:
+    """What a deck build produced."""
+
+    path: Path
+    pages: int
+    cards: int
+    base_pt: float
+    seconds: float = 0.0
+    faces: list[str] = field(default_factory=list)
+    rendered: int = 0
+    """How many faces had to be laid out (0 on a fully cached build)."""
+
+
+def back_cards(content: Content, cards: Sequence[Card], mode: str) -> dict[str, Card]:
+    """Return the back face per theme used in *cards* (one shared back for ``plain``)."""
+    if mode == "none":
+        return {}
+    meta = content.meta
+    if mode == "plain":
+        back = Card("back", "back", SET_THEME, meta.title, label=meta.set_title)
+        return {card.theme: back for card in cards}
+    backs = {}
+    for card in cards:
+        if card.theme not in backs:
+            name = meta.title if card.theme == SET_THEME else content.theme(card.theme).name
+            backs[card.theme] = Card(f"back-{card.theme}", "back", card.theme, name,
+                                     label=meta.set_title)
+    return backs
+
+
+def deck_cards(content: Content, options: DeckOptions) -> tuple[Card, ...]:
+    """Return the selected cards of the deck, custom questions included."""
+    cards = build_cards(content)
+    if options.extra_questions is not None:
+        from kaartspel.deck.own_questions import add_custom_questions
+
+        cards = add_custom_questions(content, cards, options.extra_questions)
+    return select(cards, options.themes, options.kinds, options.cards)
+
+
+def build_deck(
+    content_dir: Path,
+    options: DeckOptions,
+    output: Path,
+    cache: FaceCache | None = None,
+    jobs: int | None = None,
+    helper: RenderHelper | None = None,
+) -> DeckResult:
+    """Build one deck PDF at *output*; raise a KaartspelError on any problem.
+
+    *jobs* caps the processes that render faces (None: one per CPU); a *helper* started
+    earlier renders a few stale faces with WeasyPrint already loaded (see helper.py).
+    """
+    from kaartspel.pdf.save import check_output
+
+    started = time.perf_counter()
+    options = options.validated()
+    check_output(output)
+    size = card_size(options.size)
+    grid = None
+    if options.layout == "sheet":
+        grid = plan_grid(size, options.bleed, paper_size(options.paper), options.margin,
+                         options.gutter)
+    content = load_content(content_dir, options.lang)
+    cards = deck_cards(content, options)
+    backs = back_cards(content, cards, options.backs)
+    faces = list(cards) + list(dict.fromkeys(backs.values()))
+    templates = TemplateSet.create(options.templates)
+    # PDF variants (pdf/variants.py): print faces are rendered in CMYK under their own cache keys; the
+    # accessible variant fits with the plain faces, then renders the fronts as one tagged PDF.
+    face_variant = "print" if options.pdf == "print" else "plain"
+    renderer = card_renderer(face_variant, content, Geometry.for_card(size, options.bleed),
+                                  templates, options.strict)
+    store = face_store(renderer, cache, jobs, helper)
+    title = f"{content.meta.title} — {content.meta.set_title}"
+    if options.pdf == "accessible":
+        base = fit_faces(store, faces)
+        with accessible_pdf(renderer, cards, base) as out:
+            pages = len(out.pages)
+            finalize(out, options.pdf, options.lang, title, templates, options.strict)
+            save_pdf(out, output, title, options.lang)
+        return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
+                          [card.id for card in cards], store.rendered)
+    merger = FontMerger(font_files(templates), store.cache)
+    _fresh_library()
+    index = {face.id: i for i, face in enumerate(faces)}
+    fronts = [index[card.id] for card in cards]
+    back_pages = [index[backs[card.theme].id] if backs else None for card in cards]
+    while True:
+        # Faces still being rendered are placed as they arrive (in worker processes or
+        # the render helper, while this process places the rest).  If one turns out not to
+        # fit, the output is dropped and the search goes on with what it learnt.
+        base, rendering = start_fit(store, faces)
+        source = FacePages(store, faces, base, merger, rendering)
+        try:
+            if grid is not None:
+                out = impose_sheets(source, fronts, back_pages, grid, options.bleed,
+                                    options.duplex, cmyk=options.pdf == "print")
+            else:
+                out = single_pages(source, fronts, back_pages, options.bleed, options.order)
+            if rendering is None or all(m.fits for m in rendering.finish().values()):
+                break
+            out.close()
+        except _DoesNotFit:
+            if rendering is not None:
+                rendering.finish()
+        finally:
+            if rendering is not None:
+                rendering.close()
+    log.info("deck %s: %d cards, body text %g pt", output, len(cards), base)
+    with out:
+        source.finish()
+        final = in_page_order(out)
+    with final:
+        pages = len(final.pages)
+        finalize(final, options.pdf, options.lang, title, templates, options.strict)
+        save_pdf(final, output, title, options.lang)
+    return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
+                      [face.id for face in faces], store.rendered)
+
+
+def in_page_order(pdf: pikepdf.Pdf) -> pikepdf.Pdf:
+    """Return a copy of *pdf* whose objects were made in the order its pages reach them.
+
+    Faces are placed as they arrive from other processes, so the order in which objects
+    were made varies from run to run, and qpdf's writer keeps that order: the same deck
+    would not always give the same bytes.  Copying page by page makes the order canonical.
+    """
+    copy = pikepdf.Pdf.new()
+    copy.pages.extend(pdf.pages)
+    if "/ViewerPreferences" in pdf.Root:  # the duplex flip of sheets
+        copy.Root.ViewerPreferences = copy.copy_foreign(
+            pdf.make_indirect(pdf.Root.ViewerPreferences))
+    return copy
+
+
+class _DoesNotFit(Exception):
+    """A face rendered while the deck was being placed does not fit at the deck's size."""
+
+
+class FacePages:
+    """The rendered faces as a page source for imposition, each opened only while placed.
+
+    A face's fonts are not copied: the :class:`FontCollector` notes the glyphs it shows and
+    points it at one shared font per font, filled in by :meth:`finish`.  Its other streams
+    are copied outright, so its PDF can be closed at once.  Memory stays flat with the
+    number of cards.
+    """
+
+    def __init__(self, store: FaceStore, faces: Sequence[Card], base: float,
+                 merger: FontMerger, rendering: Rendering | None = None) -> None:
+        self.store, self.faces, self.base, self.merger = store, faces, base, merger
+        self.rendering = rendering
+        """Faces still arriving (each is waited for when it is placed)."""
+        self.ahead: dict[int, pikepdf.Object] = {}
+        """Faces placed while an earlier one was still being rendered, by index."""
+        self.placed: set[int] = set()
+        """Faces handed to the imposition (which keeps them: never placed twice)."""
+        self.collector: FontCollector | None = None
+        self.stamps = StampPool()
+
+    def form(self, out: pikepdf.Pdf, index: int) -> pikepdf.Object:
+        """Return face *index* as a Form XObject in *out*."""
+        rendering = self.rendering
+        if rendering is not None:
+            face = self.faces[index]
+            # While the face is being rendered elsewhere, place the faces that are here.
+            while rendering.outstanding(face) and not rendering.poll():
+                if not self._place_ahead(out, index):
+                    break
+            measure = rendering.wait(face)
+            if measure is not None and not measure.fits:
+                raise _DoesNotFit(face.id)
+        self.placed.add(index)
+        if index in self.ahead:
+            return self.ahead.pop(index)
+        return self._place(out, index)
+
+    def _place_ahead(self, out: pikepdf.Pdf, index: int) -> bool:
+        """Place one later face that needs no waiting; return whether there was one."""
+        assert self.rendering is not None
+        for later in range(index + 1, len(self.faces)):
+            face = self.faces[later]
+            if later in self.ahead or later in self.placed or self.rendering.outstanding(face):
+                continue
+            measure = self.rendering.measures.get(face.id)
+            if measure is not None and not measure.fits:
+                continue  # it fails when its turn comes
+            self.ahead[later] = self._place(out, later)
+            return True
+        return False
+
+    def _place(self, out: pikepdf.Pdf, index: int) -> pikepdf.Object:
+        if self.collector is None:
+            self.collector = self.merger.collector(out)
+        face = self.faces[index]
+        library = _library
+        key = self.store.face_key(face, self.base)
+        if library is not None and key in library.faces:
+            prepared, fonts = library.faces[key]
+            form = out.copy_foreign(prepared)
+        else:
+            with pikepdf.open(io.BytesIO(self.store.pdf(face, self.base))) as source:
+                page = source.pages[0]
+                fonts = self.collector.take(page)
+                if library is not None:
+                    prepared = library.keep(key, page, fonts)
+                    form = out.copy_foreign(prepared)
+                else:
+                    form = page_xobject(out, page)
+                    _materialize(form)
+        self.collector.add(fonts)
+        self.collector.attach(form, fonts.names)
+        self.stamps.share(form)
+        return form
+
+    def size(self, index: int) -> tuple[float, float]:
+        """Return the width and height (pt) of face *index*."""
+        geometry = self.store.renderer.geometry
+        return mm_to_pt(geometry.page_w), mm_to_pt(geometry.page_h)
+
+    def finish(self) -> None:
+        """Write the shared fonts (after every face has been placed)."""
+        if self.collector is not None:
+            self.collector.finish()
+
+
+class FaceLibrary:
+    """Faces prepared for placing (fonts taken out, as forms), kept by a long-running process.
+
+    ``watch`` rebuilds the same deck after each edit: all faces but the edited one are
+    placed again.  Opening each face's PDF and reading its fonts again cost most of the
+    assembly; from here a face is one copy.  The library is one open PDF (outputs copy its
+    streams when they are saved), emptied when it grows past :data:`LIBRARY_FACES`.
+    """
+
+    def __init__(self) -> None:
+        self.pdf = pikepdf.Pdf.new()
+        self.faces: dict[str, tuple[pikepdf.Object, FaceFonts]] = {}
+
+    def keep(self, key: str, page: pikepdf.Page, fonts: FaceFonts) -> pikepdf.Object:
+        """Keep *page* (of a face PDF about to be closed) with its fonts taken out."""
+        form = self.pdf.copy_foreign(page_form(page))
+        _materialize(form)
+        self.faces[key] = (form, fonts)
+        return form
+
+
+LIBRARY_FACES = 4000
+"""Faces a library holds before it starts afresh (between two builds)."""
+_library: FaceLibrary | None = None
+
+
+def keep_faces(keep: bool = True) -> None:
+    """Keep prepared faces in memory from one build to the next (for ``watch``)."""
+    global _library
+    _library = FaceLibrary() if keep else None
+
+
+def _fresh_library() -> None:
+    global _library
+    if _library is not None and len(_library.faces) > LIBRARY_FACES:
+        _library = FaceLibrary()
+
+
+def _materialize(obj: pikepdf.Object) -> None:
+    """Copy the data of every stream reachable from *obj* into its own PDF.
+
+    pikepdf copies a foreign stream's data only when the output is saved, which would keep
+    every face PDF open until then.
+    """
+    seen: set[tuple[int, int]] = set()
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, pikepdf.Stream):
+            if item.objgen in seen:
+                continue
+            seen.add(item.objgen)
+            item.write(item.read_raw_bytes(), filter=item.get("/Filter"),  # type: ignore[arg-type]
+                       decode_parms=item.get("/DecodeParms"))  # type: ignore[arg-type]
+            stack.extend(v for k, v in item.items() if k != "/Parent")
+        elif isinstance(item, pikepdf.Dictionary):
+            if item.is_indirect:
+                if item.objgen in seen:
+                    continue
+                seen.add(item.objgen)
+            stack.extend(v for k, v in item.items() if k != "/Parent")
+        elif isinstance(item, pikepdf.Array):
+            stack.extend(item)
+
+
+def font_files(templates: TemplateSet) -> list[Path]:
+    """Return the font files on the template search path (the originals of every subset)."""
+    return [
+        path for folder in templates.folders for path in sorted((folder / "fonts").glob("*"))
+        if path.suffix.lower() in (".ttf", ".otf")
+    ]
+
+
+def default_output(options: DeckOptions) -> Path:
+    """Return ``build/deck-<lang>-<size>-<layout>.pdf`` (``…-<pdf>.pdf`` for a PDF variant)."""
+    variant = "" if options.pdf == "plain" else f"-{options.pdf}"
+    return Path("build") / f"deck-{options.lang}-{options.size}-{options.layout}{variant}.pdf"
+
+
+__all__ = ["CardRenderer", "DeckOptions", "DeckResult", "Geometry", "build_deck", "default_output"]

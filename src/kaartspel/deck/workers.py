@@ -1,0 +1,217 @@
+"""A render helper: WeasyPrint imported in a forked process while the command loads content.
+
+A deck rebuilt from the shell after a one-question edit spends about 0.5 s importing
+WeasyPrint (its C declarations are parsed on every import) and 0.1 s on its first render,
+while reading the recipe and validating the content (pydantic, YAML) takes 0.3 s that needs
+no WeasyPrint.  So ``kaartspel deck`` forks a helper first: it imports WeasyPrint at once,
+then waits.  A face store that has a few stale faces hands them over as a
+:class:`~kaartspel.render.face_batch.FaceJob` (HTML and keys, plain data: the helper never loads
+the content model or Jinja) and gets measures and face PDFs back; meanwhile the two cores
+did the two jobs at once.  When every face is cached, the helper is stopped
+unused.
+
+The helper is only ever a shortcut: if it cannot be started (no ``fork``), has died, or
+fails on a job, the store renders in its own process — which raises the proper error if
+the render itself is at fault.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import signal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from kaartspel.render.face_batch import FaceJob, Measure
+
+log = logging.getLogger(__name__)
+
+STOP_TIMEOUT_S = 2.0
+
+
+class RenderHelper:
+    """A forked process with WeasyPrint loaded that renders batches of faces on request."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child, self._conn), daemon=True,
+                                        name="kaartspel-render-helper")
+        self._process.start()
+        child.close()
+        self.jobs = 0
+        """How many batches the helper rendered (for tests)."""
+
+    @classmethod
+    def start(cls) -> RenderHelper | None:
+        """Start a helper, or return None where processes cannot be forked."""
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        try:
+            return cls()
+        except OSError as exc:  # e.g. no more processes allowed
+            log.debug("no render helper: %s", exc)
+            return None
+
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+    def submit(self, job: FaceJob) -> bool:
+        """Send a batch of faces to render (results come back in order, see receive)."""
+        if not self.alive:
+            return False
+        try:
+            self._conn.send(job)
+        except Exception as exc:  # a broken pipe, or something that does not pickle
+            log.debug("render helper failed: %r", exc)
+            return False
+        return True
+
+    def submit_many(self, jobs: Sequence[FaceJob], workers: int) -> bool:
+        """Send many batches, for *workers* processes the helper forks (WeasyPrint loaded);
+        their results come back one by one, in order (see receive)."""
+        if not self.alive:
+            return False
+        try:
+            self._conn.send(("many", list(jobs), workers))
+        except Exception as exc:
+            log.debug("render helper failed: %r", exc)
+            return False
+        return True
+
+    def ready(self) -> bool:
+        """Return whether a result is waiting (or the helper is gone: receive says so)."""
+        try:
+            return self._conn.poll(0) or not self.alive
+        except (OSError, ValueError):
+            return True
+
+    def receive(self) -> tuple[dict[str, Measure], dict[str, bytes]] | None:
+        """Wait for the next batch's ``FaceStore.render_batch`` result; None if it failed."""
+        try:
+            status, payload = self._conn.recv()
+        except Exception as exc:
+            log.debug("render helper failed: %r", exc)
+            return None
+        if status != "ok":
+            log.debug("render helper could not render: %s", payload)
+            return None
+        self.jobs += 1
+        result, records = payload
+        # What the render logged there (e.g. --no-strict warnings) is logged here.
+        for name, level, message in records:
+            logging.getLogger(name).log(level, "%s", message)
+        return result  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Stop the helper (it may be busy warming up: it is then terminated)."""
+        if self._process.is_alive():
+            with contextlib.suppress(OSError):
+                self._conn.send(None)
+            self._process.join(STOP_TIMEOUT_S / 20)
+            if self._process.is_alive():
+                self._process.terminate()
+                self._process.join(STOP_TIMEOUT_S)
+        self._conn.close()
+
+    def __enter__(self) -> RenderHelper:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _serve(conn: Connection, command_end: Connection) -> None:
+    """The helper's loop: render jobs until told to stop, or until the command is gone."""
+    # The fork copied the command's end of the pipe too: without closing it here, the
+    # helper would never see the command's end close if the command died.
+    command_end.close()
+    # Ctrl-C is the command's to handle: it stops the helper (no second traceback here).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import weasyprint  # noqa: F401  # the head start
+
+    from kaartspel.render import face_batch as facework  # noqa: F401  # no content model, no Jinja: jobs are plain data
+
+    # What a job logs goes back with its result: this process has no handlers of its own
+    # (it may be forked before the command line set them up).
+    package = logging.getLogger("kaartspel")
+    package.handlers, package.propagate = [_Collector(_RECORDS)], False
+    package.setLevel(logging.DEBUG)
+    # No warm-up render: the command usually sends its job before the import is done.
+    while True:
+        try:
+            job: Any = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            if isinstance(job, tuple):  # ("many", jobs, workers)
+                _, jobs, workers = job
+                # Workers forked from here start with WeasyPrint loaded and warm.  The helper
+                # is daemonic for the command (it must never outlive it), which
+                # multiprocessing takes to mean "no children": it is not, here.
+                multiprocessing.current_process().daemon = False
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    for item in pool.imap(_run, jobs):
+                        conn.send(("ok", item))
+            else:
+                conn.send(("ok", _run(job)))
+        except BaseException as exc:  # the command renders it again and reports it
+            conn.send(("error", repr(exc)))
+
+
+_RECORDS: list[tuple[str, int, str]] = []
+"""Log records of the job being rendered (in the helper or a worker it forked)."""
+
+
+def _run(job: FaceJob) -> tuple[Any, list[tuple[str, int, str]]]:
+    from kaartspel.render import face_batch as facework
+
+    _RECORDS.clear()
+    return facework.run(job), list(_RECORDS)
+
+
+class _Collector(logging.Handler):
+    """Keep (logger, level, message) of every record, to send them to the command."""
+
+    def __init__(self, records: list[tuple[str, int, str]]) -> None:
+        super().__init__(logging.DEBUG)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+_early: RenderHelper | None = None
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """Return the subcommand named in *argv* (after the global options), if any."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--content":
+            next(args, None)  # its value
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def start_early(argv: Sequence[str]) -> None:
+    """Start the render helper now if *argv* builds a deck (before the CLI even loads)."""
+    global _early
+    if command_of(argv) == "deck" and "--help" not in argv:
+        _early = RenderHelper.start()
+
+
+def take_early() -> RenderHelper | None:
+    """Return the helper :func:`start_early` started (once), or None."""
+    global _early
+    helper, _early = _early, None
+    return helper

@@ -1,0 +1,270 @@
+"""Imposition with pikepdf: card pages placed on sheets (N-up, crop marks, duplex) or one per page.
+
+Each rendered card page becomes a Form XObject whose BBox is the page's full media box (so
+the bleed survives) and which keeps the page's own resources; a sheet places it with a
+``cm`` transform.  A back used by many cards is one XObject placed many times.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
+
+from kaartspel.errors import UsageError
+from kaartspel.units import Size, mm_to_pt
+
+MARK_GAP_MM = 1.0
+"""Space between a card's bleed and the start of its crop mark."""
+MARK_LENGTH_MM = 4.0
+"""Length of a crop mark."""
+MARK_WIDTH_PT = 0.25
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Where cards go on a sheet, all in mm from the sheet's lower-left corner."""
+
+    sheet: Size
+    rows: int
+    cols: int
+    cell_w: float
+    """Card plus bleed on both sides."""
+    cell_h: float
+    gutter: float
+    origin_x: float
+    """Left edge of the first column's bleed."""
+    origin_y: float
+    """Bottom edge of the last row's bleed."""
+
+    @property
+    def per_sheet(self) -> int:
+        """Return how many cards one sheet holds."""
+        return self.rows * self.cols
+
+    def cell(self, row: int, col: int) -> tuple[float, float]:
+        """Return the lower-left corner (mm) of the cell at *row*, *col* (row 0 at the top)."""
+        x = self.origin_x + col * (self.cell_w + self.gutter)
+        y = self.origin_y + (self.rows - 1 - row) * (self.cell_h + self.gutter)
+        return x, y
+
+
+def plan_grid(card: Size, bleed: float, paper: Size, margin: float, gutter: float) -> Grid:
+    """Choose the orientation and grid that fit the most cards, crop marks included.
+
+    The grid plus its crop marks must stay inside the printer's unprintable *margin*.
+    Ties go to portrait.
+    """
+    cell_w, cell_h = card.width + 2 * bleed, card.height + 2 * bleed
+    marks = MARK_GAP_MM + MARK_LENGTH_MM
+    best: Grid | None = None
+    for sheet in (paper.portrait, paper.landscape):
+        room_w = sheet.width - 2 * (margin + marks)
+        room_h = sheet.height - 2 * (margin + marks)
+        cols = math.floor((room_w + gutter) / (cell_w + gutter) + 1e-9)
+        rows = math.floor((room_h + gutter) / (cell_h + gutter) + 1e-9)
+        if cols < 1 or rows < 1:
+            continue
+        grid_w = cols * cell_w + (cols - 1) * gutter
+        grid_h = rows * cell_h + (rows - 1) * gutter
+        # Centre the grid: a long-edge duplex flip then maps the grid onto itself.
+        grid = Grid(sheet, rows, cols, cell_w, cell_h, gutter,
+                    (sheet.width - grid_w) / 2, (sheet.height - grid_h) / 2)
+        if best is None or grid.per_sheet > best.per_sheet:
+            best = grid
+    if best is None:
+        raise UsageError(
+            f"a {card.width:g}×{card.height:g} mm card with {bleed:g} mm bleed does not fit on "
+            f"{paper.name} with a {margin:g} mm margin and crop marks; use a larger --paper "
+            "or --layout single"
+        )
+    return best
+
+
+def back_slot(row: int, col: int, grid: Grid, duplex: str) -> tuple[int, int]:
+    """Return where the back of the card at (*row*, *col*) goes on the back sheet.
+
+    Flipping the paper about its long edge mirrors the axis across that edge: on a portrait
+    sheet the columns (row r, column cols-1-c), on a landscape sheet the rows.  A short-edge
+    flip does the opposite.
+    """
+    if duplex == "none":
+        return row, col
+    portrait = grid.sheet.height >= grid.sheet.width
+    mirror_cols = (duplex == "long") == portrait
+    if mirror_cols:
+        return row, grid.cols - 1 - col
+    return grid.rows - 1 - row, col
+
+
+class PageSource(Protocol):
+    """Where imposition gets its card pages: an open PDF or a store of one-page PDFs."""
+
+    def form(self, out: Pdf, index: int) -> pikepdf.Object:
+        """Return page *index* as a Form XObject in *out*."""
+        ...
+
+    def size(self, index: int) -> tuple[float, float]:
+        """Return the width and height (pt) of page *index*."""
+        ...
+
+
+class PdfPages:
+    """The pages of an open PDF as a :class:`PageSource`."""
+
+    def __init__(self, pdf: Pdf) -> None:
+        self.pdf = pdf
+
+    def form(self, out: Pdf, index: int) -> pikepdf.Object:
+        """Return page *index* as a Form XObject in *out*."""
+        return page_xobject(out, self.pdf.pages[index])
+
+    def size(self, index: int) -> tuple[float, float]:
+        """Return the width and height (pt) of page *index*."""
+        box = self.pdf.pages[index].mediabox
+        return float(box[2]), float(box[3])
+
+
+def _as_source(source: Pdf | PageSource) -> PageSource:
+    return PdfPages(source) if isinstance(source, Pdf) else source
+
+
+def page_xobject(out: Pdf, page: pikepdf.Page) -> pikepdf.Object:
+    """Return *page* (of another PDF) as a Form XObject in *out*, bleed included."""
+    return out.copy_foreign(page_form(page))
+
+
+def page_form(page: pikepdf.Page) -> pikepdf.Object:
+    """Return *page* as a Form XObject in its own PDF, bleed included."""
+    form = page.as_form_xobject(handle_transformations=False)
+    # as_form_xobject uses the TrimBox, which would cut the bleed off.
+    form.BBox = Array(page.mediabox)
+    return form
+
+
+def _place(name: str, x_mm: float, y_mm: float) -> bytes:
+    return f"q 1 0 0 1 {mm_to_pt(x_mm):.3f} {mm_to_pt(y_mm):.3f} cm /{name} Do Q\n".encode()
+
+
+def crop_marks(grid: Grid, bleed: float, cmyk: bool = False) -> bytes:
+    """Return content-stream operators for crop marks at every trim line, outside the bleed.
+
+    The marks are black: DeviceGray ``0 G``, or 100 % K (``0 0 0 1 K``) when *cmyk*.
+    """
+    lines: list[tuple[float, float, float, float]] = []
+    top = grid.origin_y + grid.rows * grid.cell_h + (grid.rows - 1) * grid.gutter
+    bottom = grid.origin_y
+    left = grid.origin_x
+    right = grid.origin_x + grid.cols * grid.cell_w + (grid.cols - 1) * grid.gutter
+    for col in range(grid.cols):
+        x0, _ = grid.cell(0, col)
+        for x in (x0 + bleed, x0 + grid.cell_w - bleed):
+            lines.append((x, top + MARK_GAP_MM, x, top + MARK_GAP_MM + MARK_LENGTH_MM))
+            lines.append((x, bottom - MARK_GAP_MM, x, bottom - MARK_GAP_MM - MARK_LENGTH_MM))
+    for row in range(grid.rows):
+        _, y0 = grid.cell(row, 0)
+        for y in (y0 + bleed, y0 + grid.cell_h - bleed):
+            lines.append((left - MARK_GAP_MM, y, left - MARK_GAP_MM - MARK_LENGTH_MM, y))
+            lines.append((right + MARK_GAP_MM, y, right + MARK_GAP_MM + MARK_LENGTH_MM, y))
+    ops = [f"q {MARK_WIDTH_PT} w {'0 0 0 1 K' if cmyk else '0 G'} 0 J"]
+    for x1, y1, x2, y2 in dict.fromkeys(lines):
+        ops.append(
+            f"{mm_to_pt(x1):.3f} {mm_to_pt(y1):.3f} m {mm_to_pt(x2):.3f} {mm_to_pt(y2):.3f} l S"
+        )
+    ops.append("Q\n")
+    return "\n".join(ops).encode()
+
+
+def _new_sheet(out: Pdf, sheet: Size, xobjects: dict[str, pikepdf.Object], content: bytes) -> None:
+    page = out.add_blank_page(page_size=(mm_to_pt(sheet.width), mm_to_pt(sheet.height)))
+    page.obj.Resources = Dictionary(XObject=Dictionary({f"/{k}": v for k, v in xobjects.items()}))
+    page.obj.Contents = out.make_stream(content)
+
+
+def impose_sheets(
+    source: Pdf | PageSource,
+    fronts: Sequence[int],
+    backs: Sequence[int | None],
+    grid: Grid,
+    bleed: float,
+    duplex: str,
+    cmyk: bool = False,
+) -> Pdf:
+    """Return a PDF of sheets: fronts with crop marks, each followed by its backs sheet.
+
+    *fronts* are page indices into *source*; *backs* gives for each front the page index of
+    its back (or None for no backs); *cmyk* draws the crop marks in DeviceCMYK black.
+    """
+    out = Pdf.new()
+    pages = _as_source(source)
+    forms: dict[int, pikepdf.Object] = {}
+
+    def form(index: int) -> pikepdf.Object:
+        if index not in forms:
+            forms[index] = pages.form(out, index)
+        return forms[index]
+
+    per = grid.per_sheet
+    for start in range(0, len(fronts), per):
+        chunk = list(range(start, min(start + per, len(fronts))))
+        used: dict[str, pikepdf.Object] = {}
+        content = b""
+        for slot, i in enumerate(chunk):
+            row, col = divmod(slot, grid.cols)
+            name = f"F{fronts[i]}"
+            used[name] = form(fronts[i])
+            content += _place(name, *grid.cell(row, col))
+        content += crop_marks(grid, bleed, cmyk)
+        _new_sheet(out, grid.sheet, used, content)
+        if any(backs[i] is not None for i in chunk):
+            used, content = {}, b""
+            for slot, i in enumerate(chunk):
+                back = backs[i]
+                if back is None:
+                    continue
+                row, col = back_slot(*divmod(slot, grid.cols), grid, duplex)
+                name = f"B{back}"
+                used[name] = form(back)
+                content += _place(name, *grid.cell(row, col))
+            _new_sheet(out, grid.sheet, used, content)
+    if duplex != "none" and any(b is not None for b in backs):
+        out.Root.ViewerPreferences = Dictionary(
+            Duplex=Name.DuplexFlipLongEdge if duplex == "long" else Name.DuplexFlipShortEdge
+        )
+    return out
+
+
+def single_pages(
+    source: Pdf | PageSource,
+    fronts: Sequence[int],
+    backs: Sequence[int | None],
+    bleed: float,
+    order: str,
+) -> Pdf:
+    """Return one card per page (print shop): TrimBox = card, BleedBox = card + bleed."""
+    out = Pdf.new()
+    sequence: list[int] = []
+    if order == "interleaved":
+        for front, back in zip(fronts, backs, strict=True):
+            sequence.append(front)
+            if back is not None:
+                sequence.append(back)
+    else:
+        sequence = list(fronts) + [b for b in backs if b is not None]
+    pages = _as_source(source)
+    forms: dict[int, pikepdf.Object] = {}
+    for index in sequence:
+        width, height = pages.size(index)
+        if index not in forms:
+            forms[index] = pages.form(out, index)
+        new = out.add_blank_page(page_size=(width, height))
+        new.obj.Resources = Dictionary(XObject=Dictionary(P=forms[index]))
+        new.obj.Contents = out.make_stream(b"q /P Do Q\n")
+        b = mm_to_pt(bleed)
+        new.obj.BleedBox = Array([0, 0, width, height])
+        new.obj.TrimBox = Array([b, b, width - b, height - b])
+    return out

@@ -1,0 +1,1 @@
+"""HTML to PDF with WeasyPrint: templates and palette, the URL sandbox, measuring, hyphenation, stamps."""

@@ -1,0 +1,338 @@
+"""HTML → PDF with WeasyPrint: safe URL fetching, strict logging, and fit measurement.
+
+WeasyPrint is imported lazily (it costs ~0.7 s) so that the CLI starts instantly.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
+
+import jinja2
+
+from kaartspel.errors import RenderError, printable
+from kaartspel.render import hyphenation
+from kaartspel.render.templates import TemplateSet
+
+log = logging.getLogger(__name__)
+
+PX_TO_MM = 25.4 / 96
+"""WeasyPrint lays out in CSS px."""
+
+FIT_TOLERANCE_MM = 0.05
+
+
+def safe_url_fetcher(allowed_roots: Sequence[Path]) -> Any:
+    """Return a URL fetcher that serves only ``data:`` URLs and files under *allowed_roots*.
+
+    Paths are resolved first, so ``..`` and symlinks cannot lead out of the allowed folders;
+    every other scheme (http, https, ftp, other files) is refused.
+    """
+    from weasyprint.urls import URLFetcher
+
+    roots = [root.resolve() for root in allowed_roots]
+
+    class SafeURLFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = urlparse(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(url2pathname(unquote(urlparse(url).path))).resolve()
+                if any(path.is_relative_to(root) for root in roots) and path.is_file():
+                    return super().fetch(path.as_uri(), headers)
+            raise ValueError(f"refused to load {url!r}: only bundled assets may be loaded")
+
+    return SafeURLFetcher()
+
+
+ENVIRONMENT_NOTICES = ("instead of HarfBuzz-Subset",)
+"""WeasyPrint warnings about the machine, not the document: logged, never fatal."""
+
+
+class _Collector(logging.Handler):
+    """Collect WeasyPrint warnings and errors during one render."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if any(ignored in message for ignored in ENVIRONMENT_NOTICES):
+            log.info("WeasyPrint: %s", message)
+            return
+        self.messages.append(message)
+
+
+@contextmanager
+def strict_logging(strict: bool, what: str) -> Iterator[_Collector]:
+    """Fail with RenderError if WeasyPrint logs any warning or error (when *strict*).
+
+    WeasyPrint's records are collected instead of printed (they would reach stderr as
+    ``WARNING weasyprint: …`` lines, with tracebacks for refused URLs): in strict mode they
+    become the one ``Error:`` line, otherwise one warning each.
+    """
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    propagate = logger.propagate
+    logger.propagate = False
+    try:
+        yield collector
+    finally:
+        logger.propagate = propagate
+        logger.removeHandler(collector)
+    if collector.messages:
+        for message in collector.messages:
+            log.log(logging.DEBUG if strict else logging.WARNING,
+                    "%s: WeasyPrint: %s", what, printable(message))
+        if strict:
+            first = collector.messages[0].splitlines()[0]
+            more = len(collector.messages) - 1
+            raise RenderError(
+                f"{what}: WeasyPrint reported: {first}"
+                + (f" (and {more} more)" if more else "")
+                + "; use --no-strict to build anyway"
+            )
+
+
+_FONT_URL = re.compile(r"url\((?!data:)([^)]+)\)")
+
+
+def stylesheet(templates: TemplateSet, name: str) -> str:
+    """Return a CSS file from the search path with relative ``url()``s made absolute."""
+    path = templates.find(name)
+
+    def absolute(match: re.Match[str]) -> str:
+        ref = match[1].strip("'\" ")
+        return f'url("{templates.find(ref).as_uri()}")'
+
+    return _FONT_URL.sub(absolute, path.read_text(encoding="utf-8"))
+
+
+class TemplateRenderer:
+    """What every renderer holds: the content, its geometry, templates, palette and fonts."""
+
+    def __init__(self, content: Any, geometry: Any, templates: TemplateSet,
+                 strict: bool = True) -> None:
+        self.content = content
+        self.geometry = geometry
+        self.templates = templates
+        self.strict = strict
+        self.palette = templates.palette()
+        self.env = templates.environment()
+        self.fonts_css = stylesheet(templates, "fonts.css")
+
+    def use_cache(self, folder: Path | None) -> None:
+        """Keep compiled templates in *folder* (the build cache): a fresh process (a
+        command-line rebuild, a worker) then loads them instead of compiling them (0.05 s).
+
+        Hyphenation patterns are configured by whoever renders (see facework.run).
+        """
+        current = self.env.bytecode_cache
+        if folder is None:
+            self.env.bytecode_cache = None
+        elif not (isinstance(current, _TemplateCache) and current.folder == folder / "templates"):
+            # Keyed by each template's name and source: an override never meets a stale one.
+            self.env.bytecode_cache = _TemplateCache(folder / "templates")
+
+
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates on disk; never an error (the folder may be cleaned meanwhile)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError as exc:
+            log.debug("compiled template not kept: %s", exc)
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """How far (mm) the text of one page exceeds its box."""
+
+    page: int
+    bottom: float
+    right: float
+
+    @property
+    def amount(self) -> float:
+        """Return the larger of the two overflows."""
+        return max(self.bottom, self.right)
+
+
+def render_document(html: str, templates: TemplateSet, strict: bool, what: str) -> Any:
+    """Lay out *html* with WeasyPrint; return the Document (not yet written).
+
+    Text the document's own fonts cannot show is an error (a warning without *strict*):
+    Pango would silently draw it with whatever font this computer has (or a blank box).
+    """
+    from weasyprint import HTML
+
+    hyphenation.warm_document(html)  # once per process and language; needs configure()
+    fetcher = safe_url_fetcher(templates.folders)
+    with strict_logging(strict, what):
+        document = HTML(
+            string=html, base_url=str(templates.folders[-1]) + "/", url_fetcher=fetcher
+        ).render()
+    missing = missing_glyphs(document, html)
+    if missing:
+        shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        message = (f"{what}: the bundled fonts have no glyph for {shown}{more}; remove "
+                   "such characters (they would be drawn with a font of this computer)")
+        if strict:
+            raise RenderError(message + "; use --no-strict to build anyway")
+        log.warning("%s", printable(message))
+    return document
+
+
+_FONT_FILE = re.compile(r"""url\(["']?(file:[^"')]+\.(?:ttf|otf))["']?\)""", re.IGNORECASE)
+
+_DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)
+"""Characters shaping makes invisible (Unicode's Default_Ignorable_Code_Point): no glyph
+needed."""
+
+
+def _needs_glyph(ch: str) -> bool:
+    code = ord(ch)
+    if ch.isspace() or unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+        return False
+    return not any(low <= code <= high for low, high in _DEFAULT_IGNORABLE)
+
+
+def missing_glyphs(document: Any, html: str) -> list[str]:
+    """Return the characters laid out in *document* that none of the fonts its stylesheet
+    declares (``@font-face`` files) can show, in order of appearance; [] if it declares none."""
+    fonts = tuple(sorted(set(_FONT_FILE.findall(html))))
+    if not fonts:
+        return []
+    covered = _cmap(fonts)
+    missing: dict[str, None] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants(placeholders=True):
+            if box.__class__.__name__ == "TextBox":
+                for ch in box.text:
+                    if ord(ch) not in covered and _needs_glyph(ch):
+                        missing[ch] = None
+    return list(missing)
+
+
+@cache
+def _cmap(font_urls: tuple[str, ...]) -> frozenset[int]:
+    """Return every code point that at least one of the fonts at *font_urls* maps."""
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for url in font_urls:
+        path = Path(url2pathname(unquote(urlparse(url).path)))
+        with TTFont(path, lazy=True) as font:
+            covered.update(font.getBestCmap() or {})
+    return frozenset(covered)
+
+
+def write_pdf(document: Any, identifier: bytes, strict: bool, what: str) -> bytes:
+    """Write a rendered Document to PDF bytes with a fixed identifier (reproducible)."""
+    with strict_logging(strict, what):
+        data: bytes = document.write_pdf(pdf_identifier=identifier)
+    return data
+
+
+def measure_overflow(document: Any) -> list[Overflow]:
+    """Return every page whose ``.fit`` or ``.fit-line`` boxes are overrun by their content.
+
+    Text that runs past the bottom of the *page* is not laid out there at all (WeasyPrint
+    carries it over to a next page, or drops it), so measuring the boxes on the page would
+    see less text than there is — and could find that a card "fits" with its question
+    missing.  Such a box is reported as overflowing by an estimate of the height of the
+    missing text (in proportion to the text that was laid out).
+    """
+    overflows = []
+    for index, page in enumerate(document.pages):
+        bottom = right = 0.0
+        for box in _fit_boxes(page._page_box):
+            b, r = _box_overflow(box)
+            laid_out, total = _text_lengths(box)
+            if laid_out < total:
+                missing = box.height * PX_TO_MM * (total - laid_out) / max(laid_out, 1)
+                b = max(b, missing, 2 * FIT_TOLERANCE_MM)
+            bottom, right = max(bottom, b), max(right, r)
+        if bottom > FIT_TOLERANCE_MM or right > FIT_TOLERANCE_MM:
+            overflows.append(Overflow(index, bottom, right))
+    return overflows
+
+
+def _fit_boxes(root: Any) -> Iterator[Any]:
+    seen = set()
+    for box in root.descendants():
+        element = getattr(box, "element", None)
+        if element is None or id(element) in seen or not hasattr(box, "children"):
+            continue
+        classes = (element.get("class") or "").split()
+        if ("fit" in classes or "fit-line" in classes) and box.element_tag in ("div", "h2"):
+            seen.add(id(element))
+            yield box
+
+
+def _text_lengths(container: Any) -> tuple[int, int]:
+    """Return how many letters of *container*'s element were laid out in it, and how many
+    the element holds."""
+    laid_out = "".join(
+        box.text for box in container.descendants(placeholders=True)
+        if box.__class__.__name__ == "TextBox"
+    )
+    return len(_letters(laid_out)), len(_letters(_source_text(container.element)))
+
+
+def _source_text(element: Any) -> str:
+    """Return the text of an HTML element as it is laid out (no SVG, image or script text)."""
+    parts = [element.text or ""]
+    for child in element:
+        tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else None
+        if tag is not None and tag not in ("svg", "img", "script", "style", "title"):
+            parts.append(_source_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _letters(text: str) -> str:
+    """Fold *text* to letters and digits (hyphenation and case do not count)."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _box_overflow(container: Any) -> tuple[float, float]:
+    """Return (bottom, right) overflow in mm of *container*'s content."""
+    limit_y = container.content_box_y() + container.height
+    limit_x = container.content_box_x() + container.width
+    max_y = max_x = float("-inf")
+    for box in container.descendants():
+        if box is container or not hasattr(box, "position_y"):
+            continue
+        top = box.position_y + getattr(box, "margin_top", 0)
+        max_y = max(max_y, top + box.border_height())
+        if box.__class__.__name__ in ("TextBox", "InlineReplacedBox", "BlockReplacedBox"):
+            max_x = max(max_x, box.position_x + box.margin_width())
+    return (
+        max(0.0, (max_y - limit_y) * PX_TO_MM),
+        max(0.0, (max_x - limit_x) * PX_TO_MM),
+    )

@@ -1,0 +1,187 @@
+"""The WeasyPrint half of rendering faces: one batch's HTML to measures and one-page PDFs.
+
+It needs no content model, no templates engine: a :class:`FaceJob` is plain data, so the
+render helper (a process forked before the content or Jinja were loaded, see helper.py)
+imports only this and WeasyPrint.  :class:`kaartspel.deck.faces.FaceStore` makes the jobs.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from kaartspel.cache import FaceCache, digest
+from kaartspel.errors import FitError
+from kaartspel.render import hyphenation
+from kaartspel.render.document import (
+    _fit_boxes,
+    _text_lengths,
+    measure_overflow,
+    render_document,
+    write_pdf,
+)
+from kaartspel.render.stamps import apply_stamps, find_stamps, form_html
+from kaartspel.render.templates import TemplateSet
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How a face's text sits in its box at one type size."""
+
+    overflow: float
+    """How far (mm) the text runs past its box; 0 when it fits."""
+    fill: float
+    """Height the text needs ÷ height of its box (above 1: it overflows); predicts sizes."""
+
+    @property
+    def fits(self) -> bool:
+        return self.overflow <= 0
+
+
+@dataclass(frozen=True)
+class Artwork:
+    """A stamp's artwork: its PDF from the cache, or the SVG to render it from."""
+
+    key: str
+    """Its key in the face cache (``artwork`` blobs)."""
+    pdf: bytes | None = None
+    svg: str = ""
+
+
+@dataclass(frozen=True)
+class FaceJob:
+    """One batch of faces to render, as plain data."""
+
+    html: str
+    """One document, a page per face."""
+    ids: tuple[str, ...]
+    """The faces' ids, in page order."""
+    keys: tuple[str, ...]
+    """Their face-cache keys."""
+    fit_keys: tuple[str, ...]
+    """Their fit-result keys."""
+    size: str
+    """The body size, as the caches spell it (``8.5``)."""
+    identifier: bytes
+    """The PDF's fixed /ID (reproducible bytes)."""
+    templates: TemplateSet
+    strict: bool
+    what: str
+    """How messages name the document (``cards (nl)``)."""
+    cache: FaceCache
+    artwork: dict[str, Artwork]
+    """Every stamp the faces may show, by name."""
+
+
+def run(job: FaceJob) -> tuple[dict[str, Measure], dict[str, bytes]]:
+    """Render *job*: store each face's PDF and fit result; return the measures by face id
+    and, when the cache is off, the PDFs by face key."""
+    import pikepdf
+
+    from kaartspel.render.page_resources import prune_resources
+
+    # A fresh process (the render helper) loads the hyphenation patterns from the cache.
+    hyphenation.configure(job.cache.root if job.cache.enabled else None)
+    document, measures = lay_out(job.html, job.ids, job.templates, job.strict, job.what)
+    stamps = find_stamps(document)
+    data = write_pdf(document, job.identifier, job.strict, job.what)
+    kept: dict[str, bytes] = {}
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        apply_stamps(pdf, stamps, lambda name: _artwork(job, name))
+        for key, page in zip(job.keys, pdf.pages, strict=True):
+            # WeasyPrint shares one resource dictionary between all pages of a document;
+            # give the page its own with only what it draws *before* copying it, or each
+            # copy would drag along the whole batch's objects (quadratic in batch size)
+            # and its bytes would depend on which faces shared its batch.
+            prune_resources(page)
+            single = pikepdf.Pdf.new()
+            single.pages.append(page)
+            buffer = io.BytesIO()
+            single.save(buffer, deterministic_id=True, compress_streams=True)
+            if job.cache.enabled:
+                job.cache.put_face(key, buffer.getvalue())
+            else:
+                kept[key] = buffer.getvalue()
+    for face_id, fit_key in zip(job.ids, job.fit_keys, strict=True):
+        m = measures[face_id]
+        job.cache.put_fit(fit_key, {job.size: [m.overflow, m.fill]})
+    return measures, kept
+
+
+def lay_out(html: str, ids: tuple[str, ...], templates: TemplateSet, strict: bool,
+            what: str) -> tuple[Any, dict[str, Measure]]:
+    """Lay out a document of faces (a page each); return it and each face's measure."""
+    document = render_document(html, templates, strict, what)
+    if len(document.pages) != len(ids):
+        raise FitError(f"{len(ids)} cards laid out on {len(document.pages)} pages")
+    return document, measure(document, ids)
+
+
+def measure(document: Any, ids: tuple[str, ...]) -> dict[str, Measure]:
+    """Return the measure of every page of a laid-out document, by the ids of its faces."""
+    overflow = {o.page: o.amount for o in measure_overflow(document)}
+    measures = {}
+    for i, (face_id, fill) in enumerate(zip(ids, measure_fill(document), strict=True)):
+        # The overflow decides; the fill only predicts, so it never contradicts it
+        # (a box that overflows sideways or in its footer may have room below).
+        over = overflow.get(i, 0.0)
+        measures[face_id] = Measure(over, max(fill, 1.001) if over > 0 else min(fill, 1.0))
+    return measures
+
+
+_ARTWORK: dict[str, bytes] = {}
+"""Artwork rendered in this process, by cache key."""
+
+
+def _artwork(job: FaceJob, name: str) -> bytes:
+    art = job.artwork[name]
+    if art.pdf is not None:
+        return art.pdf
+    if art.key not in _ARTWORK:
+        data = job.cache.get_blob("artwork", art.key)
+        if data is None:
+            what = f"icon '{name}'"
+            document = render_document(form_html(art.svg), job.templates, job.strict, what)
+            data = write_pdf(document, digest(name).encode()[:32], job.strict, what)
+            job.cache.put_blob("artwork", art.key, data)
+        _ARTWORK[art.key] = data
+    return _ARTWORK[art.key]
+
+
+def _bounded(box: Any) -> bool:
+    """Return whether *box* has a height of its own (not the height of its content)."""
+    style = box.style
+    fixed = style["height"] != "auto" or "auto" not in (style["top"], style["bottom"])
+    return bool(fixed and box.height > 0)
+
+
+def measure_fill(document: Any) -> list[float]:
+    """Return, per page, the height the ``.fit`` box's content needs ÷ the box's height.
+
+    Boxes as high as their content (a back's label) have nothing to fill: 0.
+
+    Text carried off the page counts in proportion, as in :func:`render.measure_overflow`.
+    """
+    fills = []
+    for page in document.pages:
+        fill = 0.0
+        for box in _fit_boxes(page._page_box):
+            if "fit" not in (box.element.get("class") or "").split() or not _bounded(box):
+                continue
+            top = box.content_box_y()
+            bottom = top
+            for child in box.descendants():
+                # The placeholder of an absolute box holds the box itself: skip its element.
+                if child is box or getattr(child, "element", None) is box.element:
+                    continue
+                if hasattr(child, "position_y"):
+                    y = child.position_y + getattr(child, "margin_top", 0)
+                    bottom = max(bottom, y + child.border_height())
+            ratio = (bottom - top) / box.height
+            laid_out, total = _text_lengths(box)
+            if laid_out < total:
+                ratio = max(ratio, 1 + (total - laid_out) / max(laid_out, 1))
+            fill = max(fill, ratio)
+        fills.append(fill)
+    return fills

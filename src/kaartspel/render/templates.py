@@ -1,0 +1,160 @@
+"""Look and feel: the template search path, the palette, the type scale, the Jinja setup."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from kaartspel.errors import ContentError, Problem, UsageError, display_path
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
+"""The project's own templates (the repository's ``templates/`` folder)."""
+
+TYPE_SCALE = (7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0, 10.5, 11.0, 12.0, 13.0, 14.0)
+"""Body sizes in pt that a deck may use; the largest one at which every card fits wins."""
+
+MIN_TEXT_PT = 7.0
+"""Nothing is set smaller than this (print legibility)."""
+
+RATIO = 1.2
+"""Step of the modular type scale (minor third) between text roles."""
+
+SMALL_CARD_RATIO = 1.125
+"""A tighter scale (major second) for cards whose short side is under 55 mm (mini, bridge):
+their questions would otherwise not fit at any body size."""
+
+
+@dataclass(frozen=True)
+class Colour:
+    """A theme colour: strong (for bands, white text) and tint (background, ink text)."""
+
+    rgb: str
+    cmyk: tuple[float, ...]
+    tint: str
+    tint_cmyk: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Palette:
+    """All colours, by theme id; ``set`` cards use ``neutral``."""
+
+    ink: str
+    ink_cmyk: tuple[float, ...]
+    themes: dict[str, Colour]
+
+    def colour(self, theme: str) -> Colour:
+        """Return the colour of *theme* (neutral for the set and unknown themes)."""
+        return self.themes.get(theme) or self.themes["neutral"]
+
+
+@dataclass(frozen=True)
+class TemplateSet:
+    """Where templates and assets are looked up: user folders first, then the project's."""
+
+    folders: tuple[Path, ...]
+
+    @classmethod
+    def create(cls, extra: Iterable[Path] = ()) -> TemplateSet:
+        """Return a search path of *extra* folders (in order) followed by the project's."""
+        folders = []
+        for folder in extra:
+            if not folder.is_dir():
+                raise UsageError(f"template folder not found: {display_path(folder)}")
+            folders.append(folder.resolve())
+        folders.append(PACKAGE_TEMPLATES)
+        return cls(tuple(folders))
+
+    def find(self, name: str) -> Path:
+        """Return the first file called *name* on the search path."""
+        for folder in self.folders:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+        raise UsageError(f"template file not found: {name}")
+
+    def environment(self) -> jinja2.Environment:
+        """Return the Jinja environment: autoescaped, strict about undefined names."""
+        return _environment(self.folders)
+
+    def fingerprint(self, names: Sequence[str] | None = None) -> str:
+        """Return a hash of every template, stylesheet, font and icon that can affect output."""
+        digest = hashlib.sha256()
+        for folder in self.folders:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and (names is None or path.name in names):
+                    digest.update(str(path.relative_to(folder)).encode())
+                    digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def palette(self) -> Palette:
+        """Load ``palette.yaml`` from the search path."""
+        return _palette(self.find("palette.yaml"))
+
+    def icon(self, theme: str) -> str:
+        """Return the SVG markup of a theme icon (trusted project/user file)."""
+        try:
+            path = self.find(f"icons/{theme}.svg")
+        except UsageError:
+            path = self.find("icons/set.svg")
+        return path.read_text(encoding="utf-8")
+
+
+@cache
+def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        autoescape=True,  # content is text, never markup
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["mm"] = lambda value: f"{value:.3f}mm"
+    env.filters["pt"] = lambda value: f"{value:.2f}pt"
+    return env
+
+
+@cache
+def _palette(path: Path) -> Palette:
+    shown = display_path(path)
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        themes = {
+            key: Colour(
+                rgb=value["rgb"],
+                cmyk=tuple(value["cmyk"]),
+                tint=value["tint"],
+                tint_cmyk=tuple(value["tint_cmyk"]),
+            )
+            for key, value in data.items()
+            if key not in ("ink", "paper")
+        }
+        palette = Palette(data["ink"]["rgb"], tuple(data["ink"]["cmyk"]), themes)
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        raise ContentError([Problem(shown, 0, f"invalid palette: {exc}")]) from exc
+    if "neutral" not in themes:
+        raise ContentError([Problem(shown, 0, "invalid palette: no 'neutral' colour")])
+    return palette
+
+
+def role_sizes(base: float, ratio: float = RATIO) -> dict[str, float]:
+    """Return the font size (pt) of every text role for a body size *base*.
+
+    Roles sit on a modular scale (step *ratio*) around the body size; none drops below 7 pt.
+    """
+    RATIO = ratio  # the scale step, as in the formulas below
+    return {
+        "small": max(MIN_TEXT_PT, base / RATIO),
+        "body": base,
+        "large": base * RATIO,
+        "question": base * RATIO**2,
+        "title": base * RATIO**2,
+        "display": base * RATIO**4,
+    }
