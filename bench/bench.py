@@ -114,7 +114,7 @@ def naive_documents(work: Path) -> Path:
     """
     from kaartspel.build.recipes import load_recipe
     from kaartspel.cache import FaceCache
-    from kaartspel.content.model import load_content
+    from kaartspel.content.load import load_content
     from kaartspel.deck.assemble import back_cards, deck_cards
     from kaartspel.deck.face_store import FaceStore
     from kaartspel.deck.faces import CardRenderer, Geometry
@@ -193,7 +193,7 @@ def in_process_edit_rebuild(work: Path) -> float:
 def per_card_ms() -> float:
     """Time rendering the 48 Dutch faces in one batch (no cache), per card."""
     from kaartspel.cache import FaceCache
-    from kaartspel.content.model import load_content
+    from kaartspel.content.load import load_content
     from kaartspel.deck.cards import build_cards
     from kaartspel.deck.face_store import FaceStore
     from kaartspel.deck.faces import CardRenderer, Geometry

@@ -19,9 +19,10 @@ from kaartspel.build.plan import BuildSettings
 from kaartspel.build.preview import contact_sheet, render_pdf
 from kaartspel.build.run import failure, run_build
 from kaartspel.cache import FaceCache
-from kaartspel.content.model import load_content
-from kaartspel.deck.assemble import DeckOptions, build_deck
+from kaartspel.content.load import load_content
+from kaartspel.deck.assemble import build_deck
 from kaartspel.deck.cards import build_cards
+from kaartspel.options import DeckOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

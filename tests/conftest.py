@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kaartspel.content.model import Content, load_content
+from kaartspel.content.load import load_content
+from kaartspel.content.model import Content
 from kaartspel.errors import Problem
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +126,8 @@ def show(problems: Iterable[Problem]) -> str:
 
 # --- built decks (session-scoped: each full deck is rendered once per test run) -------------
 
-from kaartspel.deck.assemble import DeckOptions, DeckResult, build_deck  # noqa: E402
+from kaartspel.deck.assemble import DeckResult, build_deck  # noqa: E402
+from kaartspel.options import DeckOptions  # noqa: E402
 
 
 def build_once(
@@ -171,7 +173,8 @@ def nl_single_deck(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) 
 def theme_deck(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> DeckResult:
     """The Dutch deck of one theme (``--theme netwerkvorming``), sheet layout."""
     return build_once(
-        tmp_path_factory, content_dir, "nl-netwerkvorming", lang="nl", themes=("netwerkvorming",)
+        tmp_path_factory, content_dir, "nl-netwerkvorming", lang="nl",
+        themes=("netwerkvorming",), extras=False,
     )
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from conftest import ContentTree
 from kaartspel.cache import FaceCache
-from kaartspel.deck.assemble import DeckOptions, DeckResult, build_deck
+from kaartspel.deck.assemble import DeckResult, build_deck
+from kaartspel.options import DeckOptions
 from kaartspel.render import templates as style
 from kaartspel.render.templates import PACKAGE_TEMPLATES
 

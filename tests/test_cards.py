@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kaartspel.content.model import Content, load_content
+from kaartspel.content.load import load_content
+from kaartspel.content.model import Content
 from kaartspel.deck.cards import KINDS, SET_THEME, Card, build_cards, select
 from kaartspel.errors import EXIT_USAGE, UsageError
 
@@ -111,11 +112,32 @@ def test_credits_card_carries_citation_and_funding(
 
 
 def test_select_theme(cards: tuple[Card, ...]) -> None:
-    chosen = select(cards, themes=["netwerkvorming"])
+    chosen = select(cards, themes=["netwerkvorming"], extras=False)
     assert [c.id for c in chosen] == [
         "theme-netwerkvorming", "netwerkvorming-1", "netwerkvorming-2", "netwerkvorming-3"
     ]
     assert [c.kind for c in chosen] == ["theme", "question", "question", "question"]
+
+
+def test_a_theme_brings_the_sets_title_howto_and_credits(cards: tuple[Card, ...]) -> None:
+    chosen = select(cards, themes=["netwerkvorming"])
+    assert [c.id for c in chosen] == [
+        "title", "howto", "theme-netwerkvorming", "netwerkvorming-1", "netwerkvorming-2",
+        "netwerkvorming-3", "credits",
+    ]
+    # A kind filter says exactly what is wanted: no extras then.
+    assert {c.kind for c in select(cards, themes=["netwerkvorming"], kinds=["question"])} \
+        == {"question"}
+
+
+def test_filters_of_one_kind_add_up_and_cards_add_to_them(cards: tuple[Card, ...]) -> None:
+    two = select(cards, themes=["netwerkvorming", "samenwerken"], extras=False)
+    assert {c.theme for c in two} == {"netwerkvorming", "samenwerken"}
+    plus = select(cards, themes=["netwerkvorming"], ids=["title", "tip-2"], extras=False)
+    assert [c.id for c in plus] == [
+        "title", "theme-netwerkvorming", "netwerkvorming-1", "netwerkvorming-2",
+        "netwerkvorming-3", "tip-2",
+    ]  # deck order, not the order asked
 
 
 def test_select_without_filters_returns_everything(cards: tuple[Card, ...]) -> None:
@@ -127,9 +149,7 @@ def test_select_combines_filters(cards: tuple[Card, ...]) -> None:
     assert [c.id for c in chosen] == [
         "ambities-1", "ambities-2", "ambities-3", "ambities-4", "cyclus-reflectie"
     ]
-    assert [c.id for c in select(cards, kinds=["tip"], ids=["tip-2", "tip-5"])] == [
-        "tip-2", "tip-5"
-    ]
+    assert [c.id for c in select(cards, ids=["tip-5", "tip-2"])] == ["tip-2", "tip-5"]
     # Card numbers stay those of the full deck.
     assert select(cards, ids=["credits"])[0].number == len(cards)
 
@@ -138,7 +158,8 @@ def test_select_unknown_theme(cards: tuple[Card, ...]) -> None:
     with pytest.raises(UsageError) as info:
         select(cards, themes=["netwerken"])
     message = str(info.value)
-    assert message.startswith("unknown theme 'netwerken' (valid: ")
+    assert message.startswith("unknown theme 'netwerken'; did you mean ")
+    assert "'netwerkvorming'" in message.split("(valid:")[0]
     for theme in ("set", "ambities", "cyclus", "rollen", "kennismanagement", "netwerkvorming",
                   "samenwerken", "tips"):
         assert theme in message
@@ -146,7 +167,8 @@ def test_select_unknown_theme(cards: tuple[Card, ...]) -> None:
 
 
 def test_select_unknown_kind(cards: tuple[Card, ...]) -> None:
-    with pytest.raises(UsageError, match=r"unknown kind 'questions' \(valid: ") as info:
+    with pytest.raises(UsageError, match=r"unknown kind 'questions'; did you mean 'question'\?"
+                                         r" \(valid: ") as info:
         select(cards, kinds=["question", "questions"])
     assert f"(valid: {', '.join(KINDS)})" in str(info.value)
 
@@ -155,7 +177,8 @@ def test_select_unknown_cards(cards: tuple[Card, ...]) -> None:
     with pytest.raises(UsageError) as info:
         select(cards, ids=["tip-1", "tip-7", "level-9"])
     message = str(info.value)
-    assert message.startswith("unknown card 'tip-7', 'level-9' (valid: title, howto, ")
+    assert message.startswith("unknown card 'tip-7', 'level-9'; did you mean ")
+    assert "(valid: title, howto, " in message
     assert "netwerkvorming-2" in message
 
 

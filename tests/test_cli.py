@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 from conftest import ContentTree
 from kaartspel import __version__
 from kaartspel.cli.app import app
-from kaartspel.content.model import load_content
+from kaartspel.content.load import load_content
 from kaartspel.deck.cards import build_cards
 
 runner = CliRunner()

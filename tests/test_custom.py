@@ -11,10 +11,11 @@ from typer.testing import CliRunner, Result
 from conftest import letters, line_of, pdf_page_texts
 from kaartspel.cli.app import app
 from kaartspel.content.model import Content
-from kaartspel.deck.assemble import DeckOptions, build_deck
+from kaartspel.deck.assemble import build_deck
 from kaartspel.deck.cards import Card, build_cards
 from kaartspel.deck.own_questions import add_custom_questions, load_custom_questions
 from kaartspel.errors import ContentError
+from kaartspel.options import DeckOptions
 
 
 @pytest.fixture(autouse=True)
@@ -177,7 +178,8 @@ def test_added_cards_follow_the_themes_last_question(
 def test_custom_questions_in_a_built_deck(in_tmp: Path, content_dir: Path,
                                           nl_cards: tuple[Card, ...]) -> None:
     path = write(in_tmp, custom("netwerkvorming", GOOD_PAIR))
-    options = DeckOptions(themes=("netwerkvorming",), extra_questions=path, backs="none")
+    options = DeckOptions(themes=("netwerkvorming",), extra_questions=path, backs="none",
+                          extras=False)
     result = build_deck(content_dir, options, in_tmp / "x.pdf")
     assert result.faces == ["theme-netwerkvorming", "netwerkvorming-1", "netwerkvorming-2",
                             "netwerkvorming-3", "netwerkvorming-eigen-1"]

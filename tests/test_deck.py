@@ -19,9 +19,10 @@ from conftest import ContentTree, letters, pdf_page_texts
 from kaartspel.cli.app import app
 from kaartspel.content import lint
 from kaartspel.content.model import Content
-from kaartspel.deck.assemble import DeckOptions, DeckResult, build_deck
+from kaartspel.deck.assemble import DeckResult, build_deck
 from kaartspel.deck.cards import build_cards
 from kaartspel.errors import FitError, UsageError
+from kaartspel.options import DeckOptions
 
 
 @pytest.fixture(autouse=True)
@@ -183,9 +184,9 @@ def test_theme_backs(nl_sheet_deck: DeckResult, nl: Content) -> None:
 
 def test_plain_and_no_backs(content_dir: Path, tmp_path: Path) -> None:
     themes = ("rollen", "netwerkvorming", "samenwerken")  # 13 cards: 2 sheets of 8
-    plain = build_deck(content_dir, DeckOptions(backs="plain", themes=themes),
+    plain = build_deck(content_dir, DeckOptions(backs="plain", themes=themes, extras=False),
                        tmp_path / "plain.pdf")
-    none = build_deck(content_dir, DeckOptions(backs="none", themes=themes),
+    none = build_deck(content_dir, DeckOptions(backs="none", themes=themes, extras=False),
                       tmp_path / "none.pdf")
     assert plain.cards == none.cards == 13
     with pikepdf.open(plain.path) as pdf:
@@ -215,7 +216,8 @@ def is_back(text: str) -> bool:
 
 @pytest.mark.parametrize("order", ["fronts-then-backs", "interleaved"])
 def test_single_page_order(content_dir: Path, tmp_path: Path, order: str) -> None:
-    options = DeckOptions(layout="single", order=order, themes=("rollen", "netwerkvorming"))
+    options = DeckOptions(layout="single", order=order, themes=("rollen", "netwerkvorming"),
+                          extras=False)
     result = build_deck(content_dir, options, tmp_path / "x.pdf")
     assert result.cards == 8
     texts = pdf_page_texts(result.path)
@@ -351,10 +353,11 @@ def test_cli_builds_a_subset(content_dir: Path, in_tmp: Path) -> None:
 
 
 def test_invalid_options_fail_before_any_work(content_dir: Path, tmp_path: Path) -> None:
-    for options in (DeckOptions(layout="poster"), DeckOptions(backs="nope"),
-                    DeckOptions(order="random"), DeckOptions(margin=float("nan"))):
+    # The options model refuses them when they are made, before any deck work begins.
+    for bad in ({"layout": "poster"}, {"backs": "nope"}, {"order": "random"},
+                {"margin": float("nan")}):
         with pytest.raises(UsageError):
-            build_deck(content_dir, options, tmp_path / "x.pdf")
+            build_deck(content_dir, DeckOptions(**bad), tmp_path / "x.pdf")
     assert list(tmp_path.iterdir()) == []
 
 

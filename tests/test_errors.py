@@ -387,7 +387,7 @@ def test_recipe_malformed(out: Path) -> None:
 def test_recipe_wrong_values(out: Path) -> None:
     path = recipe("type: deck\nlang: nl\noutput: x.pdf\nbleed: -1\ncolour: red\n")
     assert_error(run("deck", "--recipe", path, "-o", OUT), 1, [
-        "recipe.yaml:4: bleed: input should be greater than or equal to 0, got -1 (a number)",
+        "recipe.yaml:4: bleed: expected at least 0 mm, got -1",
         "recipe.yaml:5: colour: unknown key (expected one of: type, description, lang, output, "
         "size, layout, paper, margin, gutter, bleed, duplex, backs, order, select, "
         "extra_questions, pdf)"], output=out)
@@ -503,7 +503,8 @@ def test_no_strict_builds_with_bad_css(make_content: ContentTree, out: Path,
     assert result.stdout.startswith(f"Wrote {OUT}: 1 cards on 1 pages")
     warnings = [line for line in result.stderr.splitlines() if line.strip()]
     assert warnings and all(
-        line.startswith("WARNING kaartspel.render.document: cards (nl): WeasyPrint: Ignored `colr: red`")
+        line.startswith("WARNING kaartspel.render.document: cards (nl): "
+                        "WeasyPrint: Ignored `colr: red`")
         for line in warnings), result.stderr
     assert Path(OUT).read_bytes().startswith(b"%PDF-")
     assert sorted(os.listdir("out")) == ["result.pdf"]

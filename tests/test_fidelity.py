@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import ContentTree
-from kaartspel.content.model import load_content
+from kaartspel.content.load import load_content
 
 SOURCE_NAME = "de-lerende-regio.poster.nl.txt"
 

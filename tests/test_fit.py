@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from kaartspel.cache import FaceCache
-from kaartspel.content.model import Content, load_content
+from kaartspel.content.load import load_content
+from kaartspel.content.model import Content
 from kaartspel.deck.assemble import back_cards
 from kaartspel.deck.cards import Card, build_cards, select
 from kaartspel.deck.face_store import FaceStore

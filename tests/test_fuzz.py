@@ -35,11 +35,12 @@ from hypothesis import strategies as st
 
 from conftest import pdf_page_texts
 from kaartspel.cache import FaceCache
-from kaartspel.content.model import check, load_content
-from kaartspel.deck.assemble import DeckOptions, build_deck
+from kaartspel.content.load import check, load_content
+from kaartspel.deck.assemble import build_deck
 from kaartspel.deck.cards import build_cards
 from kaartspel.deck.faces import CardRenderer, Geometry
 from kaartspel.errors import ContentError, FitError, KaartspelError, RenderError, UsageError
+from kaartspel.options import DeckOptions
 from kaartspel.render.document import write_pdf
 from kaartspel.render.templates import TemplateSet
 from kaartspel.units import card_size

@@ -13,9 +13,10 @@ import pytest
 import kaartspel.deck.type_size
 from conftest import ContentTree
 from kaartspel.cache import FaceCache
-from kaartspel.deck.assemble import DeckOptions, DeckResult, build_deck
+from kaartspel.deck.assemble import DeckResult, build_deck
 from kaartspel.deck.workers import RenderHelper, command_of
 from kaartspel.errors import KaartspelError
+from kaartspel.options import DeckOptions
 
 THEME = DeckOptions(lang="nl", themes=("netwerkvorming", "rollen"))
 

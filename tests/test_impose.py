@@ -16,10 +16,11 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from kaartspel.content.model import load_content
-from kaartspel.deck.assemble import DeckOptions, DeckResult, build_deck
+from kaartspel.content.load import load_content
+from kaartspel.deck.assemble import DeckResult, build_deck
 from kaartspel.deck.cards import build_cards
 from kaartspel.errors import UsageError
+from kaartspel.options import DeckOptions
 from kaartspel.pdf.impose import MARK_GAP_MM, MARK_LENGTH_MM, Grid, back_slot, crop_marks, plan_grid
 from kaartspel.units import CARD_SIZES, PAPER_SIZES, Size, card_size, mm_to_pt, paper_size
 
@@ -445,7 +446,7 @@ def duplex_decks(tmp_path_factory: pytest.TempPathFactory,
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)  # whatever a build writes beside it stays in the temporary folder
         for size, duplex in itertools.product(("poker", "a7"), ("long", "short", "none")):
-            options = DeckOptions(size=size, duplex=duplex, themes=SUBSET)
+            options = DeckOptions(size=size, duplex=duplex, themes=SUBSET, extras=False)
             decks[size, duplex] = build_deck(content_dir, options,
                                              folder / f"{size}-{duplex}.pdf")
     return decks

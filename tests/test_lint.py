@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ContentTree, show
 from kaartspel.content.lint import MAX_LENGTH, lint
-from kaartspel.content.model import check, load_content
+from kaartspel.content.load import check, load_content
 from kaartspel.errors import ContentError, Problem
 
 

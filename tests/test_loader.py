@@ -9,6 +9,7 @@ import pytest
 
 from conftest import ContentTree, line_of, matching, show
 from kaartspel.content import loader as loader_module
+from kaartspel.content.load import check, load_content
 from kaartspel.content.loader import (
     Location,
     SourceMap,
@@ -18,7 +19,6 @@ from kaartspel.content.loader import (
     read_yaml,
     validate,
 )
-from kaartspel.content.model import check, load_content
 from kaartspel.content.schema import TOP_LEVEL_KEYS
 from kaartspel.errors import EXIT_CONTENT, EXIT_USAGE, ContentError, Problem, UsageError
 

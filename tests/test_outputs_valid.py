@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from kaartspel.cache import FaceCache
-from kaartspel.deck.assemble import DeckOptions, build_deck
-from kaartspel.poster.assemble import PosterOptions, build_poster
+from kaartspel.deck.assemble import build_deck
+from kaartspel.options import DeckOptions, PosterOptions
+from kaartspel.poster.assemble import build_poster
 
 MUTOOL_NOTICES = ("warning: ICC support is not available",)
 """What mutool says about how it was built, not about the document (Debian's MuPDF has no
@@ -34,7 +35,7 @@ def _pdf_variants() -> tuple[str, ...]:
     return tuple(v for v in pdfx.VARIANTS if v != "plain")
 
 
-DECK = {"themes": ("netwerkvorming",)}
+DECK = {"themes": ("netwerkvorming",), "extras": False}
 OUTPUTS: dict[str, tuple[str, dict[str, object]]] = {
     "deck-sheet": ("deck", dict(DECK)),
     "deck-single": ("deck", {**DECK, "layout": "single", "order": "interleaved"}),

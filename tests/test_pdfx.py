@@ -16,10 +16,11 @@ import pikepdf
 import pytest
 import yaml
 
-from kaartspel.content.model import load_content
+from kaartspel.content.load import load_content
 from kaartspel.deck import variants as deck_variants
-from kaartspel.deck.assemble import DeckOptions, build_deck, default_output
+from kaartspel.deck.assemble import build_deck, default_output
 from kaartspel.errors import UsageError
+from kaartspel.options import DeckOptions
 from kaartspel.pdf import variants as pdfx
 from kaartspel.pdf.impose import crop_marks, plan_grid
 from kaartspel.render.templates import PACKAGE_TEMPLATES, TemplateSet
@@ -224,8 +225,9 @@ def test_print_faces_have_their_own_cache_keys(content_dir: Path) -> None:
     geometry = Geometry.for_card(card_size("poker"), 3.0)
     templates = TemplateSet.create()
     keys = {
-        variant: deck_variants.face_store(deck_variants.card_renderer(variant, content, geometry, templates),
-                                 FaceCache(enabled=False)).style_key
+        variant: deck_variants.face_store(
+            deck_variants.card_renderer(variant, content, geometry, templates),
+            FaceCache(enabled=False)).style_key
         for variant in ("plain", "print", "accessible")
     }
     assert len(set(keys.values())) == 3

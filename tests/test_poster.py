@@ -18,7 +18,8 @@ import pytest
 
 from conftest import ContentTree, letters, pdf_page_texts
 from kaartspel.content import lint
-from kaartspel.content.model import Content, load_content
+from kaartspel.content.load import load_content
+from kaartspel.content.model import Content
 from kaartspel.errors import FitError, UsageError
 from kaartspel.poster import diagrams as poster_diagrams
 from kaartspel.poster.assemble import (

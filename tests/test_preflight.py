@@ -17,7 +17,8 @@ from pikepdf import Array, Dictionary, Name
 from typer.testing import CliRunner
 
 from kaartspel.cli.app import app
-from kaartspel.deck.assemble import DeckOptions, build_deck
+from kaartspel.deck.assemble import build_deck
+from kaartspel.options import DeckOptions
 from kaartspel.pdf import variants as pdfx
 from kaartspel.pdf.preflight import MM, check_pdf, iter_text, preflight
 from kaartspel.render.templates import PACKAGE_TEMPLATES
@@ -291,7 +292,8 @@ def test_level_and_phase_cards_pass(tmp_path: Path, content_dir: Path,
 
 def test_poster_passes(tmp_path: Path, content_dir: Path,
                        monkeypatch: pytest.MonkeyPatch) -> None:
-    poster = pytest.importorskip("kaartspel.poster.assemble", reason="no poster module in this tree")
+    poster = pytest.importorskip("kaartspel.poster.assemble",
+                                 reason="no poster module in this tree")
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "poster.pdf"
     poster.build_poster(content_dir, poster.PosterOptions(size="a3", bleed=3.0), path)
@@ -350,7 +352,7 @@ def test_cli_deck_pdf_option(tmp_path: Path, content_dir: Path,
     result = run("--content", content_dir, "deck", "--card", "netwerkvorming-1", "--backs",
                  "none", "--pdf", "print", "--layout", "single")
     assert result.exit_code == 0, result.output
-    path = tmp_path / "build" / "deck-nl-poker-single-print.pdf"
+    path = tmp_path / "build" / "deck-nl-poker-single-no-backs-netwerkvorming-1-print.pdf"
     assert preflight(path).pdfx_version == "PDF/X-4"
     bad = run("--content", content_dir, "deck", "--pdf", "x")
     assert bad.exit_code == 2 and "unknown pdf 'x'" in bad.stderr

@@ -58,7 +58,8 @@ def test_sheet_deck_gives_pages_cards_and_contact_sheet(project: Path) -> None:
     cards = sorted(out.glob("card-*.png"))
     assert len(pages) == 4  # 2 sheets of fronts, 2 of backs
     assert {size(p) for p in pages} == {(card_px(210, 60), card_px(297, 60))}  # A4, untrimmed
-    assert len(cards) == 5  # the theme's 4 cards and the organiser's own question
+    # The theme's 4 cards, the organiser's own question, the set's title, how-to and credits.
+    assert len(cards) == 8
     assert {size(c) for c in cards} == {(card_px(74, 60), card_px(105, 60))}  # A7, trimmed
     assert (out / "contact.png").is_file()
 

@@ -12,8 +12,8 @@ from typer.testing import CliRunner, Result
 from conftest import letters, line_of, pdf_page_texts
 from kaartspel.build.recipes import load_recipe
 from kaartspel.cli.app import app
-from kaartspel.deck.assemble import DeckOptions
 from kaartspel.errors import ContentError, UsageError
+from kaartspel.options import DeckOptions
 
 
 @pytest.fixture(autouse=True)
@@ -127,7 +127,7 @@ def test_good_recipe_loads(in_tmp: Path, content_dir: Path) -> None:
     ("output: small.pdf", "output: small.txt", "output:", "output: expected a file name"),
     ("layout: sheet", "layout: sheet\nbleed: 11", "bleed:", "bleed: expected at most 10 mm"),
     ("layout: sheet", "layout: sheet\nmargin: -1", "margin:",
-     "margin: input should be greater than or equal to 0"),
+     "margin: expected at least 0 mm, got -1"),
     ("lang: nl", "lang: fr", "lang:", "lang: unknown language 'fr' (available: nl, en)"),
     ("  themes: [rollen]", "  thema: [rollen]", "thema:", "select.thema: unknown key"),
     ("layout: sheet", "layout: sheet\nextra_questions: mine.yaml", "extra_questions:",
@@ -183,7 +183,8 @@ def test_recipe_builds_with_own_question(in_tmp: Path, content_dir: Path,
                  repo_root / "deck" / "netwerkvorming-nl.yaml", "-o", out)
     assert result.exit_code == 0, result.output
     # 4 netwerkvorming cards + 1 own question, A7 4-up on A4: 2 front and 2 back sheets.
-    assert "5 cards on 4 pages" in result.stdout, result.stdout
+    # the theme's 4 cards, the own question, and the set's title, how-to and credits cards
+    assert "8 cards on 4 pages" in result.stdout, result.stdout
     own = yaml.safe_load((repo_root / "deck" / "netwerkvorming-eigen-vragen.yaml")
                          .read_text(encoding="utf-8"))
     (pair,) = own["questions"]

@@ -18,9 +18,10 @@ import pikepdf
 import pytest
 
 from kaartspel.cache import FaceCache
-from kaartspel.deck.assemble import DeckOptions, build_deck
+from kaartspel.deck.assemble import build_deck
+from kaartspel.options import DeckOptions, PosterOptions
 from kaartspel.pdf.save import FIXED_EPOCH
-from kaartspel.poster.assemble import PosterOptions, build_poster
+from kaartspel.poster.assemble import build_poster
 
 try:
     from kaartspel.pdf import variants as pdfx

@@ -166,7 +166,8 @@ def test_content_is_escaped_in_the_accessible_deck(
     pdfx = pytest.importorskip("kaartspel.pdf.variants")
     if "accessible" not in pdfx.VARIANTS:
         pytest.skip("no accessible PDF variant")
-    from kaartspel.deck.assemble import DeckOptions, build_deck
+    from kaartspel.deck.assemble import build_deck
+    from kaartspel.options import DeckOptions
 
     texts = payloads(server)
     inject(make_content, texts)

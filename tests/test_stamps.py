@@ -12,11 +12,12 @@ from PIL import ImageChops
 
 from kaartspel.cache import FaceCache
 from kaartspel.content.model import Content
-from kaartspel.deck.assemble import DeckOptions, back_cards, build_deck
+from kaartspel.deck.assemble import back_cards, build_deck
 from kaartspel.deck.cards import Card, build_cards
 from kaartspel.deck.face_store import FaceStore
 from kaartspel.deck.faces import Geometry
 from kaartspel.deck.variants import card_renderer
+from kaartspel.options import DeckOptions
 from kaartspel.render.stamps import ARTWORK_KEY
 from kaartspel.render.templates import TemplateSet
 from kaartspel.units import card_size

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import pdf_page_texts
 from kaartspel.errors import UsageError
+from kaartspel.options import PosterOptions
 from kaartspel.pdf.tile import (
     FRAME_MM,
     TilePlan,
@@ -22,7 +23,7 @@ from kaartspel.pdf.tile import (
     tile_labels,
     tile_poster,
 )
-from kaartspel.poster.assemble import PosterOptions, PosterResult, build_poster
+from kaartspel.poster.assemble import PosterResult, build_poster
 from kaartspel.units import mm_to_pt, paper_size, pt_to_mm
 
 A1 = (594.0, 841.0)

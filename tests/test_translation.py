@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ContentTree, matching, show
+from kaartspel.content.load import check, load_content
 from kaartspel.content.loader import (
     SOURCE_LANGUAGE,
     _index_paths,
@@ -14,7 +15,7 @@ from kaartspel.content.loader import (
     read_language,
     translation_gaps,
 )
-from kaartspel.content.model import Content, check, load_content
+from kaartspel.content.model import Content
 from kaartspel.errors import ContentError, Problem
 
 REMOVED_PAIR = """\

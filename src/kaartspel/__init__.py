@@ -1,3 +1,19 @@
-"""Turn "De lerende regio" into print-ready card decks and posters."""
+"""Turn "De lerende regio" into print-ready card decks and posters.
+
+The package has one subpackage per stage of the pipeline.  Imports only point down:
+
+    cli      the command line: Typer app, the glue behind each command, terminal reports
+    build    recipes, planning (input hashes, the manifest), running builds, watch, preview
+    deck     cards and selection, faces, the face store, the type size, deck assembly
+    poster   poster geometry, layout tree, design, rendering, fit search, assembly
+    pdf      pikepdf work: imposition, tiling, font merging, PDF/X and PDF/UA, saving, preflight
+    render   WeasyPrint: templates and palette, the URL sandbox, measuring, hyphenation, stamps
+    content  the content schema, YAML with source locations, loading, the model, lint
+    options  every deck and poster option, declared once
+    units, cache, errors   sizes in mm, the content-addressed cache, the error hierarchy
+
+A module imports only from its own subpackage or from a lower line (``deck`` and ``poster``
+never from each other); ``tests/architecture/test_layering.py`` checks this rule.
+"""
 
 __version__ = "0.1.0"

@@ -53,7 +53,7 @@ def code_fingerprint() -> str:
     return digest(*parts)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
     try:
@@ -84,7 +84,7 @@ class FaceCache:
     def put_face(self, key: str, data: bytes) -> Path:
         """Store a one-page PDF under *key* and return its path."""
         path = self.face_path(key)
-        _write_atomic(path, data)
+        write_atomic(path, data)
         return path
 
     def _fit_path(self, key: str) -> Path:
@@ -105,7 +105,7 @@ class FaceCache:
         if not self.enabled:
             return
         merged = {**self.get_fit(key), **results}
-        _write_atomic(self._fit_path(key), json.dumps(merged, sort_keys=True).encode())
+        write_atomic(self._fit_path(key), json.dumps(merged, sort_keys=True).encode())
 
     def get_blob(self, kind: str, key: str) -> bytes | None:
         """Return a stored blob (e.g. a merged font subset), or None."""
@@ -117,4 +117,4 @@ class FaceCache:
     def put_blob(self, kind: str, key: str, data: bytes) -> None:
         """Store a blob under *kind*/*key*."""
         if self.enabled:
-            _write_atomic(self.root / kind / f"{key}.bin", data)
+            write_atomic(self.root / kind / f"{key}.bin", data)

@@ -21,7 +21,7 @@ BASE_PT = 9.0
 
 def golden_html(lang: str, card_id: str) -> str:
     """Return the HTML of one card at a fixed size and type size, with paths made neutral."""
-    from kaartspel.content.model import load_content
+    from kaartspel.content.load import load_content
     from kaartspel.deck.assemble import back_cards
     from kaartspel.deck.cards import build_cards
     from kaartspel.deck.faces import CardRenderer, Geometry

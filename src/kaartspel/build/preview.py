@@ -194,7 +194,8 @@ def _companion(settings: BuildSettings, recipe_path: Path, entry: dict[str, Any]
     from kaartspel.build.plan import InputHasher, find_targets
     from kaartspel.build.recipes import load_recipe
     from kaartspel.cache import FaceCache
-    from kaartspel.deck.assemble import DeckOptions, build_deck
+    from kaartspel.deck.assemble import build_deck
+    from kaartspel.options import DeckOptions
 
     folder = settings.cache_dir / "preview"
     folder.mkdir(parents=True, exist_ok=True)
@@ -210,7 +211,7 @@ def _companion(settings: BuildSettings, recipe_path: Path, entry: dict[str, Any]
         return pdf
     recipe = load_recipe(recipe_path, settings.content_dir)
     assert isinstance(recipe.options, DeckOptions)
-    options = replace(recipe.options, layout="single", backs="none", order="fronts-then-backs",
+    options = recipe.options.updated(layout="single", backs="none", order="fronts-then-backs",
                       strict=settings.strict, templates=settings.templates)
     build_deck(settings.content_dir, options, pdf,
                cache=FaceCache(settings.cache_dir, enabled=settings.use_cache))
@@ -286,19 +287,3 @@ def preview(target: Path, settings: BuildSettings, dpi: float = DEFAULT_DPI,
         result.contact = save_png(contact_sheet(fronts), folder / "contact.png", optimize=True)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def preview_command(target: Path, settings: BuildSettings, dpi: float, out: Path | None) -> None:
-    """``kaartspel preview``: write the PNGs and say where they are."""
-    import typer
-
-    from kaartspel.cli.report import PlainReporter
-
-    result = preview(target, settings, dpi, out, PlainReporter(typer.echo))
-    parts = [f"{len(result.pages)} page PNG(s)"]
-    if result.cards:
-        parts.append(f"{len(result.cards)} card PNG(s)")
-    if result.contact is not None:
-        parts.append("a contact sheet")
-    typer.echo(f"Wrote {', '.join(parts)} to {display_path(result.folder)} "
-               f"({result.seconds:.1f} s)")

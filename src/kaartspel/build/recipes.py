@@ -4,87 +4,56 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Any, Literal
 
-from pydantic import Field, StrictStr
+from pydantic import Field, StrictStr, create_model
 
 from kaartspel.content.loader import SourceMap, read_yaml, validate_model
-from kaartspel.content.schema import Id, Model
-from kaartspel.deck.assemble import DeckOptions
+from kaartspel.content.schema import Model
 from kaartspel.errors import ContentError, Problem, UsageError
-
-Length = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-
-
-class Selection(Model):
-    """Which cards a deck holds; empty lists select everything."""
-
-    themes: tuple[Id, ...] = ()
-    """Theme ids, e.g. ``[netwerkvorming]``; a theme brings its intro and question cards."""
-    kinds: tuple[Id, ...] = ()
-    """Card kinds: title, howto, intro, theme, level, phase, question, tip, credits."""
-    cards: tuple[StrictStr, ...] = ()
-    """Card ids, e.g. ``[netwerkvorming-2]``."""
+from kaartspel.options import DeckOptions, Options, PosterOptions, merge, recipe_fields
 
 
-class DeckRecipe(Model):
-    """A card deck."""
-
-    type: Literal["deck"]
-    """What to build: ``deck``."""
-    description: str = ""
-    """One line for people: what the deck is for."""
-    lang: Id = "nl"
-    """Content language (a folder under ``content/``)."""
-    output: StrictStr
-    """File name of the PDF, written to the output folder (``build/``)."""
-    size: StrictStr = "poker"
-    """Card size: poker, bridge, tarot, mini, square, a6, a7, or WxH in mm."""
-    layout: Literal["sheet", "single"] = "sheet"
-    """``sheet``: N-up with crop marks for office printers; ``single``: one card per page."""
-    paper: Literal["a4", "a3", "letter"] = "a4"
-    """Sheet paper (sheet layout)."""
-    margin: Length = 5.0
-    """Printer's unprintable margin in mm (sheet layout)."""
-    gutter: Length = 0.0
-    """Space between cards' bleeds in mm (sheet layout)."""
-    bleed: Length = 3.0
-    """Bleed around each card in mm."""
-    duplex: Literal["long", "short", "none"] = "long"
-    """How the printer flips the paper for backs (sheet layout)."""
-    backs: Literal["theme", "plain", "none"] = "theme"
-    """Card backs: per theme, one plain back, or none."""
-    order: Literal["fronts-then-backs", "interleaved"] = "fronts-then-backs"
-    """Page order in single layout."""
-    select: Selection = Selection()
-    """Which cards to include."""
-    extra_questions: StrictStr | None = None
-    """A YAML file of the organiser's own question pairs (path relative to the recipe)."""
-    pdf: Literal["plain", "print", "accessible"] = "plain"
-    """PDF variant: plain RGB, print (PDF/X-4 in CMYK) or accessible (tagged PDF/UA-1)."""
+def _recipe_model(name: str, options: type[Options], prefix: str, doc: str,
+                  **own: Any) -> type[Model]:
+    """Derive a recipe schema from an options model: the fields whose recipe key path
+    starts with *prefix*, with the options' types, defaults, bounds and docstrings."""
+    first = {k: v for k, v in own.items() if k in ("type", "description")}
+    fields: dict[str, Any] = dict(first)
+    for field_name, path in recipe_fields(options).items():
+        head, _, key = path.rpartition(".")
+        if head == prefix:
+            info = options.model_fields[field_name]
+            fields[key] = (info.annotation, info)
+            if key == "lang" and "output" in own:  # where a reader of a recipe looks for it
+                fields["output"] = own["output"]
+        elif prefix == "" and head in own and head not in fields:
+            fields[head] = own[head]  # a nested group (select) where its first option stood
+    fields.update(own)
+    model: type[Model] = create_model(name, __base__=Model, __doc__=doc, **fields)
+    return model
 
 
-class PosterRecipe(Model):
-    """A poster."""
+Selection = _recipe_model("Selection", DeckOptions, "select",
+                          "Which cards a deck holds; empty lists select everything.")
 
-    type: Literal["poster"]
-    """What to build: ``poster``."""
-    description: str = ""
-    """One line for people: what the poster is for."""
-    lang: Id = "nl"
-    """Content language."""
-    output: StrictStr
-    """File name of the PDF, written to the output folder (``build/``)."""
-    size: Literal["a0", "a1", "a2", "a3", "a4"] = "a1"
-    """Poster size."""
-    orientation: Literal["portrait", "landscape"] = "portrait"
-    """Poster orientation."""
-    bleed: Length = 0.0
-    """Bleed in mm; more than 0 adds crop marks."""
-    tile: Literal["a4", "a3"] | None = None
-    """Split the poster over sheets of this paper for home printing."""
-    overlap: Length = 10.0
-    """Overlap of tiles in mm."""
+DeckRecipe = _recipe_model(
+    "DeckRecipe", DeckOptions, "", "A card deck.",
+    type=(Literal["deck"], Field(description="What to build: deck.")),
+    description=(str, Field("", description="One line for people: what the deck is for.")),
+    output=(StrictStr, Field(description="File name of the PDF, written to the output folder.")),
+    select=(Selection, Field(Selection(), description="Which cards to include.")),
+    # A path in a recipe is relative to the recipe, so it is checked there, not as options do.
+    extra_questions=(StrictStr | None, Field(None, description=(
+        DeckOptions.model_fields["extra_questions"].description))),
+)
+
+PosterRecipe = _recipe_model(
+    "PosterRecipe", PosterOptions, "", "A poster.",
+    type=(Literal["poster"], Field(description="What to build: poster.")),
+    description=(str, Field("", description="One line for people: what the poster is for.")),
+    output=(StrictStr, Field(description="File name of the PDF, written to the output folder.")),
+)
 
 
 @dataclass(frozen=True)
@@ -95,8 +64,9 @@ class Recipe:
     name: str
     kind: str
     output: str
-    options: object
-    """DeckOptions or PosterOptions."""
+    options: DeckOptions | PosterOptions
+    given: dict[str, Any]
+    """The options the recipe file sets (the others are the options' defaults)."""
 
 
 def load_recipe(path: Path, content_dir: Path | None = None) -> Recipe:
@@ -108,62 +78,48 @@ def load_recipe(path: Path, content_dir: Path | None = None) -> Recipe:
     if kind not in ("deck", "poster"):
         raise ContentError([sources.problem(("type",), "type: expected 'deck' or 'poster'"
                                             f", got {kind!r}")])
-    model: DeckRecipe | PosterRecipe | None
-    if kind == "deck":
-        model, problems = validate_model(DeckRecipe, data, sources)
-    else:
-        model, problems = validate_model(PosterRecipe, data, sources)
+    model: Any
+    model, problems = validate_model(DeckRecipe if kind == "deck" else PosterRecipe, data,
+                                     sources)
     if model is None:
         raise ContentError(problems)
     problems.extend(_check_values(model, sources, path, content_dir))
     if problems:
         raise ContentError(problems)
-    options: object
-    if isinstance(model, DeckRecipe):
-        extra = None
-        if model.extra_questions:
-            extra = (path.parent / model.extra_questions)
-        options = DeckOptions(
-            lang=model.lang, size=model.size, layout=model.layout, paper=model.paper,
-            margin=model.margin, gutter=model.gutter, bleed=model.bleed, duplex=model.duplex,
-            backs=model.backs, order=model.order, themes=model.select.themes,
-            kinds=model.select.kinds, cards=model.select.cards, extra_questions=extra,
-            pdf=model.pdf,
-        )
-    else:
-        from kaartspel.poster.assemble import PosterOptions
-
-        options = PosterOptions(
-            lang=model.lang, size=model.size, orientation=model.orientation,
-            bleed=model.bleed, tile=model.tile, overlap=model.overlap,
-        )
-    return Recipe(path, path.stem, kind, model.output, options)
+    option_model: type[Options] = DeckOptions if kind == "deck" else PosterOptions
+    given = _given(model, option_model)
+    if given.get("extra_questions") is not None:
+        given["extra_questions"] = path.parent / given["extra_questions"]
+    options = merge(option_model, given)
+    assert isinstance(options, DeckOptions | PosterOptions)
+    return Recipe(path, path.stem, kind, model.output, options, given)
 
 
-def _check_values(
-    model: DeckRecipe | PosterRecipe, sources: SourceMap, path: Path, content_dir: Path | None
-) -> list[Problem]:
-    """Check what the schema cannot: sizes, languages, files, lengths."""
+def _given(recipe: Model, options: type[Options]) -> dict[str, Any]:
+    """Return option name → value for every option the recipe file sets."""
+    given: dict[str, Any] = {}
+    for name, path in recipe_fields(options).items():
+        node: Any = recipe
+        for key in path.split("."):
+            if key not in node.model_fields_set:
+                break
+            node = getattr(node, key)
+        else:
+            given[name] = node
+    return given
+
+
+def _check_values(model: Any, sources: SourceMap, path: Path, content_dir: Path | None
+                  ) -> list[Problem]:
+    """Check what the schema cannot: files, the output name, languages, the selection."""
     from kaartspel.content.lint import bad_character
     from kaartspel.content.loader import languages
-    from kaartspel.units import card_size
 
     problems = []
-    if isinstance(model, DeckRecipe):
-        try:
-            card_size(model.size)
-        except UsageError as exc:
-            problems.append(sources.problem(("size",), f"size: {exc}"))
-        if model.extra_questions and not (path.parent / model.extra_questions).is_file():
-            problems.append(sources.problem(
-                ("extra_questions",),
-                f"extra_questions: file not found: {path.parent / model.extra_questions}"))
-    limits = {"bleed": 10, "margin": 30, "gutter": 30, "overlap": 50}
-    for name, limit in limits.items():
-        value = getattr(model, name, None)
-        if value is not None and value > limit:
-            problems.append(sources.problem((name,), f"{name}: expected at most {limit} mm, "
-                                                     f"got {value:g}"))
+    extra = getattr(model, "extra_questions", None)
+    if extra and not (path.parent / extra).is_file():
+        problems.append(sources.problem(
+            ("extra_questions",), f"extra_questions: file not found: {path.parent / extra}"))
     if ("/" in model.output or "\\" in model.output or not model.output.endswith(".pdf")
             or bad_character(model.output)):
         problems.append(sources.problem(
@@ -179,9 +135,9 @@ def _check_values(
     return problems
 
 
-def _check_selection(model: DeckRecipe, sources: SourceMap, content_dir: Path) -> list[Problem]:
+def _check_selection(model: Any, sources: SourceMap, content_dir: Path) -> list[Problem]:
     """Check that the selected themes, kinds and cards exist (the content must be valid)."""
-    from kaartspel.content.model import load_content
+    from kaartspel.content.load import load_content
     from kaartspel.deck.cards import KINDS, build_cards
 
     try:

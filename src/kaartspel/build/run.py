@@ -99,8 +99,8 @@ def build_target(settings: BuildSettings, target: Target) -> Outcome:
 
 
 def _build(settings: BuildSettings, target: Target) -> tuple[Path, int, dict[str, Any]]:
+    from kaartspel.build.located_errors import reported_errors
     from kaartspel.build.recipes import load_recipe
-    from kaartspel.cli.commands import reported_errors
     from kaartspel.render.hyphenation import configure
 
     configure(settings.cache_dir if settings.use_cache else None)  # posters have no FaceCache
@@ -109,10 +109,11 @@ def _build(settings: BuildSettings, target: Target) -> tuple[Path, int, dict[str
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     if recipe.kind == "deck":
         from kaartspel.cache import FaceCache
-        from kaartspel.deck.assemble import DeckOptions, build_deck
+        from kaartspel.deck.assemble import build_deck
+        from kaartspel.options import DeckOptions
 
         assert isinstance(recipe.options, DeckOptions)
-        options = replace(recipe.options, strict=settings.strict, templates=settings.templates)
+        options = recipe.options.updated(strict=settings.strict, templates=settings.templates)
         cache = FaceCache(settings.cache_dir, enabled=settings.use_cache)
         with reported_errors(settings.content_dir, options):
             result = build_deck(settings.content_dir, options, output, cache=cache,
@@ -120,10 +121,11 @@ def _build(settings: BuildSettings, target: Target) -> tuple[Path, int, dict[str
         info = {"layout": options.layout, "cards": result.cards, "order": options.order,
                 "backs": options.backs, "size_name": options.size, "bleed": options.bleed}
         return output, result.pages, info
-    from kaartspel.poster.assemble import PosterOptions, build_poster
+    from kaartspel.options import PosterOptions
+    from kaartspel.poster.assemble import build_poster
 
     assert isinstance(recipe.options, PosterOptions)
-    poster = replace(recipe.options, strict=settings.strict, templates=settings.templates)
+    poster = recipe.options.updated(strict=settings.strict, templates=settings.templates)
     with reported_errors(settings.content_dir, poster):
         presult = build_poster(settings.content_dir, poster, output)
     return output, presult.pages, {"tile": poster.tile}

@@ -26,7 +26,7 @@ from kaartspel.build.plan import (
     record,
 )
 from kaartspel.build.run import build_target, error_lines, expected_seconds
-from kaartspel.errors import EXIT_INTERRUPTED, KaartspelError, display_path
+from kaartspel.errors import KaartspelError, display_path
 
 Echo = Callable[[str], None]
 
@@ -148,18 +148,3 @@ def run_watch(settings: BuildSettings, names: Sequence[Path] = (), echo: Echo = 
         if deadline is not None and time.monotonic() >= deadline:
             break
     return rebuilds
-
-
-def watch_command(settings: BuildSettings, names: Sequence[Path], max_rebuilds: int | None,
-                  timeout: float | None) -> None:
-    """``kaartspel watch``: errors go to stderr, Ctrl-C exits with 130."""
-    import typer
-
-    def err(line: str) -> None:
-        typer.echo(line, err=True)
-
-    try:
-        run_watch(settings, names, typer.echo, err, max_rebuilds, timeout)
-    except KeyboardInterrupt:
-        typer.echo("Stopped watching.", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None

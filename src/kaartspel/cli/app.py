@@ -7,19 +7,23 @@ in one place, :class:`ErrorHandlingGroup`, and printed as one ``Error: …`` lin
 
 from __future__ import annotations
 
+import inspect
 import logging
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 import typer
 from typer.core import TyperGroup
 
 from kaartspel import __version__
 from kaartspel.errors import EXIT_INTERRUPTED, KaartspelError
+from kaartspel.options import DeckOptions, Options, PosterOptions, choices, field_extra
 
 log = logging.getLogger("kaartspel")
+Command = TypeVar("Command", bound=Callable[..., None])
 
 
 @dataclass
@@ -30,8 +34,44 @@ class Settings:
     verbose: bool
 
 
+GLOBAL_OPTIONS = {"--content": 1, "--verbose": 0, "-v": 0}
+"""The main options, with how many values each takes: accepted after the command too."""
+
+
+def hoist_global_options(args: list[str], commands: Iterable[str]) -> list[str]:
+    """Move the main options given after the command name in front of it.
+
+    ``kaartspel check --content c`` then means what ``kaartspel --content c check`` means,
+    as a user expects; everything after a ``--`` is left alone.
+    """
+    names = set(commands)
+    at = next((i for i, arg in enumerate(args) if arg in names), None)
+    if at is None:
+        return args
+    head, rest, moved = args[: at + 1], args[at + 1 :], []
+    kept: list[str] = []
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        if arg == "--":
+            kept += rest[i:]
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            width = 1 if "=" in arg else 1 + GLOBAL_OPTIONS[name]
+            moved += rest[i : i + width]
+            i += width
+            continue
+        kept.append(arg)
+        i += 1
+    return [*moved, *head, *kept]
+
+
 class ErrorHandlingGroup(TyperGroup):
     """Report KaartspelError and Ctrl-C as one-line errors with the right exit code."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args, self.commands))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -132,108 +172,95 @@ def list_command(
     run_list(_settings(ctx).content, lang)
 
 
+def option_parameters(model: type[Options]) -> list[inspect.Parameter]:
+    """Return one command-line parameter per option of *model* that has a flag.
+
+    Derived from the options model, so a new option, default or allowed value reaches the
+    command line without an edit here.  Every default is None, "not given": the value then
+    comes from the recipe, or from the model's default (:func:`kaartspel.options.merge`).
+    """
+    params = []
+    for name, info in model.model_fields.items():
+        extra = field_extra(model, name)
+        if "cli" not in extra:
+            continue
+        annotation: Any = info.annotation
+        values = choices(model, name)
+        metavar = None
+        if annotation is bool:
+            annotation = bool | None
+        elif get_origin(annotation) is tuple:
+            item: Any = get_args(annotation)[0]
+            annotation = list[item] | None
+            metavar = "PATH" if item is Path else "NAME"
+        elif values and "choices" not in extra:
+            # Plain text, checked by the model: one wording for every bad value, any front end.
+            annotation, metavar = str | None, "|".join(values)
+        elif Path in get_args(annotation) or annotation is Path:
+            annotation, metavar = Path | None, "PATH"
+        elif annotation is float:
+            annotation, metavar = float | None, extra.get("unit", "NUMBER").upper()
+        else:
+            annotation, metavar = str | None, "TEXT"
+        default = info.default
+        hidden = default is None or isinstance(default, bool) or default in ((), "")
+        shown = "" if hidden else f" [default: {default}]"
+        option = typer.Option(extra["cli"], help=f"{info.description}{shown}",
+                              show_default=False, metavar=metavar)
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                        annotation=Annotated[annotation, option]))
+    return params
+
+
+def with_options(model: type[Options]) -> Callable[[Command], Command]:
+    """Give a command's signature the parameters of *model* after its own ones."""
+    def decorate(command: Command) -> Command:
+        own = [p for p in inspect.signature(command, eval_str=True).parameters.values()
+               if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        # Typer reads the signature (inspect honours __signature__), not the annotations.
+        setattr(command, "__signature__", inspect.Signature([*own, *option_parameters(model)]))  # noqa: B010
+        return command
+    return decorate
+
+
+def given_options(values: dict[str, Any]) -> dict[str, Any]:
+    """Return the options typed on the command line (None and empty lists: not given)."""
+    return {name: tuple(value) if isinstance(value, list) else value
+            for name, value in values.items() if value is not None and value != []}
+
+
 @app.command("deck")
+@with_options(DeckOptions)
 def deck_command(
     ctx: typer.Context,
     recipe: Annotated[
-        Path | None, typer.Option("--recipe", "-r", help="Build from a recipe in deck/.")
+        Path | None, typer.Option("--recipe", "-r", help="Build from a recipe in deck/; "
+                                  "options given here override the recipe's.")
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Content language.")] = "nl",
-    size: Annotated[
-        str,
-        typer.Option(
-            "--size", help="poker, bridge, tarot, mini, square, a6, a7, or WxH in mm (80x120)."
-        ),
-    ] = "poker",
-    layout: Annotated[
-        str, typer.Option("--layout", help="sheet (N-up, crop marks) or single (print shop).")
-    ] = "sheet",
-    paper: Annotated[str, typer.Option("--paper", help="Sheet paper: a4, a3, letter.")] = "a4",
-    margin: Annotated[
-        float, typer.Option("--margin", help="Printer's unprintable margin, mm.")
-    ] = 5.0,
-    gutter: Annotated[float, typer.Option("--gutter", help="Space between cards, mm.")] = 0.0,
-    bleed: Annotated[float, typer.Option("--bleed", help="Bleed around each card, mm.")] = 3.0,
-    duplex: Annotated[
-        str, typer.Option("--duplex", help="Paper flip for backs: long, short, none.")
-    ] = "long",
-    backs: Annotated[str, typer.Option("--backs", help="theme, plain or none.")] = "theme",
-    order: Annotated[
-        str,
-        typer.Option("--order", help="Single layout: fronts-then-backs or interleaved."),
-    ] = "fronts-then-backs",
-    theme: Annotated[
-        list[str] | None, typer.Option("--theme", help="Only this theme (repeatable).")
-    ] = None,
-    kind: Annotated[
-        list[str] | None, typer.Option("--kind", help="Only this card kind (repeatable).")
-    ] = None,
-    card: Annotated[
-        list[str] | None, typer.Option("--card", help="Only this card id (repeatable).")
-    ] = None,
-    questions: Annotated[
-        Path | None, typer.Option("--questions", help="YAML file with your own question pairs.")
-    ] = None,
-    templates: TemplatesOption = None,
-    strict: StrictOption = True,
     output: OutputOption = None,
-    pdf: Annotated[
-        str | None,
-        typer.Option(
-            "--pdf",
-            help="plain (default), print (PDF/X-4 in CMYK with a FOGRA39 output intent) or "
-            "accessible (tagged PDF/UA-1: the fronts, one card per page, no backs).",
-            show_default=False,
-        ),
-    ] = None,
+    **options: Any,
 ) -> None:
     """Build a card deck PDF (from options or a recipe)."""
-    from kaartspel.cli.commands import run_deck_pdf
-    from kaartspel.deck.assemble import DeckOptions
+    from kaartspel.cli.commands import run_deck
 
-    options = DeckOptions(
-        lang=lang, size=size, layout=layout, paper=paper, margin=margin, gutter=gutter,
-        bleed=bleed, duplex=duplex, backs=backs, order=order, themes=tuple(theme or ()),
-        kinds=tuple(kind or ()), cards=tuple(card or ()), extra_questions=questions,
-        strict=strict, templates=tuple(templates or ()), pdf=pdf or "plain",
-    )
-    run_deck_pdf(_settings(ctx).content, options, recipe, output, pdf)
+    run_deck(_settings(ctx).content, given_options(options), recipe, output)
 
 
 @app.command("poster")
+@with_options(PosterOptions)
 def poster_command(
     ctx: typer.Context,
     recipe: Annotated[
-        Path | None, typer.Option("--recipe", "-r", help="Build from a poster recipe.")
+        Path | None, typer.Option("--recipe", "-r", help="Build from a poster recipe; "
+                                  "options given here override the recipe's.")
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Content language.")] = "nl",
-    size: Annotated[str, typer.Option("--size", help="a0, a1, a2, a3 or a4.")] = "a1",
-    orientation: Annotated[
-        str, typer.Option("--orientation", help="portrait or landscape.")
-    ] = "portrait",
-    bleed: Annotated[
-        float, typer.Option("--bleed", help="Bleed in mm; adds crop marks when > 0.")
-    ] = 0.0,
-    tile: Annotated[
-        str | None, typer.Option("--tile", help="Split over a4 or a3 sheets to tape together.")
-    ] = None,
-    overlap: Annotated[float, typer.Option("--overlap", help="Tile overlap, mm.")] = 10.0,
-    margin: Annotated[
-        float, typer.Option("--margin", help="Printer's unprintable margin for tiles, mm.")
-    ] = 5.0,
-    templates: TemplatesOption = None,
-    strict: StrictOption = True,
     output: OutputOption = None,
+    **options: Any,
 ) -> None:
     """Build the poster PDF (optionally tiled for home printers)."""
     from kaartspel.cli.commands import run_poster
-    from kaartspel.poster.assemble import PosterOptions
 
-    options = PosterOptions(
-        lang=lang, size=size, orientation=orientation, bleed=bleed, tile=tile,
-        overlap=overlap, margin=margin, strict=strict, templates=tuple(templates or ()),
-    )
-    run_poster(_settings(ctx).content, options, recipe, output)
+    run_poster(_settings(ctx).content, given_options(options), recipe, output)
 
 
 @app.command("build")
@@ -287,7 +314,7 @@ def preview_command(
 ) -> None:
     """Render PNGs of every page (trimmed), every card and a contact sheet of a deck."""
     from kaartspel.build.plan import BuildSettings
-    from kaartspel.build.preview import preview_command as run_preview_command
+    from kaartspel.cli.commands import preview_command as run_preview_command
 
     settings = BuildSettings(_settings(ctx).content, out_dir)
     run_preview_command(target, settings, dpi, output)
@@ -309,7 +336,7 @@ def watch_command(
 ) -> None:
     """Rebuild the outputs a change to content, templates or recipes affects, until Ctrl-C."""
     from kaartspel.build.plan import BuildSettings
-    from kaartspel.build.watch import watch_command as run_watch_command
+    from kaartspel.cli.commands import watch_command as run_watch_command
 
     settings = BuildSettings(_settings(ctx).content, out_dir, tuple(templates or ()), strict)
     run_watch_command(settings, recipes or [], max_rebuilds, timeout)

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import re
-from collections.abc import Iterator
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 import typer
 
+from kaartspel.build.located_errors import reported_errors
 from kaartspel.content.loader import languages
 from kaartspel.errors import (
     ContentError,
-    FitError,
-    KaartspelError,
-    Problem,
-    RenderError,
     UsageError,
     display_path,
-    template_error,
 )
+from kaartspel.options import DeckOptions, Options, PosterOptions, merge, name_parts
+
+if TYPE_CHECKING:
+    from kaartspel.build.plan import BuildSettings
 
 
 def resolve_languages(content_dir: Path, lang: str) -> list[str]:
@@ -38,7 +35,7 @@ def resolve_languages(content_dir: Path, lang: str) -> list[str]:
 
 def run_check(content_dir: Path, lang: str) -> None:
     """Validate content; print a summary or raise ContentError with every problem."""
-    from kaartspel.content.model import check
+    from kaartspel.content.load import check
 
     langs = resolve_languages(content_dir, lang)
     problems = check(content_dir, langs)
@@ -52,7 +49,7 @@ def run_list(content_dir: Path, lang: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from kaartspel.content.model import load_content
+    from kaartspel.content.load import load_content
     from kaartspel.deck.cards import build_cards
 
     resolve_languages(content_dir, lang)
@@ -74,14 +71,28 @@ def run_list(content_dir: Path, lang: str) -> None:
     console.print(table)
 
 
-def _recipe_options(recipe_path: Path, kind: str, content_dir: Path) -> tuple[object, Path]:
-    """Load a recipe of *kind*; return its options and default output path."""
+def resolve_options(model: type[Options], given: dict[str, Any], recipe_path: Path | None,
+                    kind: str, content_dir: Path) -> tuple[Any, Path | None]:
+    """Return the options of a command and the output its recipe names, if any.
+
+    A flag given on the command line overrides the recipe's value; what neither gives is
+    the model's default.  An output named by a recipe but built with other options gets
+    those options in its name (``kaartspel-nl-en-a6-single.pdf``), so it never replaces
+    the recipe's own output.
+    """
+    if recipe_path is None:
+        return merge(model, given), None
     from kaartspel.build.recipes import load_recipe
 
     recipe = load_recipe(recipe_path, content_dir)
     if recipe.kind != kind:
         raise UsageError(f"{recipe_path} is a {recipe.kind} recipe; use 'kaartspel {recipe.kind}'")
-    return recipe.options, Path("build") / recipe.output
+    options = merge(model, recipe.given, given)
+    output = Path("build") / recipe.output
+    parts = name_parts(options, recipe.options)
+    if parts:
+        output = output.with_name("-".join([output.stem, *parts]) + output.suffix)
+    return options, output
 
 
 def _ensure_build_dir(output: Path) -> None:
@@ -90,94 +101,9 @@ def _ensure_build_dir(output: Path) -> None:
         output.parent.mkdir(exist_ok=True)
 
 
-_FIT_CARD = re.compile(r"^card '([^']+)'")
-_FIT_SECTION = re.compile(r"^poster section '([^']+)'")
-
-
-def locate_fit_error(exc: FitError, content_dir: Path, options: Any) -> FitError:
-    """Return *exc* with each unlocated problem pointed at the file and line of its text.
-
-    The fit search knows cards (``card 'netwerkvorming-2' does not fit …``) and poster
-    sections (``poster section 'rollen' …``), not files; the text a person has to shorten
-    is found here, in the content or in the organiser's questions file.
-    """
-    from kaartspel.content.loader import locate_text, read_yaml
-    from kaartspel.content.model import load_content
-    from kaartspel.deck.cards import build_cards
-
-    try:
-        content = load_content(content_dir, options.lang)
-    except KaartspelError:
-        return exc
-    texts = [(content.data, content.sources)]
-    extra = getattr(options, "extra_questions", None)
-    if extra is not None:
-        with contextlib.suppress(KaartspelError):
-            texts.append(read_yaml(extra))
-    cards = {card.id: card for card in build_cards(content)}
-    problems = []
-    for problem in exc.problems:
-        found = None
-        card_match, section_match = _FIT_CARD.match(problem.message), \
-            _FIT_SECTION.match(problem.message)
-        if problem.path:
-            pass
-        elif card_match:
-            card = cards.get(card_match[1])
-            candidates = [card.group, *card.paragraphs, *card.items, *card.notes, card.title] \
-                if card else []
-            if card is None:  # an organiser's own question: find its id
-                candidates = [card_match[1]]
-            for text in filter(None, candidates):
-                for data, sources in texts:
-                    found = found or locate_text(data, sources, text)
-        elif section_match:
-            parts = section_match[1].split(".")
-            if parts[0] == "essentials" and len(parts) == 2:
-                parts.insert(1, "themes")
-            found = content.sources.locate(parts)
-        problems.append(
-            Problem(found.path, found.line, problem.message) if found and found.path else problem
-        )
-    return FitError(problems)
-
-
-TEMPLATE_SUFFIXES = (".html", ".css", ".svg", ".yaml", ".yml")
-
-
-def undecodable_template(folders: Any, exc: UnicodeDecodeError) -> KaartspelError:
-    """Return an error naming the file and line of the template that is not UTF-8 text."""
-    for folder in folders:
-        for path in sorted(Path(folder).rglob("*")):
-            if path.suffix.lower() not in TEMPLATE_SUFFIXES or not path.is_file():
-                continue
-            raw = path.read_bytes()
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as bad:
-                line = raw[: bad.start].count(b"\n") + 1
-                return RenderError(f"{display_path(path)}:{line}: not UTF-8 text "
-                                   f"(byte 0x{raw[bad.start]:02x}); save the file as UTF-8")
-    return RenderError(f"a template is not UTF-8 text ({exc.reason}); save it as UTF-8")
-
-
-@contextlib.contextmanager
-def reported_errors(content_dir: Path, options: Any) -> Iterator[None]:
-    """Turn what a deck or poster build can raise into located, one-line errors."""
-    try:
-        yield
-    except FitError as exc:
-        raise locate_fit_error(exc, content_dir, options) from exc
-    except jinja2.TemplateError as exc:  # a broken --templates override
-        raise template_error(exc) from exc
-    except UnicodeDecodeError as exc:  # the content is checked: a template override
-        raise undecodable_template(options.templates, exc) from exc
-
-
-def run_deck(content_dir: Path, options: Any, recipe: Path | None, output: Path | None) -> None:
-    """Build a deck from options or a recipe and report what was written."""
-    from dataclasses import replace
-
+def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
+             output: Path | None) -> None:
+    """Build a deck from the options given, over a recipe's, and report what was written."""
     from kaartspel.deck.workers import RenderHelper, take_early
 
     # Started first (by the console script, even before the CLI loaded): WeasyPrint loads
@@ -186,12 +112,8 @@ def run_deck(content_dir: Path, options: Any, recipe: Path | None, output: Path 
     try:
         from kaartspel.deck.assemble import build_deck, default_output
 
-        if recipe is not None:
-            recipe_options, recipe_output = _recipe_options(recipe, "deck", content_dir)
-            # Command-line switches that only a CLI has (templates, strictness) still apply.
-            options = replace(recipe_options, strict=options.strict, templates=options.templates)  # type: ignore[type-var]
-            output = output or recipe_output
-        output = output or default_output(options)
+        options, recipe_output = resolve_options(DeckOptions, given, recipe, "deck", content_dir)
+        output = output or recipe_output or default_output(options)
         _ensure_build_dir(output)
         with reported_errors(content_dir, options):
             result = build_deck(content_dir, options, output, helper=helper)
@@ -204,47 +126,20 @@ def run_deck(content_dir: Path, options: Any, recipe: Path | None, output: Path 
     )
 
 
-def run_poster(content_dir: Path, options: Any, recipe: Path | None, output: Path | None) -> None:
-    """Build a poster from options or a recipe and report what was written."""
-    from dataclasses import replace
-
+def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
+               output: Path | None) -> None:
+    """Build a poster from the options given, over a recipe's, and report what was written."""
     from kaartspel.cache import DEFAULT_CACHE_DIR
     from kaartspel.poster.assemble import build_poster, default_poster_output
     from kaartspel.render.hyphenation import configure
 
     configure(DEFAULT_CACHE_DIR)  # as `kaartspel deck` keeps its faces there
-
-    if recipe is not None:
-        recipe_options, recipe_output = _recipe_options(recipe, "poster", content_dir)
-        options = replace(recipe_options, strict=options.strict, templates=options.templates,  # type: ignore[type-var]
-                          margin=options.margin)
-        output = output or recipe_output
-    output = output or default_poster_output(options)
+    options, recipe_output = resolve_options(PosterOptions, given, recipe, "poster", content_dir)
+    output = output or recipe_output or default_poster_output(options)
     _ensure_build_dir(output)
     with reported_errors(content_dir, options):
         result = build_poster(content_dir, options, output)
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")
-
-
-def run_deck_pdf(content_dir: Path, options: Any, recipe: Path | None, output: Path | None,
-                 pdf: str | None) -> None:
-    """Like :func:`run_deck`, with ``--pdf`` applied to a recipe's options as well.
-
-    A variant other than plain built from a recipe goes to ``<recipe output>-<variant>.pdf``
-    unless ``-o`` names the file.
-    """
-    from dataclasses import replace
-
-    if recipe is not None and pdf is not None:
-        recipe_options, recipe_output = _recipe_options(recipe, "deck", content_dir)
-        options = replace(recipe_options, strict=options.strict,  # type: ignore[type-var]
-                          templates=options.templates, pdf=pdf)
-        if output is None:
-            output = recipe_output
-            if pdf != "plain":
-                output = output.with_name(f"{output.stem}-{pdf}{output.suffix}")
-        recipe = None
-    run_deck(content_dir, options, recipe, output)
 
 
 def run_preflight(path: Path, as_json: bool, safe_mm: float, min_text_pt: float,
@@ -266,3 +161,34 @@ def run_preflight(path: Path, as_json: bool, safe_mm: float, min_text_pt: float,
     typer.echo("Preflight OK: " + report.summary()[0])
     for line in report.summary()[1:]:
         typer.echo(line)
+
+
+def preview_command(target: Path, settings: BuildSettings, dpi: float, out: Path | None) -> None:
+    """``kaartspel preview``: write the PNGs and say where they are."""
+    from kaartspel.build.preview import preview
+    from kaartspel.cli.report import PlainReporter
+
+    result = preview(target, settings, dpi, out, PlainReporter(typer.echo))
+    parts = [f"{len(result.pages)} page PNG(s)"]
+    if result.cards:
+        parts.append(f"{len(result.cards)} card PNG(s)")
+    if result.contact is not None:
+        parts.append("a contact sheet")
+    typer.echo(f"Wrote {', '.join(parts)} to {display_path(result.folder)} "
+               f"({result.seconds:.1f} s)")
+
+
+def watch_command(settings: BuildSettings, names: Sequence[Path], max_rebuilds: int | None,
+                  timeout: float | None) -> None:
+    """``kaartspel watch``: errors go to stderr, Ctrl-C exits with 130."""
+    from kaartspel.build.watch import run_watch
+    from kaartspel.errors import EXIT_INTERRUPTED
+
+    def err(line: str) -> None:
+        typer.echo(line, err=True)
+
+    try:
+        run_watch(settings, names, typer.echo, err, max_rebuilds, timeout)
+    except KeyboardInterrupt:
+        typer.echo("Stopped watching.", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None

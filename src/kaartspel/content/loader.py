@@ -391,15 +391,30 @@ def _schema_problem(
         )
     elif kind == "value_error" and "empty text" in err["msg"]:
         message = f"{dotted}: expected text, got an empty string"
+    elif kind == "value_error":  # our own validators word their messages for people
+        message = f"{dotted}: {str(err['msg']).removeprefix('Value error, ')}"
+    elif kind in ("less_than_equal", "less_than", "greater_than_equal", "greater_than"):
+        bound = "at most" if kind.startswith("less") else "at least"
+        limit = next(ctx[k] for k in ("le", "lt", "ge", "gt") if k in ctx)
+        shown = f"{got:g}" if isinstance(got, int | float) else _describe(got)
+        message = f"{dotted}: expected {bound} {limit:g}{_unit(model, loc)}, got {shown}"
     else:
         message = f"{dotted}: {err['msg'].lower()}, got {_describe(got)}"
     return sources.problem(loc, message)
 
 
+def _unit(model: type[BaseModel], loc: KeyPath) -> str:
+    """Return " mm" (with its space) for a field measured in a unit, else ""."""
+    info = _schema_at(model, loc)[1]
+    extra = info.json_schema_extra if info else None
+    return f" {extra['unit']}" if isinstance(extra, dict) and "unit" in extra else ""
+
+
 def _field_doc(model: type[BaseModel], loc: KeyPath) -> str:
     """Return the schema docstring of the field at *loc*, for 'missing' messages."""
     info = _schema_at(model, loc)[1]
-    return (info.description or "").rstrip(".") if info else ""
+    # Docstrings are written for developers (``literal`` markup): a user reads plain words.
+    return (info.description or "").replace("``", "").rstrip(".") if info else ""
 
 
 def _allowed_keys(model: type[BaseModel], loc: KeyPath) -> list[str]:

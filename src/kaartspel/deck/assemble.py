@@ -12,74 +12,27 @@ from pathlib import Path
 import pikepdf
 
 from kaartspel.cache import FaceCache
-from kaartspel.content.model import Content, load_content
+from kaartspel.content.load import load_content
+from kaartspel.content.model import Content
 from kaartspel.deck.cards import SET_THEME, Card, build_cards, select
 from kaartspel.deck.face_store import FaceStore, Rendering
 from kaartspel.deck.faces import CardRenderer, Geometry
 from kaartspel.deck.type_size import fit_faces, start_fit
 from kaartspel.deck.variants import accessible_pdf, card_renderer, face_store
 from kaartspel.deck.workers import RenderHelper
-from kaartspel.errors import UsageError
+from kaartspel.options import DeckOptions, name_parts
 from kaartspel.pdf.fonts import FaceFonts, FontCollector, FontMerger
 from kaartspel.pdf.impose import impose_sheets, page_form, page_xobject, plan_grid, single_pages
 from kaartspel.pdf.save import save_pdf
-from kaartspel.pdf.variants import VARIANTS, finalize
+from kaartspel.pdf.variants import finalize
 from kaartspel.render.stamps import StampPool
 from kaartspel.render.templates import TemplateSet
-from kaartspel.units import card_size, check_length, mm_to_pt, paper_size
+from kaartspel.units import card_size, mm_to_pt, paper_size
 
 log = logging.getLogger(__name__)
 
-LAYOUTS = ("sheet", "single")
-DUPLEX = ("long", "short", "none")
-BACKS = ("theme", "plain", "none")
-ORDERS = ("fronts-then-backs", "interleaved")
 SAFE_MM = 4.0
 """Distance from the trim to any text (cutting tolerance is up to 1.5 mm)."""
-
-
-@dataclass(frozen=True)
-class DeckOptions:
-    """Everything that defines a deck besides the content."""
-
-    lang: str = "nl"
-    size: str = "poker"
-    layout: str = "sheet"
-    paper: str = "a4"
-    margin: float = 5.0
-    gutter: float = 0.0
-    bleed: float = 3.0
-    duplex: str = "long"
-    backs: str = "theme"
-    order: str = "fronts-then-backs"
-    themes: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    cards: tuple[str, ...] = ()
-    extra_questions: Path | None = None
-    strict: bool = True
-    templates: tuple[Path, ...] = ()
-    pdf: str = "plain"
-    """PDF variant: plain, print (PDF/X-4, CMYK) or accessible (tagged PDF/UA-1); see kaartspel.pdf.variants."""
-
-    def validated(self) -> DeckOptions:
-        """Return self, or raise UsageError naming the first invalid option."""
-        for name, value, allowed in (
-            ("layout", self.layout, LAYOUTS),
-            ("duplex", self.duplex, DUPLEX),
-            ("backs", self.backs, BACKS),
-            ("order", self.order, ORDERS),
-            ("pdf", self.pdf, VARIANTS),
-        ):
-            if value not in allowed:
-                raise UsageError(f"unknown {name} '{value}' (valid: {', '.join(allowed)})")
-        card_size(self.size)
-        paper_size(self.paper)
-        check_length("--bleed", self.bleed, 10)
-        check_length("--margin", self.margin, 30)
-        check_length("--gutter", self.gutter, 30)
-        if self.extra_questions is not None and not self.extra_questions.is_file():
-            raise UsageError(f"questions file not found: {self.extra_questions}")
-        return self
 
 
 @dataclass
@@ -120,7 +73,18 @@ def deck_cards(content: Content, options: DeckOptions) -> tuple[Card, ...]:
         from kaartspel.deck.own_questions import add_custom_questions
 
         cards = add_custom_questions(content, cards, options.extra_questions)
-    return select(cards, options.themes, options.kinds, options.cards)
+    themes = [theme_id(content, name) for name in options.themes]
+    return select(cards, themes, options.kinds, options.cards, options.extras)
+
+
+def theme_id(content: Content, name: str) -> str:
+    """Return the id of the theme called *name*: its id, or its name or title in the
+    content's language, in any case ("Netwerkvorming", "network building")."""
+    wanted = " ".join(name.split()).casefold()
+    for theme in content.themes:
+        if wanted in (theme.id, theme.name.casefold(), theme.title.casefold()):
+            return theme.id
+    return name  # unknown: select() reports it with the valid ids
 
 
 def build_deck(
@@ -151,7 +115,8 @@ def build_deck(
     backs = back_cards(content, cards, options.backs)
     faces = list(cards) + list(dict.fromkeys(backs.values()))
     templates = TemplateSet.create(options.templates)
-    # PDF variants (pdf/variants.py): print faces are rendered in CMYK under their own cache keys; the
+    # PDF variants (pdf/variants.py): print faces are rendered in CMYK under their own
+    # cache keys; the
     # accessible variant fits with the plain faces, then renders the fronts as one tagged PDF.
     face_variant = "print" if options.pdf == "print" else "plain"
     renderer = card_renderer(face_variant, content, Geometry.for_card(size, options.bleed),
@@ -384,9 +349,14 @@ def font_files(templates: TemplateSet) -> list[Path]:
 
 
 def default_output(options: DeckOptions) -> Path:
-    """Return ``build/deck-<lang>-<size>-<layout>.pdf`` (``…-<pdf>.pdf`` for a PDF variant)."""
-    variant = "" if options.pdf == "plain" else f"-{options.pdf}"
-    return Path("build") / f"deck-{options.lang}-{options.size}-{options.layout}{variant}.pdf"
+    """Return ``build/deck-<lang>-<size>-<layout>[-<what else differs>].pdf``.
+
+    Every option that differs from the defaults is in the name (``-print``, ``-bleed0``,
+    ``-netwerkvorming``), so two decks made with other options never share a file.
+    """
+    head = [options.lang, options.size, options.layout]
+    parts = name_parts(options, DeckOptions(), skip=("lang", "size", "layout"))
+    return Path("build") / ("-".join(["deck", *head, *parts]) + ".pdf")
 
 
-__all__ = ["CardRenderer", "DeckOptions", "DeckResult", "Geometry", "build_deck", "default_output"]
+__all__ = ["CardRenderer", "DeckResult", "Geometry", "build_deck", "default_output"]

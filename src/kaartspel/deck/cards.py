@@ -105,15 +105,25 @@ def _numbered(cards: Sequence[Card]) -> Iterable[Card]:
         yield replace(card, number=n)
 
 
+EXTRA_KINDS = ("title", "howto", "credits")
+"""The set's own cards that a theme subset brings along (unless extras are off)."""
+
+
 def select(
     cards: Sequence[Card],
     themes: Iterable[str] = (),
     kinds: Iterable[str] = (),
     ids: Iterable[str] = (),
+    extras: bool = True,
 ) -> tuple[Card, ...]:
-    """Return the cards matching every given filter (an empty filter matches all).
+    """Return the selected cards, in deck order.
 
-    Unknown theme ids, kinds or card ids are a usage error listing the valid ones.
+    Filters of one kind add up (two themes: the cards of both); ``themes`` and ``kinds``
+    narrow each other; ``ids`` add the named cards to whatever the filters chose (alone,
+    they choose only those).  A theme selection brings the set's title, how-to and credits
+    cards with it when *extras* is on and no kind narrows it.  Unknown names are a usage
+    error naming the valid
+    ones (the closest first).
     """
     themes, kinds, ids = list(themes), list(kinds), list(ids)
     valid_themes = list(dict.fromkeys(card.theme for card in cards))
@@ -121,20 +131,34 @@ def select(
     _known("theme", themes, valid_themes)
     _known("kind", kinds, list(KINDS))
     _known("card", ids, valid_ids)
-    chosen = [
-        card for card in cards
-        if (not themes or card.theme in themes)
-        and (not kinds or card.kind in kinds)
-        and (not ids or card.id in ids)
-    ]
-    if not chosen:
+    filtered = bool(themes or kinds)
+
+    def chosen(card: Card) -> bool:
+        if card.id in ids:
+            return True
+        if not filtered and ids:
+            return False
+        if themes and extras and not kinds and card.theme == SET_THEME \
+                and card.kind in EXTRA_KINDS:
+            return True
+        return (not themes or card.theme in themes) and (not kinds or card.kind in kinds)
+
+    selected = tuple(card for card in cards if chosen(card))
+    if not selected:
         raise UsageError("the selection matches no card")
-    return tuple(chosen)
+    return selected
 
 
 def _known(what: str, asked: list[str], valid: list[str]) -> None:
     unknown = [name for name in asked if name not in valid]
     if unknown:
-        raise UsageError(
-            f"unknown {what} {', '.join(repr(u) for u in unknown)} (valid: {', '.join(valid)})"
-        )
+        raise UsageError(f"unknown {what} {', '.join(repr(u) for u in unknown)}"
+                         f"{closest(unknown[0], valid)} (valid: {', '.join(valid)})")
+
+
+def closest(name: str, valid: Sequence[str]) -> str:
+    """Return "; did you mean 'x'?" for the nearest valid names, or ""."""
+    import difflib
+
+    near = difflib.get_close_matches(name.lower(), valid, n=2, cutoff=0.6)
+    return f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""

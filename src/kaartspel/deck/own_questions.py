@@ -5,24 +5,55 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 
 from kaartspel.content.lint import question_rules
-from kaartspel.content.loader import read_yaml, validate_model
+from kaartspel.content.loader import SourceMap, read_yaml, validate_model
 from kaartspel.content.model import Content
-from kaartspel.content.schema import Id, Model, QuestionPair
+from kaartspel.content.schema import Id, Model, QuestionPair, Text
 from kaartspel.deck.cards import Card
 from kaartspel.errors import ContentError, Problem
+
+
+class OwnQuestionPair(Model):
+    """One question pair of an organiser's own."""
+
+    id: Id | None = None
+    """Optional: an id starting with the theme's, e.g. netwerkvorming-eigen-1 (made if absent)."""
+    group: Text
+    """The question to the group."""
+    personal: Text
+    """The personal question."""
 
 
 class CustomQuestions(Model):
     """Question pairs an organiser adds to a deck, without editing the content."""
 
     theme: Id
-    """Theme the questions belong to (its colour, icon and back); e.g. ``netwerkvorming``."""
-    questions: tuple[QuestionPair, ...] = Field(min_length=1)
-    """The added pairs; ids must start with the theme id, e.g. ``netwerkvorming-eigen-1``."""
+    """The theme the questions belong to (its colour, icon and back), e.g. netwerkvorming."""
+    questions: tuple[OwnQuestionPair, ...] = Field(min_length=1)
+    """The question pairs to add."""
+
+
+OWN_ID = "{theme}-eigen-{n}"
+"""How an own question without an id is named: by its place in the file, so the same file
+gives the same ids on every run."""
+
+
+def with_ids(theme: str, pairs: Sequence[OwnQuestionPair]) -> list[QuestionPair]:
+    """Return the pairs as content question pairs, each without an id given one."""
+    taken = {pair.id for pair in pairs if pair.id}
+    result = []
+    for n, pair in enumerate(pairs, start=1):
+        made = OWN_ID.format(theme=theme, n=n)
+        while pair.id is None and made in taken:
+            made += "-x"
+        result.append(QuestionPair(id=pair.id or made, group=pair.group,
+                                   personal=pair.personal))
+        taken.add(result[-1].id)
+    return result
 
 
 def load_custom_questions(content: Content, path: Path) -> tuple[CustomQuestions, list[Problem]]:
@@ -30,7 +61,9 @@ def load_custom_questions(content: Content, path: Path) -> tuple[CustomQuestions
     data, sources = read_yaml(path)
     model, problems = validate_model(CustomQuestions, data, sources)
     if model is None:
-        raise ContentError(problems)
+        # Check what can be checked of the pairs too, so that one run shows every problem.
+        problems.extend(_raw_pair_problems(content, data, sources))
+        raise ContentError(sorted(set(problems)))
     themes = [theme.id for theme in content.themes if theme.questions]
     if model.theme not in themes:
         problems.append(
@@ -39,9 +72,29 @@ def load_custom_questions(content: Content, path: Path) -> tuple[CustomQuestions
             )
         )
     rules = question_rules(content)
-    for i, pair in enumerate(model.questions):
+    for i, pair in enumerate(with_ids(model.theme, model.questions)):
         problems.extend(rules.check(pair, model.theme, ("questions", i), sources))
     return model, problems
+
+
+def _raw_pair_problems(content: Content, data: Any, sources: SourceMap) -> list[Problem]:
+    """Return the question rules' problems of the pairs whose text could be read."""
+    if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        return []
+    theme: str = data["theme"] if isinstance(data.get("theme"), str) else ""
+    rules, problems = question_rules(content), list[Problem]()
+    for i, raw in enumerate(data["questions"]):
+        if not isinstance(raw, dict):
+            continue
+        group, personal = raw.get("group"), raw.get("personal")
+        if not (isinstance(group, str) and isinstance(personal, str)):
+            continue
+        given = raw.get("id")
+        pair = QuestionPair.model_construct(
+            id=given if isinstance(given, str) else OWN_ID.format(theme=theme, n=i + 1),
+            group=group, personal=personal)
+        problems.extend(rules.check(pair, theme, ("questions", i), sources))
+    return problems
 
 
 def add_custom_questions(
@@ -54,7 +107,7 @@ def add_custom_questions(
     theme = content.theme(model.theme)
     added = [
         Card(pair.id, "question", theme.id, theme.name, group=pair.group, personal=pair.personal)
-        for pair in model.questions
+        for pair in with_ids(model.theme, model.questions)
     ]
     # After the theme's last question card (or its last card, if it has no questions).
     last = max(

@@ -1,1 +1,1 @@
-"""PDF work with pikepdf: imposition, tiling, font merging, the PDF/X and PDF/UA variants, saving, preflight."""
+"""PDF work with pikepdf: imposition, tiling, font merging, PDF/X and PDF/UA, saving, preflight."""

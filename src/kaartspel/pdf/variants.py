@@ -33,7 +33,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from html import escape
-from typing import Any
+from typing import Any, get_args
 
 import jinja2
 import pikepdf
@@ -42,6 +42,7 @@ from pikepdf import Array, Dictionary, Name, String
 from kaartspel import __version__
 from kaartspel.cache import digest
 from kaartspel.errors import RenderError, UsageError
+from kaartspel.options import PdfVariant
 from kaartspel.pdf.save import build_date
 from kaartspel.render.templates import PACKAGE_TEMPLATES, TemplateSet
 
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 
 
 
-VARIANTS = ("plain", "print", "accessible")
+VARIANTS: tuple[str, ...] = get_args(PdfVariant)
 """Values of ``--pdf``."""
 
 PROFILE = "icc/FOGRA39L-coated.icc"

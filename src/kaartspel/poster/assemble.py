@@ -28,16 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from kaartspel.cache import digest
-from kaartspel.content.model import load_content
-from kaartspel.errors import RenderError, UsageError
+from kaartspel.content.load import load_content
+from kaartspel.errors import RenderError
+from kaartspel.options import PosterOptions, name_parts
 from kaartspel.pdf.save import check_output, save_pdf
 from kaartspel.poster.fit import fit_poster
 from kaartspel.poster.geometry import (
     MARK_LENGTH_MM,
     MARK_OFFSET_MM,
     MARK_WIDTH_PT,
-    ORIENTATIONS,
-    TILE_PAPERS,
     Geometry,
 )
 from kaartspel.poster.renderer import PosterRenderer
@@ -45,39 +44,10 @@ from kaartspel.render.document import (
     write_pdf,
 )
 from kaartspel.render.templates import TemplateSet
-from kaartspel.units import check_length, mm_to_pt, paper_size, poster_size
+from kaartspel.units import mm_to_pt, paper_size, poster_size
 
 log = logging.getLogger(__name__)
 
-
-
-@dataclass(frozen=True)
-class PosterOptions:
-    """Everything that defines a poster besides the content."""
-
-    lang: str = "nl"
-    size: str = "a1"
-    orientation: str = "portrait"
-    bleed: float = 0.0
-    tile: str | None = None
-    overlap: float = 10.0
-    margin: float = 5.0
-    strict: bool = True
-    templates: tuple[Path, ...] = ()
-
-    def validated(self) -> PosterOptions:
-        """Return self, or raise UsageError naming the first invalid option."""
-        poster_size(self.size)
-        if self.orientation not in ORIENTATIONS:
-            raise UsageError(
-                f"unknown orientation '{self.orientation}' (valid: {', '.join(ORIENTATIONS)})"
-            )
-        if self.tile is not None and self.tile.strip().lower() not in TILE_PAPERS:
-            raise UsageError(f"unknown tile paper '{self.tile}' (valid: {', '.join(TILE_PAPERS)})")
-        check_length("--bleed", self.bleed, 10)
-        check_length("--overlap", self.overlap, 50)
-        check_length("--margin", self.margin, 30)
-        return self
 
 
 @dataclass
@@ -184,13 +154,18 @@ def build_poster(content_dir: Path, options: PosterOptions, output: Path) -> Pos
 
 
 def default_poster_output(options: PosterOptions) -> Path:
-    """Return ``build/poster-<lang>-<size>[-landscape][-tiles-<paper>].pdf``."""
-    name = f"poster-{options.lang}-{options.size.strip().lower()}"
+    """Return ``build/poster-<lang>-<size>[-landscape][-tiles-<paper>][-<what else>].pdf``.
+
+    Every option that differs from the defaults is in the name (``-bleed3``), so a bleed
+    poster never replaces the plain one.
+    """
+    name = f"poster-{options.lang}-{options.size}"
     if options.orientation == "landscape":
         name += "-landscape"
     if options.tile:
-        name += f"-tiles-{options.tile.strip().lower()}"
-    return Path("build") / f"{name}.pdf"
+        name += f"-tiles-{options.tile}"
+    parts = name_parts(options, PosterOptions(), skip=("lang", "size", "orientation", "tile"))
+    return Path("build") / ("-".join([name, *parts]) + ".pdf")
 
 
-__all__ = ["PosterOptions", "PosterResult", "build_poster", "default_poster_output"]
+__all__ = ["PosterResult", "build_poster", "default_poster_output"]

@@ -13,8 +13,8 @@ from kaartspel.poster.geometry import TYPICAL_BODY, body_steps
 from kaartspel.poster.layout import Heights, Leaf, Node, Placement, VStack
 from kaartspel.poster.renderer import PosterRenderer, paginate
 from kaartspel.render.document import (
-    _box_overflow,
-    _fit_boxes,
+    box_overflow,
+    fit_boxes,
     measure_overflow,
 )
 
@@ -225,8 +225,8 @@ def fit_poster(renderer: PosterRenderer,
         by_id = {b.id: b for b in placement.blocks}
         problems = []
         for page in document.pages:
-            for box in _fit_boxes(page._page_box):
-                bottom, right = _box_overflow(box)
+            for box in fit_boxes(page._page_box):
+                bottom, right = box_overflow(box)
                 block = by_id.get(box.element.get("id") or "")
                 if block is not None and max(bottom, right) > 0.05:
                     problems.append(Problem("", 0, f"poster section '{block.section}' does "

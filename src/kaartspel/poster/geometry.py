@@ -12,8 +12,6 @@ log = logging.getLogger(__name__)
 
 
 
-ORIENTATIONS = ("portrait", "landscape")
-TILE_PAPERS = ("a4", "a3")
 
 REFERENCE_MM = 594.0
 """Short side of A1, the size the design is drawn for (scale 1)."""

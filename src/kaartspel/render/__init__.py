@@ -1,1 +1,1 @@
-"""HTML to PDF with WeasyPrint: templates and palette, the URL sandbox, measuring, hyphenation, stamps."""
+"""HTML to PDF with WeasyPrint: templates, palette, URL sandbox, measuring, hyphenation, stamps."""

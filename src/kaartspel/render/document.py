@@ -270,9 +270,9 @@ def measure_overflow(document: Any) -> list[Overflow]:
     overflows = []
     for index, page in enumerate(document.pages):
         bottom = right = 0.0
-        for box in _fit_boxes(page._page_box):
-            b, r = _box_overflow(box)
-            laid_out, total = _text_lengths(box)
+        for box in fit_boxes(page._page_box):
+            b, r = box_overflow(box)
+            laid_out, total = text_lengths(box)
             if laid_out < total:
                 missing = box.height * PX_TO_MM * (total - laid_out) / max(laid_out, 1)
                 b = max(b, missing, 2 * FIT_TOLERANCE_MM)
@@ -282,7 +282,7 @@ def measure_overflow(document: Any) -> list[Overflow]:
     return overflows
 
 
-def _fit_boxes(root: Any) -> Iterator[Any]:
+def fit_boxes(root: Any) -> Iterator[Any]:
     seen = set()
     for box in root.descendants():
         element = getattr(box, "element", None)
@@ -294,7 +294,7 @@ def _fit_boxes(root: Any) -> Iterator[Any]:
             yield box
 
 
-def _text_lengths(container: Any) -> tuple[int, int]:
+def text_lengths(container: Any) -> tuple[int, int]:
     """Return how many letters of *container*'s element were laid out in it, and how many
     the element holds."""
     laid_out = "".join(
@@ -320,7 +320,7 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
-def _box_overflow(container: Any) -> tuple[float, float]:
+def box_overflow(container: Any) -> tuple[float, float]:
     """Return (bottom, right) overflow in mm of *container*'s content."""
     limit_y = container.content_box_y() + container.height
     limit_x = container.content_box_x() + container.width

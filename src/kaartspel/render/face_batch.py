@@ -15,10 +15,10 @@ from kaartspel.cache import FaceCache, digest
 from kaartspel.errors import FitError
 from kaartspel.render import hyphenation
 from kaartspel.render.document import (
-    _fit_boxes,
-    _text_lengths,
+    fit_boxes,
     measure_overflow,
     render_document,
+    text_lengths,
     write_pdf,
 )
 from kaartspel.render.stamps import apply_stamps, find_stamps, form_html
@@ -166,7 +166,7 @@ def measure_fill(document: Any) -> list[float]:
     fills = []
     for page in document.pages:
         fill = 0.0
-        for box in _fit_boxes(page._page_box):
+        for box in fit_boxes(page._page_box):
             if "fit" not in (box.element.get("class") or "").split() or not _bounded(box):
                 continue
             top = box.content_box_y()
@@ -179,7 +179,7 @@ def measure_fill(document: Any) -> list[float]:
                     y = child.position_y + getattr(child, "margin_top", 0)
                     bottom = max(bottom, y + child.border_height())
             ratio = (bottom - top) / box.height
-            laid_out, total = _text_lengths(box)
+            laid_out, total = text_lengths(box)
             if laid_out < total:
                 ratio = max(ratio, 1 + (total - laid_out) / max(laid_out, 1))
             fill = max(fill, ratio)

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from kaartspel.cache import _write_atomic, digest
+from kaartspel.cache import digest, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def _load(pickled: Path, hyph_dict_class: type) -> Any:
 def _store(pickled: Path, hyph_dict: Any, stem: str) -> None:
     """Pickle *hyph_dict* to *pickled* atomically; drop older pickles of the same dictionary."""
     try:
-        _write_atomic(pickled, pickle.dumps(hyph_dict, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic(pickled, pickle.dumps(hyph_dict, protocol=pickle.HIGHEST_PROTOCOL))
     except Exception as exc:  # an unwritable folder, or a dictionary that cannot be pickled
         log.debug("hyphenation: cannot write %s: %s: %s", pickled, type(exc).__name__, exc)
         return

@@ -14,7 +14,15 @@ import yaml
 
 from kaartspel.errors import ContentError, Problem, UsageError, display_path
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
+
+def _bundled_templates() -> Path:
+    """Return the built-in templates: inside the installed package, or the checkout's."""
+    here = Path(__file__).resolve()
+    installed = here.parents[1] / "templates"  # a wheel maps templates/ to kaartspel/templates
+    return installed if installed.is_dir() else here.parents[3] / "templates"
+
+
+PACKAGE_TEMPLATES = _bundled_templates()
 """The project's own templates (the repository's ``templates/`` folder)."""
 
 TYPE_SCALE = (7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0, 10.5, 11.0, 12.0, 13.0, 14.0)
