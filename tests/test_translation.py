@@ -13,7 +13,7 @@ from kaartspel.model import Content, check, load_content
 
 REMOVED_PAIR = """\
         - id: netwerkvorming-2
-          group: "How do you complement each other as a group?"
+          group: "How do you complement each other?"
           personal: "How do your knowledge and skills differ from those of the others?"
 """
 
