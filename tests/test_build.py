@@ -164,9 +164,9 @@ def test_noop_build_imports_no_renderer(project: Path) -> None:
 def test_content_edit_rebuilds_only_affected_outputs(project: Path) -> None:
     essentials = project / "content" / "en" / "essentials.yaml"
     text = essentials.read_text("utf-8")
-    old = "How do you complement each other as a group?"
+    old = "How do you complement each other?"
     assert text.count(old) == 1
-    essentials.write_text(text.replace(old, "How do you complement one another as a group?"),
+    essentials.write_text(text.replace(old, "How do you complement one another?"),
                           "utf-8")
     result = run("build")
     assert result.exit_code == 0, result.output

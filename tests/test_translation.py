@@ -20,7 +20,7 @@ from kaartspel.errors import ContentError, Problem
 
 REMOVED_PAIR = """\
         - id: netwerkvorming-2
-          group: "How do you complement each other as a group?"
+          group: "How do you complement each other?"
           personal: "How do your knowledge and skills differ from those of the others?"
 """
 
