@@ -1,11 +1,20 @@
-"""The colour engine (kaartspel.colour): CIEDE2000, sRGB to CIELAB, contrast, print values."""
+"""The colour engine (kaartspel.colour) and the palette's print values and rules.
+
+The palette (``templates/palette.yaml``) is designed in sRGB; its CMYK values must be what the
+engine computes through the bundled FOGRA39 output profile, print close to the design, stay
+within the ink limit, and keep the theme colours apart in colour and in grey.  Every assertion
+message lists the measured values, so a failure says by how much and what to store instead.
+"""
 
 from __future__ import annotations
 
+import itertools
 import struct
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from PIL import Image, ImageCms
 
 from kaartspel.colour import (
@@ -19,11 +28,41 @@ from kaartspel.colour import (
 )
 
 WHITE = "#ffffff"
+SET = "neutral"
+SIDE_BY_SIDE = ("kennismanagement", "netwerkvorming", "samenwerken")
+"""The three essentials the poster sets side by side (design brief, section 7)."""
+
+MAX_PRINT_DELTA_E = 2.0
+MIN_IDENTITY_DELTA_E = 15.0
+MIN_GREY_STEP = 7.0
+"""ΔL* that tells two colours apart in greyscale print at a glance."""
+MIN_ANY_GREY_STEP = 3.5
 
 
 @pytest.fixture(scope="module")
 def profile(repo_root: Path) -> OutputProfile:
     return OutputProfile(repo_root / "templates" / "icc" / "FOGRA39L-coated.icc")
+
+
+@pytest.fixture(scope="module")
+def palette(repo_root: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(
+        (repo_root / "templates" / "palette.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+def themes(palette: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The colours that identify something: the seven themes and the set (``neutral``)."""
+    return {key: value for key, value in palette.items() if key not in ("ink", "paper")}
+
+
+def swatches(palette: dict[str, Any]) -> list[tuple[str, str, list[int]]]:
+    """Every computed colour as (name, sRGB, stored CMYK): each theme's strong colour and tint."""
+    found = []
+    for key, value in themes(palette).items():
+        found.append((key, value["rgb"], value["cmyk"]))
+        found.append((f"{key}.tint", value["tint"], value["tint_cmyk"]))
+    return found
 
 
 # --- CIEDE2000 ------------------------------------------------------------------------------
@@ -150,3 +189,107 @@ def test_lab_refuses_percentages_out_of_range(profile: OutputProfile) -> None:
         profile.lab((0, 0, 120, 0))
     with pytest.raises(ValueError, match="not CMYK percentages"):
         profile.lab((0, 0, 0))
+
+
+# --- the palette: print values --------------------------------------------------------------
+
+
+def test_stored_cmyk_is_what_the_engine_computes(
+    palette: dict[str, Any], profile: OutputProfile
+) -> None:
+    wrong = [f"{name} {rgb}: stored {stored}, computed {list(profile.cmyk(rgb))}"
+             for name, rgb, stored in swatches(palette) if tuple(stored) != profile.cmyk(rgb)]
+    assert not wrong, "palette.yaml CMYK is not the engine's:\n" + "\n".join(wrong)
+    assert tuple(palette["paper"]["cmyk"]) == profile.cmyk(palette["paper"]["rgb"])
+    # Text is set in black ink only (registration-proof small type): a choice, not a conversion.
+    assert palette["ink"]["cmyk"] == [0, 0, 0, 100]
+
+
+def test_every_colour_prints_close_to_its_design(
+    palette: dict[str, Any], profile: OutputProfile
+) -> None:
+    measured = [(profile.printed_delta_e(rgb, stored), name, rgb, stored)
+                for name, rgb, stored in swatches(palette)]
+    report = "\n".join(f"  {name:24} {rgb} {stored!s:18} ΔE2000 {error:.2f}"
+                       for error, name, rgb, stored in sorted(measured, reverse=True))
+    assert max(measured)[0] <= MAX_PRINT_DELTA_E, f"design vs print through the profile:\n{report}"
+
+
+def test_total_ink_is_at_most_300_percent(palette: dict[str, Any]) -> None:
+    heavy = [(name, stored, total_ink(stored)) for name, _, stored in swatches(palette)
+             if total_ink(stored) > INK_LIMIT]
+    assert not heavy, f"over {INK_LIMIT:g} % total ink: {heavy}"
+
+
+# --- the palette: telling colours apart -----------------------------------------------------
+
+
+def identity_labs(palette: dict[str, Any], profile: OutputProfile) -> dict[str, dict[str, Any]]:
+    """Each identifying colour in CIELAB, as designed (sRGB) and as printed (its CMYK)."""
+    return {
+        "design": {key: srgb_lab(value["rgb"]) for key, value in themes(palette).items()},
+        "print": {key: profile.lab(value["cmyk"]) for key, value in themes(palette).items()},
+    }
+
+
+def test_theme_and_set_colours_differ_clearly(
+    palette: dict[str, Any], profile: OutputProfile
+) -> None:
+    close = []
+    for medium, labs in identity_labs(palette, profile).items():
+        for first, second in itertools.combinations(labs, 2):
+            difference = delta_e_2000(labs[first], labs[second])
+            if difference < MIN_IDENTITY_DELTA_E:
+                close.append(f"{medium}: {first}/{second} ΔE2000 {difference:.1f}")
+    assert not close, f"colours closer than ΔE2000 {MIN_IDENTITY_DELTA_E:g}:\n" + "\n".join(close)
+
+
+def test_colours_differ_in_greyscale(palette: dict[str, Any], profile: OutputProfile) -> None:
+    """Greyscale print keeps CIE L* only (a colour-managed conversion to grey).
+
+    The set colour and each theme, and the three themes shown side by side, differ by
+    ≥ 7 L*; every other pair by ≥ 3.5 L*.  Seven L* between *all* eight colours cannot be had:
+    white text needs L* ≤ 50 (4.5:1), the press's darkest black within the ink limit is
+    L* ≈ 10, and eight colours 7 apart need 49 (see the next test).
+    """
+    grey = []
+    for medium, labs in identity_labs(palette, profile).items():
+        for first, second in itertools.combinations(labs, 2):
+            step = abs(labs[first].L - labs[second].L)
+            apart = SET in (first, second) or {first, second} <= set(SIDE_BY_SIDE)
+            needed = MIN_GREY_STEP if apart else MIN_ANY_GREY_STEP
+            if step < needed:
+                grey.append(f"{medium}: {first} L* {labs[first].L:.1f} / {second} "
+                            f"L* {labs[second].L:.1f}: ΔL* {step:.1f} < {needed:g}")
+    assert not grey, "too close in greyscale:\n" + "\n".join(grey)
+
+
+def test_seven_lstar_between_all_eight_colours_is_out_of_reach(
+    palette: dict[str, Any], profile: OutputProfile
+) -> None:
+    """Record why the greyscale rule is not ΔL* ≥ 7 for every pair."""
+    darkest = profile.lab(profile.cmyk("#000000")).L
+    lightest = 116 * (1.05 / 4.5 - 0.05) ** (1 / 3) - 16  # 4.5:1 against white: L* 49.9
+    count = len(themes(palette))
+    assert (lightest - darkest) < MIN_GREY_STEP * (count - 1), (darkest, lightest, count)
+
+
+def test_text_contrast(palette: dict[str, Any]) -> None:
+    ink = palette["ink"]["rgb"]
+    low = []
+    for key, value in themes(palette).items():
+        if contrast_ratio(WHITE, value["rgb"]) < 4.5:
+            low.append(f"white on {key} {value['rgb']}: {contrast_ratio(WHITE, value['rgb']):.2f}")
+        if contrast_ratio(ink, value["tint"]) < 7:
+            ratio = contrast_ratio(ink, value["tint"])
+            low.append(f"ink on {key} tint {value['tint']}: {ratio:.2f}")
+    assert contrast_ratio(ink, palette["paper"]["rgb"]) >= 7
+    assert not low, "\n".join(low)
+
+
+def test_palette_still_loads_through_the_style_module(repo_root: Path) -> None:
+    from kaartspel.style import TemplateSet
+
+    loaded = TemplateSet.create().palette()
+    assert loaded.colour("set") == loaded.themes[SET]
+    assert loaded.ink_cmyk == (0, 0, 0, 100)
