@@ -1,4 +1,4 @@
-"""The colour engine (kaartspel.colour) and the palette's print values and rules.
+"""The colour engine (kaartspel.render.colour) and the palette's print values and rules.
 
 The palette (``templates/palette.yaml``) is designed in sRGB; its CMYK values must be what the
 engine computes through the bundled FOGRA39 output profile, print close to the design, stay
@@ -17,7 +17,7 @@ import pytest
 import yaml
 from PIL import Image, ImageCms
 
-from kaartspel.colour import (
+from kaartspel.render.colour import (
     INK_LIMIT,
     OutputProfile,
     contrast_ratio,
@@ -288,7 +288,7 @@ def test_text_contrast(palette: dict[str, Any]) -> None:
 
 
 def test_palette_still_loads_through_the_style_module(repo_root: Path) -> None:
-    from kaartspel.style import TemplateSet
+    from kaartspel.render.templates import TemplateSet
 
     loaded = TemplateSet.create().palette()
     assert loaded.colour("set") == loaded.themes[SET]
