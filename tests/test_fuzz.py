@@ -128,7 +128,8 @@ def scratch(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> Iter
     """Return a function giving a fresh copy of ``content/nl`` per example (removed after)."""
     root = tmp_path_factory.mktemp("fuzz")
     counter = itertools.count()
-    originals = {f.name: f.read_text(encoding="utf-8") for f in (content_dir / "nl").iterdir()}
+    originals = {f.name: f.read_text(encoding="utf-8") for f in (content_dir / "nl").iterdir()
+                 if f.suffix == ".yaml"}
     parsed = {name: yaml.safe_load(text) for name, text in originals.items()}
 
     class Scratch:
