@@ -39,7 +39,7 @@ lint: $(STAMP)
 
 # Property-based tests with many more examples than CI runs.
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/crosscutting/test_fuzz.py -q --hypothesis-show-statistics
 
 # Speed and memory figures (a benchmark, not a test): prints a table, writes build/bench.json.
 bench: $(STAMP) bytecode
@@ -49,7 +49,7 @@ bench: $(STAMP) bytecode
 docs: $(STAMP)
 	$(BIN)/python docs/make_pictures.py
 
-# Regenerate the golden HTML files that tests/test_golden.py compares against.
+# Regenerate the golden HTML files that tests/render/test_golden.py compares against.
 update-golden: $(STAMP)
 	$(BIN)/python tests/golden/update.py
 

@@ -16,7 +16,7 @@ from kaartspel.build.run import clean, group_targets
 from kaartspel.cli.app import app
 from kaartspel.errors import UsageError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 # Small decks (one theme, or the six tips) keep the cold build of the session to a few seconds.

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from test_build import copy_project
 from typer.testing import CliRunner, Result
 
 from kaartspel.build.preview import contact_sheet
 from kaartspel.cli.app import app
-from test_build import copy_project
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 _spec = importlib.util.spec_from_file_location("golden_update", GOLDEN / "update.py")
 assert _spec and _spec.loader
 golden = importlib.util.module_from_spec(_spec)

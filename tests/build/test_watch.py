@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from test_build import PIN_SOURCE, copy_project
 
 from kaartspel.build.plan import BuildSettings
 from kaartspel.build.watch import Watcher, watch_paths
-from test_build import PIN_SOURCE, copy_project
 
 TIMEOUT_S = 30.0
 

@@ -31,7 +31,7 @@ def recipe_files(repo_root: Path) -> list[Path]:
     return found
 
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 RECIPES = recipe_files(REPO)
 
 
