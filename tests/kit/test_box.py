@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pikepdf
@@ -28,7 +29,7 @@ def panel_widths(folds: list[Stroke]) -> list[float]:
     """Return the widths between the vertical folds: side, back, side (left to right)."""
     xs = sorted({round(s.points[0][0], 3) for s in folds
                  if abs(s.points[0][0] - s.points[-1][0]) < 1e-3})
-    return [b - a for a, b in zip(xs, xs[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(xs)]
 
 
 @pytest.mark.parametrize(("size", "card", "cards", "weight"), [
@@ -61,7 +62,7 @@ def test_panels_fit_the_cards_and_the_deck(tmp_path: Path, content_dir: Path, si
     ys = sorted({round(s.points[0][1], 3) for s in folds
                  if abs(s.points[0][1] - s.points[-1][1]) < 1e-3})
     # Bottom tuck fold, bottom, top, lid's tuck fold: depth, height, depth apart.
-    assert [b - a for a, b in zip(ys, ys[1:], strict=False)] == pytest.approx(
+    assert [b - a for a, b in itertools.pairwise(ys)] == pytest.approx(
         [side, card[1] + 1.0, side], abs=0.01)
     # The front (left of the first fold) is as wide as the back: the outline starts there.
     first_fold = min(s.points[0][0] for s in folds

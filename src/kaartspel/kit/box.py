@@ -169,7 +169,7 @@ class TuckBox:
         """Return the outline to cut along, a closed path (lines, and arcs as Béziers)."""
         x0, x1, x2, x3, x4, x5 = self._x
         y0, y1 = self._y
-        w, d, tk, dh, s = self.inner_w, self.depth, self.tuck, self.dust, SHOULDER_MM
+        d, tk, dh, s = self.depth, self.tuck, self.dust, SHOULDER_MM
         taper = min(d * 0.25, 4.0)
         glue_taper = min(6.0, self.inner_h * 0.08)
         path: list[Point | tuple[Point, Point, Point]] = [(x0, y1), (x0, y0 - d)]
