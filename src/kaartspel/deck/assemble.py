@@ -94,8 +94,12 @@ def build_deck(
     cache: FaceCache | None = None,
     jobs: int | None = None,
     helper: RenderHelper | None = None,
+    library: FaceLibrary | None = None,
 ) -> DeckResult:
     """Build one deck PDF at *output*; raise a KaartspelError on any problem.
+
+    A long-running process (``watch``) passes the *library* of faces it keeps prepared
+    between builds.
 
     *jobs* caps the processes that render faces (None: one per CPU); a *helper* started
     earlier renders a few stale faces with WeasyPrint already loaded (see helper.py).
@@ -132,7 +136,8 @@ def build_deck(
         return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
                           [card.id for card in cards], store.rendered)
     merger = FontMerger(font_files(templates), store.cache)
-    _fresh_library()
+    if library is not None:
+        library.start_build()
     index = {face.id: i for i, face in enumerate(faces)}
     fronts = [index[card.id] for card in cards]
     back_pages = [index[backs[card.theme].id] if backs else None for card in cards]
@@ -141,7 +146,7 @@ def build_deck(
         # the render helper, while this process places the rest).  If one turns out not to
         # fit, the output is dropped and the search goes on with what it learnt.
         base, rendering = start_fit(store, faces)
-        source = FacePages(store, faces, base, merger, rendering)
+        source = FacePages(store, faces, base, merger, rendering, library)
         try:
             if grid is not None:
                 out = impose_sheets(source, fronts, back_pages, grid, options.bleed,
@@ -198,8 +203,10 @@ class FacePages:
     """
 
     def __init__(self, store: FaceStore, faces: Sequence[Card], base: float,
-                 merger: FontMerger, rendering: Rendering | None = None) -> None:
+                 merger: FontMerger, rendering: Rendering | None = None,
+                 library: FaceLibrary | None = None) -> None:
         self.store, self.faces, self.base, self.merger = store, faces, base, merger
+        self.library = library
         self.rendering = rendering
         """Faces still arriving (each is waited for when it is placed)."""
         self.ahead: dict[int, pikepdf.Object] = {}
@@ -244,7 +251,7 @@ class FacePages:
         if self.collector is None:
             self.collector = self.merger.collector(out)
         face = self.faces[index]
-        library = _library
+        library = self.library
         key = self.store.face_key(face, self.base)
         if library is not None and key in library.faces:
             prepared, fonts = library.faces[key]
@@ -288,6 +295,12 @@ class FaceLibrary:
         self.pdf = pikepdf.Pdf.new()
         self.faces: dict[str, tuple[pikepdf.Object, FaceFonts]] = {}
 
+    def start_build(self) -> None:
+        """Start afresh when the library has grown past :data:`LIBRARY_FACES`."""
+        if len(self.faces) > LIBRARY_FACES:
+            self.pdf = pikepdf.Pdf.new()
+            self.faces = {}
+
     def keep(self, key: str, page: pikepdf.Page, fonts: FaceFonts) -> pikepdf.Object:
         """Keep *page* (of a face PDF about to be closed) with its fonts taken out."""
         form = self.pdf.copy_foreign(page_form(page))
@@ -298,19 +311,6 @@ class FaceLibrary:
 
 LIBRARY_FACES = 4000
 """Faces a library holds before it starts afresh (between two builds)."""
-_library: FaceLibrary | None = None
-
-
-def keep_faces(keep: bool = True) -> None:
-    """Keep prepared faces in memory from one build to the next (for ``watch``)."""
-    global _library
-    _library = FaceLibrary() if keep else None
-
-
-def _fresh_library() -> None:
-    global _library
-    if _library is not None and len(_library.faces) > LIBRARY_FACES:
-        _library = FaceLibrary()
 
 
 def _materialize(obj: pikepdf.Object) -> None:

@@ -103,7 +103,9 @@ class TemplateSet:
 
     def palette(self) -> Palette:
         """Load ``palette.yaml`` from the search path."""
-        return _palette(self.find("palette.yaml"))
+        path = self.find("palette.yaml")
+        stat = path.stat()  # in the key: a long-running process sees a saved palette
+        return _palette(path, stat.st_mtime_ns, stat.st_size)
 
     def icon(self, theme: str) -> str:
         """Return the SVG markup of a theme icon (trusted project/user file)."""
@@ -116,7 +118,10 @@ class TemplateSet:
 
 @cache
 def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
+    # Kept per process: the loader's auto_reload checks each template's mtime on use, so a
+    # long-running process (watch) sees every saved template without clearing this.
     env = jinja2.Environment(
+        auto_reload=True,
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         autoescape=True,  # content is text, never markup
         undefined=jinja2.StrictUndefined,
@@ -130,7 +135,7 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
 
 
 @cache
-def _palette(path: Path) -> Palette:
+def _palette(path: Path, mtime_ns: int, size: int) -> Palette:
     shown = display_path(path)
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
