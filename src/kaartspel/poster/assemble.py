@@ -128,7 +128,12 @@ def build_poster(content_dir: Path, options: PosterOptions, output: Path) -> Pos
         labels = [*tile_labels(content.ui.tile_label, plan), "0123456789 (/)"]
     body, document, html, placement = fit_poster(renderer, labels)
     log.info("poster %s: body text %.2f pt on %d page(s)", output, body, placement.pages)
-    identifier = digest(html).encode()[:32]
+    # The HTML names the template folders by absolute URL: leave them out, so the same
+    # inputs give the same file wherever the project is checked out.
+    located = html
+    for folder in renderer.templates.folders:
+        located = located.replace(Path(folder).resolve().as_uri(), "")
+    identifier = digest(located, renderer.templates.fingerprint()).encode()[:32]
     written = time.perf_counter()
     pdf_bytes = write_pdf(document, identifier, options.strict, renderer.what)
     log.debug("%s: PDF written in %.2f s", renderer.what, time.perf_counter() - written)
