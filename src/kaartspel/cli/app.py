@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 from kaartspel import __version__
 from kaartspel.errors import EXIT_INTERRUPTED, KaartspelError
 from kaartspel.options import DeckOptions, Options, PosterOptions, choices, field_extra
+from kaartspel.units import SAFE_MM
 
 log = logging.getLogger("kaartspel")
 Command = TypeVar("Command", bound=Callable[..., None])
@@ -350,7 +351,7 @@ def preflight_command(
     ] = False,
     safe: Annotated[
         float, typer.Option("--safe", help="Safe area: distance of text from the trim, mm.")
-    ] = 4.0,
+    ] = SAFE_MM,
     min_text: Annotated[
         float, typer.Option("--min-text", help="Smallest allowed text size, pt.")
     ] = 7.0,

@@ -31,8 +31,6 @@ from kaartspel.units import card_size, mm_to_pt, paper_size
 
 log = logging.getLogger(__name__)
 
-SAFE_MM = 4.0
-"""Distance from the trim to any text (cutting tolerance is up to 1.5 mm)."""
 
 
 @dataclass

@@ -22,10 +22,11 @@ import jinja2
 from kaartspel.errors import RenderError, printable
 from kaartspel.render import hyphenation
 from kaartspel.render.templates import TemplateSet
+from kaartspel.units import MM_PER_INCH
 
 log = logging.getLogger(__name__)
 
-PX_TO_MM = 25.4 / 96
+PX_TO_MM = MM_PER_INCH / 96
 """WeasyPrint lays out in CSS px."""
 
 FIT_TOLERANCE_MM = 0.05

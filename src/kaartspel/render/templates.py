@@ -13,6 +13,7 @@ import jinja2
 import yaml
 
 from kaartspel.errors import ContentError, Problem, UsageError, display_path
+from kaartspel.units import MIN_TEXT_PT
 
 
 def _bundled_templates() -> Path:
@@ -28,7 +29,6 @@ PACKAGE_TEMPLATES = _bundled_templates()
 TYPE_SCALE = (7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0, 10.5, 11.0, 12.0, 13.0, 14.0)
 """Body sizes in pt that a deck may use; the largest one at which every card fits wins."""
 
-MIN_TEXT_PT = 7.0
 """Nothing is set smaller than this (print legibility)."""
 
 RATIO = 1.2
