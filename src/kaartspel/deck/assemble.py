@@ -20,7 +20,7 @@ from kaartspel.deck.faces import CardRenderer, Geometry
 from kaartspel.deck.type_size import fit_faces, start_fit
 from kaartspel.deck.variants import accessible_pdf, card_renderer, face_store
 from kaartspel.deck.workers import RenderHelper
-from kaartspel.options import DeckOptions, name_parts
+from kaartspel.options import DeckOptions
 from kaartspel.pdf.fonts import FaceFonts, FontCollector, FontMerger
 from kaartspel.pdf.impose import impose_sheets, page_form, page_xobject, plan_grid, single_pages
 from kaartspel.pdf.save import save_pdf
@@ -346,15 +346,6 @@ def font_files(templates: TemplateSet) -> list[Path]:
     ]
 
 
-def default_output(options: DeckOptions) -> Path:
-    """Return ``build/deck-<lang>-<size>-<layout>[-<what else differs>].pdf``.
-
-    Every option that differs from the defaults is in the name (``-print``, ``-bleed0``,
-    ``-netwerkvorming``), so two decks made with other options never share a file.
-    """
-    head = [options.lang, options.size, options.layout]
-    parts = name_parts(options, DeckOptions(), skip=("lang", "size", "layout"))
-    return Path("build") / ("-".join(["deck", *head, *parts]) + ".pdf")
 
 
-__all__ = ["CardRenderer", "DeckResult", "Geometry", "build_deck", "default_output"]
+__all__ = ["CardRenderer", "DeckResult", "Geometry", "build_deck"]

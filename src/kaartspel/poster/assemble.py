@@ -30,7 +30,7 @@ from typing import Any
 from kaartspel.cache import digest
 from kaartspel.content.load import load_content
 from kaartspel.errors import RenderError
-from kaartspel.options import PosterOptions, name_parts
+from kaartspel.options import PosterOptions
 from kaartspel.pdf.save import check_output, save_pdf
 from kaartspel.poster.fit import fit_poster
 from kaartspel.poster.geometry import (
@@ -158,19 +158,6 @@ def build_poster(content_dir: Path, options: PosterOptions, output: Path) -> Pos
     return PosterResult(output, pages, body, time.perf_counter() - started)
 
 
-def default_poster_output(options: PosterOptions) -> Path:
-    """Return ``build/poster-<lang>-<size>[-landscape][-tiles-<paper>][-<what else>].pdf``.
-
-    Every option that differs from the defaults is in the name (``-bleed3``), so a bleed
-    poster never replaces the plain one.
-    """
-    name = f"poster-{options.lang}-{options.size}"
-    if options.orientation == "landscape":
-        name += "-landscape"
-    if options.tile:
-        name += f"-tiles-{options.tile}"
-    parts = name_parts(options, PosterOptions(), skip=("lang", "size", "orientation", "tile"))
-    return Path("build") / ("-".join([name, *parts]) + ".pdf")
 
 
-__all__ = ["PosterResult", "build_poster", "default_poster_output"]
+__all__ = ["PosterResult", "build_poster"]
