@@ -30,6 +30,7 @@ from kaartspel.options import (
     choices,
     field_extra,
 )
+from kaartspel.units import SAFE_MM
 
 log = logging.getLogger("kaartspel")
 Command = TypeVar("Command", bound=Callable[..., None])
@@ -413,7 +414,7 @@ def preflight_command(
     ] = False,
     safe: Annotated[
         float, typer.Option("--safe", help="Safe area: distance of text from the trim, mm.")
-    ] = 4.0,
+    ] = SAFE_MM,
     min_text: Annotated[
         float, typer.Option("--min-text", help="Smallest allowed text size, pt.")
     ] = 7.0,
