@@ -448,3 +448,24 @@ def default_poster_output(options: PosterOptions) -> Path:
         name += f"-tiles-{options.tile}"
     parts = name_parts(options, PosterOptions(), skip=("lang", "size", "orientation", "tile"))
     return Path("build") / ("-".join([name, *parts]) + ".pdf")
+
+
+def default_calibration_output(options: CalibrateOptions) -> Path:
+    """Return ``build/calibrate-<lang>-<paper>-<duplex>[-<what else differs>].pdf``."""
+    head = [options.lang, options.paper, options.duplex]
+    parts = name_parts(options, CalibrateOptions(), skip=("lang", "paper", "duplex"))
+    return Path("build") / ("-".join(["calibrate", *head, *parts]) + ".pdf")
+
+
+def default_box_output(options: BoxOptions) -> Path:
+    """Return ``build/box-<lang>-<size>[-<what else differs>].pdf`` (``-die``: print shop)."""
+    parts = name_parts(options, BoxOptions(), skip=("lang", "size"))
+    return Path("build") / ("-".join(["box", options.lang, options.size, *parts]) + ".pdf")
+
+
+def default_export_names(options: ExportOptions) -> tuple[str, str]:
+    """Return the stems of ``export``'s PNG folder (and zip) and of its slides:
+    ``cards-<lang>-<size>[-…]`` and ``slides-<lang>-<size>[-…]``."""
+    parts = name_parts(options, ExportOptions(), skip=("lang", "size", "png", "slides"))
+    tail = "-".join([options.lang, options.size, *parts])
+    return f"cards-{tail}", f"slides-{tail}"

@@ -170,8 +170,8 @@ def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
 def run_calibrate(content_dir: Path, given: dict[str, Any], recipe: Path | None,
                   output: Path | None) -> None:
     """Write the duplex test sheet and say where it is."""
-    from kaartspel.kit.calibrate import build_calibration, default_calibration_output
-    from kaartspel.options import CalibrateOptions
+    from kaartspel.kit.calibrate import build_calibration
+    from kaartspel.options import CalibrateOptions, default_calibration_output
 
     options, recipe_output = resolve_options(CalibrateOptions, given, recipe, "calibrate",
                                              content_dir)
@@ -186,8 +186,8 @@ def run_calibrate(content_dir: Path, given: dict[str, Any], recipe: Path | None,
 def run_box(content_dir: Path, given: dict[str, Any], recipe: Path | None,
             output: Path | None) -> None:
     """Write the tuck box and say what it holds."""
-    from kaartspel.kit.box import build_box, default_box_output
-    from kaartspel.options import BoxOptions
+    from kaartspel.kit.box import build_box
+    from kaartspel.options import BoxOptions, default_box_output
 
     options, recipe_output = resolve_options(BoxOptions, given, recipe, "box", content_dir)
     output = output or recipe_output or default_box_output(options)

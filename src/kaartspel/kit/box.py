@@ -28,7 +28,7 @@ from markupsafe import Markup
 from kaartspel.content.load import load_content
 from kaartspel.errors import UsageError
 from kaartspel.kit.sheets import Pen, Point, ask_actual_size, draw_over, render_pages
-from kaartspel.options import BoxOptions, name_parts
+from kaartspel.options import BoxOptions
 from kaartspel.pdf.save import check_output, save_pdf
 from kaartspel.pdf.variants import css_colour, finalize
 from kaartspel.render.templates import TemplateSet
@@ -332,12 +332,6 @@ class BoxResult:
     box: TuckBox
     paper: str
     seconds: float
-
-
-def default_box_output(options: BoxOptions) -> Path:
-    """Return ``build/box-<lang>-<size>[-<what else differs>].pdf``."""
-    parts = name_parts(options, BoxOptions(), skip=("lang", "size"))
-    return Path("build") / ("-".join(["box", options.lang, options.size, *parts]) + ".pdf")
 
 
 def build_box(content_dir: Path, options: BoxOptions, output: Path) -> BoxResult:

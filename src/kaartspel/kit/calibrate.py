@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kaartspel.content.load import load_content
 from kaartspel.kit.sheets import Pen, Point, ask_actual_size, draw_over, render_pages
-from kaartspel.options import CalibrateOptions, name_parts
+from kaartspel.options import CalibrateOptions
 from kaartspel.pdf.duplex import back_shift, on_back
 from kaartspel.pdf.save import check_output, save_pdf
 from kaartspel.render.templates import TemplateSet
@@ -184,13 +184,6 @@ class CalibrationResult:
     path: Path
     pages: int
     seconds: float
-
-
-def default_calibration_output(options: CalibrateOptions) -> Path:
-    """Return ``build/calibrate-<lang>-<paper>-<duplex>[-<what else differs>].pdf``."""
-    head = [options.lang, options.paper, options.duplex]
-    parts = name_parts(options, CalibrateOptions(), skip=("lang", "paper", "duplex"))
-    return Path("build") / ("-".join(["calibrate", *head, *parts]) + ".pdf")
 
 
 def build_calibration(content_dir: Path, options: CalibrateOptions, output: Path

@@ -26,7 +26,7 @@ from kaartspel.content.load import load_content
 from kaartspel.content.model import Content
 from kaartspel.deck.assemble import build_deck, deck_cards
 from kaartspel.deck.cards import Card
-from kaartspel.options import ExportOptions, name_parts
+from kaartspel.options import ExportOptions, default_export_names
 from kaartspel.pdf.save import atomic_write, build_date, check_output, save_pdf
 from kaartspel.render.templates import TemplateSet
 
@@ -84,19 +84,12 @@ def card_text(content: Content, card: Card) -> str:
                     for part in seen)
 
 
-def default_names(options: ExportOptions) -> tuple[str, str]:
-    """Return the stems of the PNG folder (and zip) and of the slides."""
-    parts = name_parts(options, ExportOptions(), skip=("lang", "size", "png", "slides"))
-    tail = "-".join([options.lang, options.size, *parts])
-    return f"cards-{tail}", f"slides-{tail}"
-
-
 def export_deck(content_dir: Path, options: ExportOptions, out_dir: Path) -> ExportResult:
     """Write the PNGs and zip and/or the slides of *options* into *out_dir*."""
     deck_options = options.deck()
     content = load_content(content_dir, options.lang)
     cards = deck_cards(content, deck_options)
-    stem, slides_stem = default_names(options)
+    stem, slides_stem = default_export_names(options)
     result = ExportResult(len(cards))
     with tempfile.TemporaryDirectory(prefix="kaartspel-export-") as scratch:
         faces = Path(scratch) / "faces.pdf"
