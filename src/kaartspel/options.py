@@ -31,10 +31,11 @@ from pydantic import (
 from kaartspel.errors import UsageError
 from kaartspel.units import CARD_SIZES, POSTER_SIZES, card_size
 
-CardLayout = Literal["sheet", "single"]
+CardLayout = Literal["sheet", "single", "fold"]
 Paper = Literal["a4", "a3", "letter"]
 Duplex = Literal["long", "short", "none"]
-Backs = Literal["theme", "plain", "none"]
+Backs = Literal["theme", "light", "plain", "none"]
+Cut = Literal["separate", "shared"]
 PageOrder = Literal["fronts-then-backs", "interleaved"]
 PdfVariant = Literal["plain", "print", "accessible"]
 PosterSize = Literal["a0", "a1", "a2", "a3", "a4"]
@@ -186,19 +187,28 @@ class DeckOptions(Options):
         "--size", "size", choices=tuple(CARD_SIZES)))
     """Card size: poker, bridge, tarot, mini, square, a6, a7, or width x height in mm (80x120)."""
     layout: CardLayout = Field("sheet", json_schema_extra=flag("--layout", "layout"))
-    """sheet: cards side by side, crop marks (office printer); single: one a page (print shop)."""
+    """sheet: cards side by side, crop marks (office printer); single: one a page (print shop);
+    fold: each front beside its back, to fold and glue (one-sided printer)."""
     paper: Paper = Field("a4", json_schema_extra=flag("--paper", "paper"))
     """Paper of the sheets (sheet layout)."""
     margin: float = Field(5.0, **_mm(30), json_schema_extra=flag("--margin", "margin", unit="mm"))
     """The printer's unprintable margin in mm (sheet layout)."""
     gutter: float = Field(0.0, **_mm(30), json_schema_extra=flag("--gutter", "gutter", unit="mm"))
     """Space between the cards' bleeds in mm (sheet layout)."""
+    cut: Cut = Field("separate", json_schema_extra=flag("--cut", "cut"))
+    """separate: each card with its own bleed and crop marks; shared: cards edge to edge with
+    full-length cut lines, bleed only at the sheet's outer edges (fewest guillotine cuts)."""
     bleed: float = Field(3.0, **_mm(10), json_schema_extra=flag("--bleed", "bleed", unit="mm"))
     """Bleed around each card in mm."""
     duplex: Duplex = Field("long", json_schema_extra=flag("--duplex", "duplex"))
     """How the printer turns the paper for the backs: long edge, short edge, or one-sided (none)."""
+    back_offset: BackOffset = Field((0.0, 0.0), json_schema_extra=flag(
+        "--back-offset", "back_offset", metavar="X,Y", unit="mm"))
+    """Where the printer puts the backs, read on the test sheet (kaartspel calibrate): X
+    right, Y up in mm, seen from the front; the backs are moved back by that much."""
     backs: Backs = Field("theme", json_schema_extra=flag("--backs", "backs"))
-    """Card backs: one per theme, one plain back for all, or none."""
+    """Card backs: one per theme (full colour), light (white with the theme's colour as a
+    border, for office printers), one plain back for all, or none."""
     order: PageOrder = Field("fronts-then-backs", json_schema_extra=flag("--order", "order"))
     """Page order in the single layout: all fronts then all backs, or each back after its front."""
     themes: tuple[str, ...] = Field((), json_schema_extra=flag("--theme", "select.themes"))
@@ -213,12 +223,40 @@ class DeckOptions(Options):
     extra_questions: QuestionsFile = Field(None, json_schema_extra=flag(
         "--questions", "extra_questions", path=True))
     """A YAML file with your own question pairs (in a recipe: relative to the recipe)."""
+    blanks: int = Field(0, ge=0, le=60, json_schema_extra=flag("--blanks", "blanks",
+                                                                metavar="N"))
+    """Add N write-on question cards per chosen theme (without --theme: N neutral ones)."""
+    legend: bool | None = Field(None, json_schema_extra=flag("--legend/--no-legend", "legend"))
+    """Add a legend card: every theme of the deck with its colour, icon, name and cards
+    (default: in a full deck, not in a selection)."""
     pdf: PdfVariant = Field("plain", json_schema_extra=flag("--pdf", "pdf"))
     """PDF variant: plain (RGB), print (PDF/X-4, CMYK, FOGRA39) or accessible (tagged PDF/UA-1)."""
     strict: bool = Field(True, json_schema_extra=flag("--strict/--no-strict"))
     """Fail on any WeasyPrint warning."""
     templates: tuple[Path, ...] = Field((), json_schema_extra=flag("--templates", path=True))
     """Folders searched for templates before the built-in ones (repeatable)."""
+
+    @model_validator(mode="after")
+    def _layouts_agree(self) -> DeckOptions:
+        """Refuse combinations that cannot be printed as asked."""
+        if self.cut == "shared" and self.layout != "sheet":
+            raise ValueError("--cut shared is for the sheet layout (--layout sheet)")
+        if self.cut == "shared" and self.gutter:
+            raise ValueError("--cut shared puts the cards edge to edge: leave --gutter at 0")
+        if self.layout == "fold" and self.backs == "none":
+            raise ValueError("--layout fold puts each back beside its front: choose --backs "
+                             "theme, light or plain")
+        if any(self.back_offset) and self.layout != "sheet":
+            raise ValueError("--back-offset moves the backs of double-sided sheets "
+                             "(--layout sheet)")
+        return self
+
+    @property
+    def with_legend(self) -> bool:
+        """Whether the deck gets a legend card: as asked, else only in a full deck."""
+        if self.legend is not None:
+            return self.legend
+        return not (self.themes or self.kinds or self.cards)
 
     def validated(self) -> DeckOptions:
         """Return self: a DeckOptions is valid once made (kept for callers' symmetry)."""
@@ -319,7 +357,7 @@ class BoxOptions(Options):
 
 
 EXPORT_DECK_OPTIONS = ("lang", "size", "themes", "kinds", "cards", "extras", "extra_questions",
-                       "strict", "templates")
+                       "blanks", "legend", "strict", "templates")
 """The deck options ``export`` takes: what is on the cards, not how sheets are printed."""
 
 
@@ -343,6 +381,8 @@ class ExportOptions(Options):
     cards: tuple[str, ...] = _as_in(DeckOptions, "cards")
     extras: bool = _as_in(DeckOptions, "extras")
     extra_questions: QuestionsFile = _as_in(DeckOptions, "extra_questions")
+    blanks: int = _as_in(DeckOptions, "blanks")
+    legend: bool | None = _as_in(DeckOptions, "legend")
     strict: bool = _as_in(DeckOptions, "strict")
     templates: tuple[Path, ...] = _as_in(DeckOptions, "templates")
 

@@ -200,7 +200,8 @@ def option_parameters(model: type[Options]) -> list[inspect.Parameter]:
         if "metavar" in extra and int not in get_args(annotation):
             # One text value the model parses (``--back-offset 1.5,-0.5``).
             annotation, metavar = str | None, extra["metavar"]
-        elif annotation is bool:
+        elif annotation is bool or (bool in get_args(annotation) and len(get_args(annotation))
+                                    == 2):  # bool | None: on, off, or the model's own choice
             annotation = bool | None
         elif get_origin(annotation) is tuple:
             item: Any = get_args(annotation)[0]
