@@ -25,7 +25,8 @@ def blank_cards(content: Content, themes: Sequence[str], count: int) -> list[Car
     """
     if count <= 0:
         return []
-    owners = list(themes) or [SET_THEME]
+    # In deck order, so that the blanks count up through the deck.
+    owners = [t.id for t in content.themes if t.id in themes] or [SET_THEME]
     total = count * len(owners)
     cards = []
     for t, theme in enumerate(owners):
