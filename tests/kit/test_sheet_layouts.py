@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pikepdf
 import pytest
-from support.strokes import strokes
 
 from kaartspel.pdf.duplex import back_shift
 from kaartspel.pdf.fold import impose_fold, plan_fold_grid
 from kaartspel.pdf.impose import impose_sheets, plan_grid, plan_shared_grid
 from kaartspel.units import CARD_SIZES, PAPER_SIZES, Size
+from support.strokes import strokes
 
 MM = 72 / 25.4
 BLEED = 3.0

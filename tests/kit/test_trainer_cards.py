@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import build_once, pdf_page_texts
 
+from conftest import build_once, pdf_page_texts
 from kaartspel.content.model import Content
 from kaartspel.deck.assemble import deck_cards
 from kaartspel.deck.cards import build_cards

@@ -92,7 +92,7 @@ def resolve_options(model: type[Options], given: dict[str, Any], recipe_path: Pa
         return merge(model, given), None
     from kaartspel.build.recipes import load_recipe
 
-    recipe = load_recipe(recipe_path, content_dir)
+    recipe = load_recipe(recipe_path, content_dir, part=kind)
     if recipe.kind != kind:
         raise UsageError(f"{recipe_path} is a {recipe.kind} recipe; use 'kaartspel {recipe.kind}'")
     options = merge(model, recipe.given, given)
