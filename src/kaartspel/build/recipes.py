@@ -93,17 +93,19 @@ def _section(model: type[Model]) -> type[Model]:
     return section
 
 
-KitRecipe = create_model(
+_KIT_FIELDS: dict[str, Any] = {
+    "type": (Literal["kit"], Field(description="What to build: kit.")),
+    "description": (str, Field("", description="One line for people: what the kit is for.")),
+    "lang": (StrictStr, Field("nl", description="Content language of every part (a part may "
+                              "name its own).")),
+    "deck": (_section(DeckRecipe) | None, Field(None, description="The deck (a deck recipe).")),
+    "box": (_section(BoxRecipe) | None, Field(None, description="Its tuck box (a box recipe).")),
+    "calibrate": (_section(CalibrateRecipe) | None, Field(
+        None, description="The duplex test sheet (a calibrate recipe).")),
+}
+KitRecipe: type[Model] = create_model(
     "KitRecipe", __base__=Model, __doc__="A trainer's kit: a deck, its box, the test sheet.",
-    type=(Literal["kit"], Field(description="What to build: kit.")),
-    description=(str, Field("", description="One line for people: what the kit is for.")),
-    lang=(StrictStr, Field("nl", description="Content language of every part (a part may "
-                           "name its own).")),
-    deck=(_section(DeckRecipe) | None, Field(None, description="The deck (as a deck recipe).")),
-    box=(_section(BoxRecipe) | None, Field(None, description="Its tuck box (as a box recipe).")),
-    calibrate=(_section(CalibrateRecipe) | None, Field(
-        None, description="The duplex test sheet (as a calibrate recipe).")),
-)
+    **_KIT_FIELDS)
 
 RECIPE_MODELS: dict[str, tuple[type[Model], type[Options]]] = {
     "deck": (DeckRecipe, DeckOptions), "poster": (PosterRecipe, PosterOptions),

@@ -278,7 +278,7 @@ class BoxSheet:
     def die_lines(self) -> tuple[Pen, dict[str, Any]]:
         """Return the cut and fold lines over the artwork, and the resources they need."""
         cut = [tuple(self._moved(p) for p in item) if isinstance(item[0], tuple)
-               else self._moved(item) for item in self.box.cut()]  # type: ignore[arg-type]
+               else self._moved(item) for item in self.box.cut()]
         folds = [(self._moved(a), self._moved(b)) for a, b in self.box.folds()]
         pen = Pen()
         if not self.die:

@@ -140,12 +140,11 @@ class CalibrationSheet:
         for target in (*self.targets, self.example):
             cx, cy = target.centre
             r = int(target.reach)
-            for weight, colour, keep in ((0.12, "0.6 G", lambda k: k % 5 != 0),
-                                         (0.3, "0.35 G", lambda k: k % 5 == 0 and k != 0),
-                                         (0.5, "0 G", lambda k: k == 0)):
+            # Every millimetre thin and light, every fifth heavier, the zero lines black.
+            for weight, colour, kind in ((0.12, "0.6 G", 1), (0.3, "0.35 G", 5), (0.5, "0 G", 0)):
                 pen.style(weight, colour)
                 for k in range(-r, r + 1):
-                    if keep(k):
+                    if _line_kind(k) == kind:
                         pen.line((cx + k, cy - r), (cx + k, cy + r))
                         pen.line((cx - r, cy + k), (cx + r, cy + k))
         ex, ey = self.example.centre
@@ -170,6 +169,11 @@ class CalibrationSheet:
             pen.line((x, y - target.arm), (x, y + target.arm))
             pen.circle((x, y), 1.0)
         return pen
+
+
+def _line_kind(k: int) -> int:
+    """Return 0 for the zero line, 5 for a fifth millimetre, 1 for any other."""
+    return 0 if k == 0 else 5 if k % 5 == 0 else 1
 
 
 def signed(value: float) -> str:

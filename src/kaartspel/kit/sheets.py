@@ -71,14 +71,14 @@ class Pen:
         """Stroke a path through *points*; a triple is a cubic Bézier (two controls, end)."""
         first = points[0]
         assert isinstance(first[0], float | int)
-        parts = [f"{_n(first[0])} {_n(first[1])} m"]  # type: ignore[arg-type]
+        parts = [f"{_n(first[0])} {_n(first[1])} m"]
         for point in points[1:]:
             if isinstance(point[0], tuple):
-                (c1, c2, end) = point  # type: ignore[misc]
+                (c1, c2, end) = point
                 parts.append(f"{_n(c1[0])} {_n(c1[1])} {_n(c2[0])} {_n(c2[1])} "
                              f"{_n(end[0])} {_n(end[1])} c")
             else:
-                parts.append(f"{_n(point[0])} {_n(point[1])} l")  # type: ignore[arg-type]
+                parts.append(f"{_n(point[0])} {_n(point[1])} l")
         parts.append("s" if close else "S")
         self.ops.append(" ".join(parts))
         return self

@@ -45,7 +45,8 @@ class Cells:
         if not isinstance(cell, tuple):
             return False
         row, col = cell
-        return 0 <= row < self.rows and 0 <= col < self.cols and row * self.cols + col < self.count
+        return bool(0 <= row < self.rows and 0 <= col < self.cols
+                    and row * self.cols + col < self.count)
 
     def lowest_row(self, col: int) -> int:
         """Return the lowest (largest) row that holds a card in column *col* (−1: none)."""
