@@ -17,7 +17,7 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import UsageError
+from kaartspel.errors import UsageError
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def serve(content_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     """Run the composer until Ctrl-C; call *started* with its address once it listens."""
     import uvicorn
 
-    from .app import create_app
+    from kaartspel.serve.app import create_app
 
     if not content_dir.is_dir():
         raise UsageError(f"content folder not found: {content_dir}")

@@ -42,15 +42,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..cache import digest
-from ..errors import KaartspelError
-from ..loader import languages
-from ..model import Content, load_content
-from ..style import PACKAGE_TEMPLATES
-from . import text
-from .fields import controls, field_help
-from .pool import Busy, RenderPool
-from .questions import (
+from kaartspel.cache import digest
+from kaartspel.content.loader import languages
+from kaartspel.content.model import Content, load_content
+from kaartspel.errors import KaartspelError
+from kaartspel.render.templates import PACKAGE_TEMPLATES
+from kaartspel.serve import text
+from kaartspel.serve.fields import controls, field_help
+from kaartspel.serve.pool import Busy, RenderPool
+from kaartspel.serve.questions import (
     MAX_QUESTIONS,
     MAX_TEXT,
     MAX_UPLOAD,
@@ -64,8 +64,8 @@ from .questions import (
     template_csv,
     template_xlsx,
 )
-from .state import State, Summary, TooMuch, summary
-from .work import Workspace, build_pdf, preview_card, thumbnails
+from kaartspel.serve.state import State, TooMuch, summary
+from kaartspel.serve.work import Workspace, build_pdf, preview_card, thumbnails
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +214,8 @@ class Composer:
         self.limits = limits
         self.pool = RenderPool(workers)
         self.images = Images(limits.images)
+        self.recent: OrderedDict[str, str] = OrderedDict()
+        """The last card key per row text and place (see :func:`_near_key`)."""
         self.thumbs: dict[str, asyncio.Task[dict[str, bytes]]] = {}
         self.scratch_parent = scratch_parent
         self.scratch: Path | None = None
@@ -248,6 +250,13 @@ class Composer:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
 
+    def remember(self, near: str, key: str) -> None:
+        """Note *key* as the latest card of a row's text and place."""
+        self.recent[near] = key
+        self.recent.move_to_end(near)
+        while len(self.recent) > 4096:
+            self.recent.popitem(last=False)
+
     def content(self, lang: str) -> Content:
         return load_content(self.content_dir, lang)
 
@@ -273,7 +282,7 @@ def _context(composer: Composer, state: State, checked: Checked | None = None,
     state, options = state.checked()
     if checked is None:
         checked = check_rows(content, state.own_theme, state.rows)
-    from ..cards import KINDS, build_cards
+    from kaartspel.deck.cards import KINDS, build_cards
 
     cards = build_cards(content)
     groups: dict[str, list[Any]] = {}
@@ -283,12 +292,18 @@ def _context(composer: Composer, state: State, checked: Checked | None = None,
     lang_words = text.words(state.lang)
     stem = state.file_stem()
     questions = f"{stem}-questions.yaml" if state.own_rows else None
+    # Each row's card as last seen: exact (this very state), or the same text at the same
+    # place under other choices (shown while the exact one is fetched, so nothing flickers).
     previews = {}
     if options is not None:
         for i in range(len(state.rows)):
             key = _preview_key(state, options, i)
             if composer.images.get(key) is not None:
-                previews[i] = (key, composer.images.meta(key))
+                previews[i] = (key, composer.images.meta(key), True)
+                continue
+            near = composer.recent.get(_near_key(state, i))
+            if near is not None and composer.images.get(near) is not None:
+                previews[i] = (near, composer.images.meta(near), False)
     return {
         "state": state,
         "content": content,
@@ -324,8 +339,15 @@ def _context(composer: Composer, state: State, checked: Checked | None = None,
 
 
 def _preview_key(state: State, options: Any, row: int) -> str:
+    """Return the key of own question *row*'s card: everything that can change it (every
+    row counts: they share the deck's type size)."""
     return digest("preview", repr(options), state.own_theme, repr(state.rows), str(row),
                   str(PREVIEW_DPI))
+
+
+def _near_key(state: State, row: int) -> str:
+    """Return a key of what row *row* shows that ignores the other rows and the options."""
+    return digest("near", state.lang, state.own_theme, repr(state.rows[row]), str(row))
 
 
 async def _state(request: Request, composer: Composer, form: FormData | None = None) -> State:
@@ -506,6 +528,7 @@ def create_app(
                     context["fit"] = {row: [str(exc)]}
                 else:
                     composer.images.put(key, shown.png, replace(shown, png=b""))
+                    composer.remember(_near_key(state, row), key)
                     result = key
         context.update(row=row, key=result, busy=busy,
                        shown=composer.images.meta(result) if result else None)
@@ -614,7 +637,7 @@ def create_app(
 
     async def palette_css(request: Request) -> Response:
         """Return the theme colours as CSS classes (the palette is the cards' own)."""
-        from ..style import TemplateSet
+        from kaartspel.render.templates import TemplateSet
 
         palette = TemplateSet.create().palette()
         lines = []
@@ -649,13 +672,13 @@ def create_app(
 
 
 def table_name(file: UploadFile) -> str:
-    from .questions import _display_name
+    from kaartspel.serve.questions import _display_name
 
     return _display_name(file.filename or "")
 
 
 def _row_loc(i: int) -> Any:
-    from ..loader import Location
+    from kaartspel.content.loader import Location
 
     return Location(f"row {i + 1}", 0)
 

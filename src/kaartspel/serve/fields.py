@@ -18,8 +18,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from ..recipe import DeckRecipe
-from ..sizes import CARD_SIZES
+from kaartspel.build.recipes import DeckRecipe
+from kaartspel.units import CARD_SIZES
 
 MODEL: type[BaseModel] = DeckRecipe
 """The deck options as one pydantic model (until kaartspel.options holds DeckOptions)."""

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
-from .work import warm_up
+from kaartspel.serve.work import warm_up
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from ..custom import check_custom_questions
-from ..errors import Problem
-from ..loader import KeyPath, Location, SourceMap
-from ..model import Content
+from kaartspel.content.loader import KeyPath, Location, SourceMap
+from kaartspel.content.model import Content
+from kaartspel.deck.own_questions import check_custom_questions
+from kaartspel.errors import Problem
 
 OWN_ID = "eigen"
 """Middle part of generated ids (``netwerkvorming-eigen-1``), as in the example file in deck/."""
@@ -285,7 +285,7 @@ def _table(shown: str, cells: list[tuple[int, list[str]]]) -> Table:
         body = body[:MAX_QUESTIONS]
     rows, numbers = [], []
     for number, row in body:
-        texts = [clean(c) for c in (row + ["", ""])[: len(COLUMNS)]]
+        texts = [clean(c) for c in [*row, "", ""][: len(COLUMNS)]]
         if any(c for c in row[len(COLUMNS):]):
             problems.append(Problem(shown, number, f"expected {len(COLUMNS)} columns "
                                                    f"({', '.join(COLUMNS)}), got more"))

@@ -17,23 +17,16 @@ from typing import Any
 
 import yaml
 
-from ..deck import DeckOptions
-from ..errors import KaartspelError, UsageError
-from ..loader import Location, validate_model
-from ..model import Content
-from .fields import MODEL, Control, controls
-from .questions import MAX_QUESTIONS, MAX_TEXT, Row, _Recorder, clean, field_message
+from kaartspel.content.loader import validate_model
+from kaartspel.content.model import Content
+from kaartspel.deck.assemble import DeckOptions
+from kaartspel.errors import KaartspelError, UsageError
+from kaartspel.serve.fields import MODEL, Control, controls
+from kaartspel.serve.questions import MAX_QUESTIONS, MAX_TEXT, Row, _Recorder, clean, field_message
 
 
 class TooMuch(Exception):
     """The form holds more (or longer) own questions than the composer accepts."""
-
-
-class FormLike:
-    """What the page's form gives: values by name, several for some (Starlette's FormData)."""
-
-    def getlist(self, key: str) -> list[Any]:  # pragma: no cover - protocol
-        raise NotImplementedError
 
 
 def _strings(form: Any, key: str) -> list[str]:
@@ -119,7 +112,7 @@ class State:
         """
         errors: dict[str, list[str]] = {}
         recorder = _Recorder({})
-        _, problems = validate_model(MODEL, self.recipe_data("check.pdf", None), recorder)
+        validate_model(MODEL, self.recipe_data("check.pdf", None), recorder)
         for path, problem in recorder.found:
             name = str(path[0]) if path else ""
             errors.setdefault(name, []).append(field_message(problem.message))
@@ -232,12 +225,12 @@ class Summary:
 
 def summary(content: Content, state: State, options: DeckOptions | None) -> Summary:
     """Count the cards and pages of the deck the state describes (no rendering)."""
-    from ..cards import build_cards, select
-    from ..custom import CustomQuestions, insert_questions
-    from ..impose import plan_grid
-    from ..schema import QuestionPair
-    from ..sizes import card_size, paper_size
-    from .questions import own_id
+    from kaartspel.content.schema import QuestionPair
+    from kaartspel.deck.cards import build_cards, select
+    from kaartspel.deck.own_questions import CustomQuestions, insert_questions
+    from kaartspel.pdf.impose import plan_grid
+    from kaartspel.serve.questions import own_id
+    from kaartspel.units import card_size, paper_size
 
     if options is None:
         return Summary(problem="")
@@ -265,8 +258,3 @@ def summary(content: Content, state: State, options: DeckOptions | None) -> Summ
     if own and state.own_theme and not any(c.id == own_id(state.own_theme, 1) for c in chosen):
         outside = content.theme(state.own_theme).name
     return Summary(len(chosen), pages, "", outside)
-
-
-def table_where(name: str, numbers: Sequence[int]) -> list[Location]:
-    """Return the locations of table rows for CLI-style messages."""
-    return [Location(name, n) for n in numbers]

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 UI: Mapping[str, Mapping[str, str]] = {
     "nl": {
         "page_title": "Kaartenset samenstellen",
-        "tagline": "Kies kaarten, schrijf eigen vragen, zie ze meteen als kaart en download de PDF.",
+        "tagline": "Kies kaarten, schrijf eigen vragen, zie ze meteen als kaart en download "
+                   "de PDF.",
         "language": "Taal van de kaarten",
         "step_cards": "Kaarten kiezen",
         "cards_help": "Niets aangevinkt is de hele set. Thema's en soorten vullen elkaar aan: "

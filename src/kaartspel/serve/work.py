@@ -18,17 +18,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..cache import FaceCache
-from ..cards import Card, build_cards, select
-from ..custom import CustomQuestions, insert_questions
-from ..deck import DeckOptions, back_cards, build_deck
-from ..errors import FitError, UsageError
-from ..faces import FaceStore, Geometry, fit_faces
-from ..model import Content, load_content
-from ..schema import QuestionPair
-from ..sizes import card_size
-from ..style import TYPE_SCALE, TemplateSet
-from .questions import Row, own_id
+from kaartspel.cache import FaceCache
+from kaartspel.content.model import Content, load_content
+from kaartspel.content.schema import QuestionPair
+from kaartspel.deck.assemble import DeckOptions, back_cards, build_deck
+from kaartspel.deck.cards import Card, build_cards, select
+from kaartspel.deck.face_store import FaceStore
+from kaartspel.deck.faces import Geometry
+from kaartspel.deck.own_questions import CustomQuestions, insert_questions
+from kaartspel.deck.type_size import fit_faces
+from kaartspel.errors import FitError, UsageError
+from kaartspel.render.templates import TYPE_SCALE, TemplateSet
+from kaartspel.serve.questions import Row, own_id
+from kaartspel.units import card_size
 
 log = logging.getLogger(__name__)
 
@@ -167,16 +169,16 @@ def thumbnails(workspace: Workspace, lang: str, dpi: float) -> dict[str, bytes]:
 def _store(workspace: Workspace, content: Content, options: DeckOptions,
            cards: Sequence[Card]) -> tuple[FaceStore, list[Card]]:
     """Return a face store and the faces of a deck of *cards*, as :func:`build_deck` makes them."""
-    from .. import pdfx
+    from kaartspel.deck.variants import card_renderer, face_store
 
     options = options.validated()
     backs = back_cards(content, cards, options.backs)
     faces = list(cards) + list(dict.fromkeys(backs.values()))
     variant = "print" if options.pdf == "print" else "plain"
-    renderer = pdfx.card_renderer(variant, content,
+    renderer = card_renderer(variant, content,
                                   Geometry.for_card(card_size(options.size), options.bleed),
                                   TemplateSet.create(options.templates), options.strict)
-    return pdfx.face_store(renderer, workspace.cache, 1), faces
+    return face_store(renderer, workspace.cache, 1), faces
 
 
 def face_png(pdf: bytes, bleed_mm: float, dpi: float) -> bytes:
