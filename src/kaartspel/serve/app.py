@@ -110,7 +110,7 @@ class GuardMiddleware:
         if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
             origin = headers.get("origin")
             if (origin is not None and origin not in self.origins) or \
-                    headers.get("sec-fetch-site") == "cross-site":
+                    headers.get("sec-fetch-site") in ("cross-site", "same-site"):
                 await _plain(403, "cross-site request refused")(scope, receive, send)
                 return
         length = headers.get("content-length", "")
@@ -137,7 +137,9 @@ class GuardMiddleware:
                 extra = [
                     (b"content-security-policy", CSP.encode()),
                     (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
+                    # Not no-referrer: under it a browser posts a form with "Origin: null",
+                    # and the origin is what tells a same-page post from a cross-site one.
+                    (b"referrer-policy", b"same-origin"),
                     (b"x-frame-options", b"DENY"),
                     (b"cross-origin-opener-policy", b"same-origin"),
                     (b"cross-origin-resource-policy", b"same-origin"),

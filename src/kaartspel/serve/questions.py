@@ -111,35 +111,51 @@ def check_rows(
         result.ids[i] = own_id(theme, n)
     if not counted:
         return result
-    # An empty text is a problem of the file's shape, which hides the rule checks of every
-    # other pair: check the rows with both texts on their own, as they would be once the
-    # others are filled in, and the incomplete ones for their shape only.
-    complete = [i for i in counted if rows[i].group and rows[i].personal]
-    incomplete = [i for i in counted if i not in complete]
-    sources = _Recorder({("theme",): Location("theme", 0)})
-    for part in (complete, incomplete):
-        if not part:
-            continue
-        part_sources = _Recorder({("theme",): Location("theme", 0)})
-        for n, i in enumerate(part):
-            part_sources.locations[("questions", n)] = \
-                where[i] if where is not None else Location(f"row {i + 1}", 0)
-        data = questions_data(theme, [rows[i] for i in part], [result.ids[i] for i in part])
-        check_custom_questions(content, data, part_sources)
-        for path, problem in part_sources.found:
-            if len(path) > 1 and path[0] == "questions" and isinstance(path[1], int):
-                path = (path[0], part[path[1]], *path[2:])
-            sources.found.append((path, problem))
+    locations: dict[KeyPath, Location] = {("theme",): Location("theme", 0)}
+    for n, i in enumerate(counted):
+        locations[("questions", n)] = where[i] if where is not None else Location(f"row {i + 1}",
+                                                                                  0)
+    sources = _Recorder(dict(locations))
+    ids = [result.ids[i] for i in counted]
+    data = questions_data(theme, [rows[i] for i in counted], ids)
+    if check_custom_questions(content, data, sources)[0] is None:
+        # An empty text breaks the file's shape, which hides every rule check: check the
+        # rules again with a stand-in for each empty text, and keep what is not about those.
+        standins = set()
+        filled = []
+        for n, i in enumerate(counted):
+            texts = {}
+            for role in ROLES:
+                texts[role] = getattr(rows[i], role) or f"Kaartspelstandin{n}{role}?"
+                if not getattr(rows[i], role):
+                    standins.add(("questions", n, role))
+            filled.append(Row(**texts))
+        again = _Recorder(dict(locations))
+        check_custom_questions(content, questions_data(theme, filled, ids), again)
+        sources.found.extend((path, problem) for path, problem in again.found
+                             if path[:3] not in standins and "Kaartspelstandin" not in
+                             problem.message)
+    # Key paths count the rows that are part of the deck; the page counts every row.
+    sources.found = [((path[0], counted[path[1]], *path[2:]) if len(path) > 1
+                      and path[0] == "questions" and isinstance(path[1], int) else path, problem)
+                     for path, problem in sources.found]
     for path, problem in dict.fromkeys(sources.found):
         result.problems.append(problem)
         if len(path) > 1 and path[0] == "questions" and isinstance(path[1], int):
             row = int(path[1])
             role = str(path[2]) if len(path) > 2 and path[2] in ROLES else ROLES[0]
-            result.messages.setdefault((row, role), []).append(field_message(problem.message))
+            result.messages.setdefault((row, role), []).append(
+                _own_names(field_message(problem.message), theme))
         else:
             result.theme.append(field_message(problem.message))
     result.problems.sort(key=lambda p: p.line)
     return result
+
+
+def _own_names(message: str, theme: str) -> str:
+    """Name generated ids in a message as the page does (``your question 2, group``)."""
+    return re.sub(rf"\b{re.escape(theme)}-{OWN_ID}-(\d+)\.(\w+)",
+                  lambda m: f"your question {m[1]}, {m[2]}", message)
 
 
 def questions_data(theme: str, rows: Sequence[Row], ids: Sequence[str]) -> dict[str, Any]:
