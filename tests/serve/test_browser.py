@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -224,6 +225,7 @@ def pdf_text(data: bytes) -> str:
         for page in document:
             text = page.get_textpage()
             words.append(text.get_text_range())
-        return " ".join(" ".join(words).split())
+        # pdfium marks a word broken at the end of a line with U+FFFE: join it again.
+        return " ".join(re.sub("\ufffe\\s*", "", " ".join(words)).split())
     finally:
         document.close()
