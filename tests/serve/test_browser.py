@@ -229,3 +229,32 @@ def pdf_text(data: bytes) -> str:
         return " ".join(re.sub("\ufffe\\s*", "", " ".join(words)).split())
     finally:
         document.close()
+
+
+def test_screenshot_for_the_readme(page: Any, tmp_path: Path) -> None:
+    """Compose the README's scene; with KAARTSPEL_SCREENSHOT=docs/composer.png, keep it."""
+    page.get_by_role("checkbox", name="Network building").check()
+    page.select_option("#own_theme", "netwerkvorming")
+    scene = [("Who else should join us to work on this together?",
+              "Whom from your own network would you invite"),
+             ("What did we learn from the last project we did together?",
+              "What will you do differently next time?")]
+    for row, (group, personal) in enumerate(scene):
+        page.get_by_role("button", name="Add a question").click()
+        page.wait_for_selector(f"#q{row}-group")
+        page.fill(f"#q{row}-group", group)
+        page.locator(f"#q{row}-personal").press_sequentially(personal)
+        wait_for_new_card(page, row, "")
+    page.wait_for_function("() => document.querySelector('#msg-0-personal').textContent"
+                           ".includes('ending with')")
+    page.wait_for_timeout(500)  # fonts and the last swap settled
+    path = tmp_path / "composer.png"
+    page.screenshot(path=str(path), full_page=True)
+    from PIL import Image
+
+    with Image.open(path) as image:
+        assert image.width == 1280 and image.height > 2000
+        keep = os.environ.get("KAARTSPEL_SCREENSHOT")
+        if keep:
+            small = image.convert("RGB").quantize(256, dither=Image.Dither.NONE)
+            small.save(keep, optimize=True)

@@ -649,6 +649,14 @@ def create_app(
         return Response("\n".join(lines) + "\n", media_type="text/css",
                         headers={"cache-control": "private, max-age=3600"})
 
+    async def favicon(request: Request) -> Response:
+        """Return the set's icon (the one on the title card) as the page's icon."""
+        from kaartspel.render.templates import TemplateSet
+
+        svg = TemplateSet.create().icon("set").replace("currentColor", "#2b363e")
+        return Response(svg, media_type="image/svg+xml",
+                        headers={"cache-control": "private, max-age=3600"})
+
     routes = [
         Route("/", page, methods=["GET", "POST"]),
         Route("/questions", questions, methods=["POST"]),
@@ -661,6 +669,8 @@ def create_app(
         Route("/thumb/{lang:str}/{card:str}.png", thumb, methods=["GET"]),
         Route("/card/{key:str}.png", card, methods=["GET"]),
         Route("/palette.css", palette_css, methods=["GET"]),
+        Route("/favicon.svg", favicon, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Mount("/fonts", StaticFiles(directory=PACKAGE_TEMPLATES / "fonts"), name="fonts"),
     ]

@@ -144,8 +144,9 @@ def preview_card(workspace: Workspace, options: DeckOptions, theme: str,
         chosen = select(cards, (theme,))
     store, faces = _store(workspace, content, options, chosen)
     card = next(card for card in chosen if card.id == ids[row])
+    messages: tuple[str, ...] = ()
     try:
-        base, fits, messages = fit_faces(store, faces), True, ()
+        base, fits = fit_faces(store, faces), True
     except FitError as exc:
         base, fits = TYPE_SCALE[0], False
         messages = tuple(p.message for p in exc.problems if f"'{card.id}'" in p.message)
