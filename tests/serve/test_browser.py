@@ -97,7 +97,7 @@ def test_compose_preview_overflow_and_download(page: Any, live: LiveServer,
     page.keyboard.press("Space")
     assert theme.is_checked()
     page.wait_for_function("() => document.querySelector('#summary-box').textContent"
-                           ".includes('4 cards')")
+                           ".includes('7 cards')")  # its 4 and the title, how-to, credits
     page.select_option("#own_theme", "netwerkvorming")
 
     # Add a question with the keyboard: the new row's first field takes the focus.

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 from kaartspel.cli.app import app as cli
 from kaartspel.errors import UsageError
-from kaartspel.serve import check_port, is_loopback
 from kaartspel.serve.fields import Control, controls
 from kaartspel.serve.pool import Busy, RenderPool
+from kaartspel.serve.run import check_port, is_loopback
 
 
 class Toy(BaseModel):

@@ -356,7 +356,7 @@ def serve_command(
     ] = False,
 ) -> None:
     """Open the composer: a local web page to pick cards, write own questions, download."""
-    from kaartspel.serve import serve
+    from kaartspel.serve.run import serve
 
     def started(url: str) -> None:
         typer.echo(f"Composer at {url} (Ctrl-C to stop)")

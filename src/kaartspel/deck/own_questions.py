@@ -118,18 +118,18 @@ def add_custom_questions(
     model, problems = load_custom_questions(content, path)
     if problems:
         raise ContentError(problems)
-    return insert_questions(content, cards, model)
+    return insert_questions(content, cards, model.theme, with_ids(model.theme, model.questions))
 
 
 def insert_questions(
-    content: Content, cards: Sequence[Card], model: CustomQuestions
+    content: Content, cards: Sequence[Card], theme_id: str, pairs: Sequence[QuestionPair]
 ) -> tuple[Card, ...]:
-    """Return *cards* with *model*'s questions inserted, unchecked (a live preview shows a
+    """Return *cards* with *pairs* of *theme_id* inserted, unchecked (a live preview shows a
     question while it is being typed, before it ends with its "?")."""
-    theme = content.theme(model.theme)
+    theme = content.theme(theme_id)
     added = [
         Card(pair.id, "question", theme.id, theme.name, group=pair.group, personal=pair.personal)
-        for pair in with_ids(model.theme, model.questions)
+        for pair in pairs
     ]
     # After the theme's last question card (or its last card, if it has no questions).
     last = max(

@@ -43,8 +43,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kaartspel.cache import digest
+from kaartspel.content.load import load_content
 from kaartspel.content.loader import languages
-from kaartspel.content.model import Content, load_content
+from kaartspel.content.model import Content
 from kaartspel.errors import KaartspelError
 from kaartspel.render.templates import PACKAGE_TEMPLATES
 from kaartspel.serve import text
@@ -322,7 +323,7 @@ def _context(composer: Composer, state: State, checked: Checked | None = None,
         "groups": groups,
         "checked": checked,
         "summary": summary(content, state, options),
-        "command": state.command(f"{stem}.pdf", questions),
+        "command": state.command(options, f"{stem}.pdf", questions) if options else "",
         "help": field_help,
         "max_questions": MAX_QUESTIONS,
         "max_text": MAX_TEXT,
@@ -576,7 +577,7 @@ def create_app(
         own = questions_yaml(state.own_theme, state.rows) if state.own_rows else None
         if recipe:
             qname = f"{stem}-questions.yaml" if own is not None else None
-            files = {f"{stem}.yaml": state.recipe_yaml(f"{stem}.pdf", qname)}
+            files = {f"{stem}.yaml": state.recipe_yaml(options, f"{stem}.pdf", qname)}
             if own is not None and qname is not None:
                 files[qname] = own
             return Response(_zip(files), media_type="application/zip", headers={
@@ -684,9 +685,9 @@ def create_app(
 
 
 def table_name(file: UploadFile) -> str:
-    from kaartspel.serve.questions import _display_name
+    from kaartspel.serve.questions import display_name
 
-    return _display_name(file.filename or "")
+    return display_name(file.filename or "")
 
 
 def _row_loc(i: int) -> Any:

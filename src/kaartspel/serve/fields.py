@@ -1,36 +1,30 @@
 """The composer's option controls, derived from the deck options model — never listed by hand.
 
-Every field of the model becomes a control: a ``Literal`` a choice, a number a number box (with
-the model's bounds), a flag a check box, text a text box (with suggestions where the library
-has a list, such as the named card sizes); the default, the allowed values and the help text
-(the field's docstring) come from the model.  A new option in the model appears in the page
-without touching this module.  The fields the page shows in its own way (language, selection,
-own questions) and those a browser must never set (file paths, output names) are named here.
+Every field of :class:`kaartspel.options.DeckOptions` becomes a control: a ``Literal`` a
+choice, a number a number box (with the model's bounds), a flag a check box, text a text box
+(with the values the model names, such as the card sizes); the default, the allowed values,
+the help text (the field's docstring) and the command-line spelling come from the model.  A
+new option in the model appears in the page without touching this module.  The fields the
+page shows in its own way (language, selection, own questions) are named here; a path is
+never taken from a browser.
 """
 
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from kaartspel.build.recipes import DeckRecipe
-from kaartspel.units import CARD_SIZES
+from kaartspel.options import DeckOptions
 
-MODEL: type[BaseModel] = DeckRecipe
-"""The deck options as one pydantic model (until kaartspel.options holds DeckOptions)."""
+MODEL: type[BaseModel] = DeckOptions
+"""The deck options, declared once (kaartspel.options)."""
 
-OWN_CONTROLS = frozenset({"lang", "select", "themes", "kinds", "cards", "extra_questions"})
+OWN_CONTROLS = frozenset({"lang", "themes", "kinds", "cards", "extra_questions"})
 """Fields the page shows in its own way: the language switch, the card picker, own questions."""
-NOT_FROM_BROWSER = frozenset({"type", "output", "description", "templates"})
-"""Fields no browser may set: what a recipe is, file names and template folders (paths)."""
-
-SUGGESTIONS: Mapping[str, tuple[str, ...]] = {"size": tuple(CARD_SIZES)}
-"""Values offered for free-text fields, from the library's own tables."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +41,10 @@ class Control:
     suggestions: tuple[str, ...] = ()
     optional: bool = False
     """Whether 'none' is a value (a ``X | None`` field)."""
+    section: Literal["cards", "print"] = "print"
+    """Where the page shows it: with the card picker (a selection option) or with printing."""
+    flag: str = ""
+    """How the command line spells it (``--bleed``, ``--extras/--no-extras``); empty: no flag."""
 
     def parse(self, raw: str | None) -> Any:
         """Return the form's text for this control as the model's value (unchecked)."""
@@ -101,51 +99,61 @@ def _bound(metadata: list[Any], *names: str) -> float | None:
     return None
 
 
-def control(name: str, info: FieldInfo) -> Control | None:
+def control(name: str, info: FieldInfo, model: type[BaseModel] = MODEL) -> Control | None:
     """Return the control of one model field, or None when it is not a plain value."""
     core, optional, metadata = _strip(info.annotation)
     metadata = [*metadata, *info.metadata]
     default = info.get_default(call_default_factory=True)
-    help_text = (info.description or "").strip()
+    help_text = " ".join((info.description or "").split())
+    extra = _extra(model, name)
+    place: dict[str, Any] = {
+        "section": "cards" if str(extra.get("recipe", "")).startswith("select.") else "print",
+        "flag": str(extra.get("cli", "")),
+    }
     if get_origin(core) is Literal:
-        choices = tuple(str(c) for c in get_args(core))
+        values = tuple(str(c) for c in get_args(core))
         if optional:
-            choices = ("none", *choices)
-        return Control(name, "choice", default, help_text, choices, optional=optional)
+            values = ("none", *values)
+        return Control(name, "choice", default, help_text, values, optional=optional, **place)
     if core is bool:
-        return Control(name, "flag", default, help_text)
+        return Control(name, "flag", default, help_text, **place)
     if core in (int, float):
         return Control(name, "number", default, help_text,
                        minimum=_bound(metadata, "ge", "gt"), maximum=_bound(metadata, "le", "lt"),
-                       optional=optional)
+                       optional=optional, **place)
     if core is str:
-        return Control(name, "text", default, help_text, suggestions=SUGGESTIONS.get(name, ()),
-                       optional=optional)
+        return Control(name, "text", default, help_text, suggestions=_choices(model, name),
+                       optional=optional, **place)
     return None
 
 
+def _extra(model: type[BaseModel], name: str) -> dict[str, Any]:
+    extra = model.model_fields[name].json_schema_extra
+    return dict(extra) if isinstance(extra, dict) else {}
+
+
+def _choices(model: type[BaseModel], name: str) -> tuple[str, ...]:
+    """Return the values the model names for a free-text field (the named card sizes)."""
+    return tuple(str(v) for v in _extra(model, name).get("choices", ()))
+
+
 def controls(model: type[BaseModel] = MODEL) -> list[Control]:
-    """Return the controls of every option of *model* the page shows generically, in order."""
+    """Return the controls of every option of *model* the page shows generically, in order.
+
+    Paths (``path`` in a field's extra: template folders, the questions file) are never
+    taken from a browser; the fields of :data:`OWN_CONTROLS` have their own controls.
+    """
     found = []
     for name, info in model.model_fields.items():
-        if name in OWN_CONTROLS or name in NOT_FROM_BROWSER:
+        if name in OWN_CONTROLS or _extra(model, name).get("path"):
             continue
-        made = control(name, info)
+        made = control(name, info, model)
         if made is not None:
             found.append(made)
     return found
 
 
 def field_help(name: str, model: type[BaseModel] = MODEL) -> str:
-    """Return the model's docstring of field *name* (the selection's live in its sub-model)."""
+    """Return the model's docstring of field *name*, on one line."""
     info = model.model_fields.get(name)
-    if info is None and "select" in model.model_fields:
-        sub = model.model_fields["select"].annotation
-        if isinstance(sub, type) and issubclass(sub, BaseModel):
-            info = sub.model_fields.get(name)
-    return (info.description or "").strip() if info else ""
-
-
-def default_values(model: type[BaseModel] = MODEL) -> dict[str, Any]:
-    """Return the default of every generic control, by name."""
-    return {c.name: c.default for c in controls(model)}
+    return " ".join((info.description or "").split()) if info else ""

@@ -17,11 +17,12 @@ import yaml
 
 from kaartspel.content.loader import KeyPath, Location, SourceMap
 from kaartspel.content.model import Content
-from kaartspel.deck.own_questions import check_custom_questions
+from kaartspel.content.schema import QuestionPair
+from kaartspel.deck.cards import Card, build_cards, select
+from kaartspel.deck.own_questions import OWN_ID, check_custom_questions, insert_questions
 from kaartspel.errors import Problem
+from kaartspel.options import DeckOptions
 
-OWN_ID = "eigen"
-"""Middle part of generated ids (``netwerkvorming-eigen-1``), as in the example file in deck/."""
 MAX_QUESTIONS = 60
 """Most own question pairs one deck may hold (a request with more is refused)."""
 MAX_TEXT = 600
@@ -52,8 +53,8 @@ def clean(text: str) -> str:
 
 
 def own_id(theme: str, n: int) -> str:
-    """Return the generated id of the *n*-th (1-based) own question of *theme*."""
-    return f"{theme}-{OWN_ID}-{n}"
+    """Return the id the library gives the *n*-th (1-based) own question of *theme*."""
+    return OWN_ID.format(theme=theme, n=n)
 
 
 @dataclass
@@ -104,6 +105,8 @@ def check_rows(
 
     Blank rows are left out of the deck (and unchecked).  *where* gives each row's location
     for the CLI-style problems (a table's file name and row number); by default ``row N``.
+    Next to an empty field only its emptiness is said (the rules' other complaints about
+    an empty text add nothing).
     """
     result = Checked()
     counted = [i for i, row in enumerate(rows) if not row.blank]
@@ -111,39 +114,18 @@ def check_rows(
         result.ids[i] = own_id(theme, n)
     if not counted:
         return result
-    locations: dict[KeyPath, Location] = {("theme",): Location("theme", 0)}
+    sources = _Recorder({("theme",): Location("theme", 0)})
     for n, i in enumerate(counted):
-        locations[("questions", n)] = where[i] if where is not None else Location(f"row {i + 1}",
-                                                                                  0)
-    sources = _Recorder(dict(locations))
-    ids = [result.ids[i] for i in counted]
-    data = questions_data(theme, [rows[i] for i in counted], ids)
-    if check_custom_questions(content, data, sources)[0] is None:
-        # An empty text breaks the file's shape, which hides every rule check: check the
-        # rules again with a stand-in for each empty text, and keep what is not about those.
-        standins = set()
-        filled = []
-        for n, i in enumerate(counted):
-            texts = {}
-            for role in ROLES:
-                texts[role] = getattr(rows[i], role) or f"Kaartspelstandin{n}{role}?"
-                if not getattr(rows[i], role):
-                    standins.add(("questions", n, role))
-            filled.append(Row(**texts))
-        again = _Recorder(dict(locations))
-        check_custom_questions(content, questions_data(theme, filled, ids), again)
-        sources.found.extend((path, problem) for path, problem in again.found
-                             if path[:3] not in standins and "Kaartspelstandin" not in
-                             problem.message)
-    # Key paths count the rows that are part of the deck; the page counts every row.
-    sources.found = [((path[0], counted[path[1]], *path[2:]) if len(path) > 1
-                      and path[0] == "questions" and isinstance(path[1], int) else path, problem)
-                     for path, problem in sources.found]
+        sources.locations[("questions", n)] = \
+            where[i] if where is not None else Location(f"row {i + 1}", 0)
+    check_custom_questions(content, questions_data(theme, [rows[i] for i in counted]), sources)
     for path, problem in dict.fromkeys(sources.found):
         result.problems.append(problem)
         if len(path) > 1 and path[0] == "questions" and isinstance(path[1], int):
-            row = int(path[1])
+            row = counted[path[1]]
             role = str(path[2]) if len(path) > 2 and path[2] in ROLES else ROLES[0]
+            if not getattr(rows[row], role) and "empty" not in problem.message:
+                continue
             result.messages.setdefault((row, role), []).append(
                 _own_names(field_message(problem.message), theme))
         else:
@@ -154,34 +136,54 @@ def check_rows(
 
 def _own_names(message: str, theme: str) -> str:
     """Name generated ids in a message as the page does (``your question 2, group``)."""
-    return re.sub(rf"\b{re.escape(theme)}-{OWN_ID}-(\d+)\.(\w+)",
-                  lambda m: f"your question {m[1]}, {m[2]}", message)
+    pattern = re.escape(OWN_ID).replace(re.escape("{theme}"), re.escape(theme)) \
+        .replace(re.escape("{n}"), r"(\d+)")
+    return re.sub(rf"\b{pattern}\.(\w+)", lambda m: f"your question {m[1]}, {m[2]}", message)
 
 
-def questions_data(theme: str, rows: Sequence[Row], ids: Sequence[str]) -> dict[str, Any]:
-    """Return the data of a questions file (as ``kaartspel deck --questions`` reads it)."""
-    return {
-        "theme": theme,
-        "questions": [
-            {"id": pair_id, "group": row.group, "personal": row.personal}
-            for pair_id, row in zip(ids, rows, strict=True)
-        ],
-    }
+def questions_data(theme: str, rows: Sequence[Row]) -> dict[str, Any]:
+    """Return the data of a questions file (as ``kaartspel deck --questions`` reads it):
+    no ids, the library gives each pair its id by its place."""
+    return {"theme": theme,
+            "questions": [{"group": row.group, "personal": row.personal} for row in rows]}
 
 
 HEADER = (
     "# Your own question pairs, saved by `kaartspel serve`.\n"
-    "# Same fields as the questions in content/<lang>/; every question ends with \"?\".\n"
+    "# Each pair is a question to the group and a personal one; each ends with \"?\".\n"
 )
 
 
 def questions_yaml(theme: str, rows: Sequence[Row]) -> str:
-    """Return the questions file of the non-blank *rows*, with their generated ids."""
-    kept = [row for row in rows if not row.blank]
-    ids = [own_id(theme, n) for n in range(1, len(kept) + 1)]
-    body = yaml.safe_dump(questions_data(theme, kept, ids), allow_unicode=True,
-                          sort_keys=False, width=1000, default_flow_style=False)
+    """Return the questions file of the non-blank *rows*."""
+    body = yaml.safe_dump(questions_data(theme, [row for row in rows if not row.blank]),
+                          allow_unicode=True, sort_keys=False, width=1000,
+                          default_flow_style=False)
     return HEADER + body
+
+
+def own_pairs(theme: str, rows: Sequence[Row]) -> list[QuestionPair]:
+    """Return the non-blank rows as question pairs with the library's ids, unchecked."""
+    kept = [row for row in rows if not row.blank]
+    return [QuestionPair.model_construct(id=own_id(theme, n), group=row.group,
+                                         personal=row.personal)
+            for n, row in enumerate(kept, start=1)]
+
+
+def with_own(content: Content, theme: str, rows: Sequence[Row]) -> tuple[Card, ...]:
+    """Return every card of *content* with the own questions where the deck puts them."""
+    cards = build_cards(content)
+    pairs = own_pairs(theme, rows) if theme else []
+    return insert_questions(content, cards, theme, pairs) if pairs else cards
+
+
+def chosen_cards(content: Content, options: DeckOptions, cards: Sequence[Card]
+                 ) -> tuple[Card, ...]:
+    """Return the cards *options* select, as ``kaartspel deck`` selects them."""
+    from kaartspel.deck.assemble import theme_id
+
+    themes = [theme_id(content, name) for name in options.themes]
+    return select(cards, themes, options.kinds, options.cards, options.extras)
 
 
 # --------------------------------------------------------------------------------------------
@@ -216,7 +218,7 @@ def read_table(name: str, data: bytes) -> Table:
     The first row holds the headings ``group`` and ``personal``; every other non-empty row is
     a pair.  *name* is only shown in messages (it is never used as a path).
     """
-    shown = _display_name(name)
+    shown = display_name(name)
     if len(data) > MAX_UPLOAD:
         raise TableError([Problem(shown, 0, f"file too large: {len(data):,} bytes "
                                             f"(at most {MAX_UPLOAD:,})")])
@@ -229,7 +231,7 @@ def read_table(name: str, data: bytes) -> Table:
     return _table(shown, cells)
 
 
-def _display_name(name: str) -> str:
+def display_name(name: str) -> str:
     """Return the base name of an uploaded file as a browser gave it, safe to show."""
     base = re.split(r"[\\/]", name or "")[-1]
     return "".join(ch for ch in base if ch.isprintable())[:80] or "upload"

@@ -1,9 +1,9 @@
 """What the page's form says: the organiser's choices, read, checked and turned into options.
 
 The form is the session: every request carries the whole form (choices and own questions), so
-the server keeps nothing between requests.  From it come the deck options (the same
-:class:`~kaartspel.deck.DeckOptions` the CLI builds), the recipe a ``kaartspel build`` reads,
-and the equivalent ``kaartspel deck`` command line.
+the server keeps nothing between requests.  From it come the deck options (the very
+:class:`~kaartspel.options.DeckOptions` the CLI builds), the recipe ``kaartspel build`` reads
+and the equivalent ``kaartspel deck`` command line — each derived from the options model.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import Any
 
 import yaml
 
-from kaartspel.content.loader import validate_model
+from kaartspel.build.recipes import DeckRecipe
 from kaartspel.content.model import Content
-from kaartspel.deck.assemble import DeckOptions
 from kaartspel.errors import KaartspelError, UsageError
-from kaartspel.serve.fields import MODEL, Control, controls
-from kaartspel.serve.questions import MAX_QUESTIONS, MAX_TEXT, Row, _Recorder, clean, field_message
+from kaartspel.options import DeckOptions, recipe_fields
+from kaartspel.serve.fields import controls
+from kaartspel.serve.questions import MAX_QUESTIONS, MAX_TEXT, Row, clean, field_message
 
 
 class TooMuch(Exception):
@@ -106,30 +106,36 @@ class State:
     def checked(self) -> tuple[State, DeckOptions | None]:
         """Return the state with messages for invalid options, and the options (None: invalid).
 
-        The options model checks first (allowed values, bounds), then the library's own
-        check (:meth:`DeckOptions.validated`: card sizes, lengths), as ``kaartspel deck``
-        and ``kaartspel build`` do.
+        The options model checks every value (allowed values, bounds, card sizes) and words
+        each problem as the command line does; each value is then tried alone (the others at
+        their defaults, which are valid) to put each message by its own field.
         """
         errors: dict[str, list[str]] = {}
-        recorder = _Recorder({})
-        validate_model(MODEL, self.recipe_data("check.pdf", None), recorder)
-        for path, problem in recorder.found:
-            name = str(path[0]) if path else ""
-            errors.setdefault(name, []).append(field_message(problem.message))
         options = None
-        if not errors:
-            try:
-                options = self.options().validated()
-            except UsageError as exc:
-                errors.setdefault(_field_of(str(exc)), []).append(field_message(str(exc)))
+        data = self.option_values()
+        try:
+            options = DeckOptions(**data)
+        except UsageError as exc:
+            for name, value in data.items():
+                try:
+                    DeckOptions(**{name: value})
+                except UsageError as alone:
+                    errors.setdefault(name, []).extend(
+                        field_message(m) for m in str(alone).split("; "))
+            if not errors:  # only the combination is wrong
+                errors[""] = [field_message(str(exc))]
         state = State(self.lang, self.values, self.themes, self.kinds, self.cards,
                       self.own_theme, self.rows, {k: tuple(v) for k, v in errors.items()})
         return state, options
 
+    def option_values(self) -> dict[str, Any]:
+        """Return every option the page sets, by field name (no own questions yet)."""
+        return {"lang": self.lang, "themes": self.themes, "kinds": self.kinds,
+                "cards": self.cards, **self.values}
+
     def options(self) -> DeckOptions:
-        """Return the deck options of this state (unchecked; no own questions yet)."""
-        return DeckOptions(lang=self.lang, themes=self.themes, kinds=self.kinds,
-                           cards=self.cards, **self.values)
+        """Return the deck options of this state; raise UsageError when a value is invalid."""
+        return DeckOptions(**self.option_values())
 
     @property
     def own_rows(self) -> list[Row]:
@@ -139,56 +145,68 @@ class State:
     # ----------------------------------------------------------------------------------------
     # Recipe and command line
 
-    def recipe_data(self, output: str, questions: str | None) -> dict[str, Any]:
-        """Return the recipe of this state, its keys in the model's order.
+    def recipe_data(self, options: DeckOptions, output: str, questions: str | None
+                    ) -> dict[str, Any]:
+        """Return the recipe of this state, its keys in the recipe schema's order.
 
-        Every option is written out (defaults too), so the recipe says what was chosen.
+        Every option a recipe holds is written out (defaults too, so the recipe says what was
+        chosen), but an empty or default selection is left out.
         """
-        select = {name: list(getattr(self, name))
-                  for name in ("themes", "kinds", "cards") if getattr(self, name)}
+        defaults = DeckOptions()
+        by_path = {path: name for name, path in recipe_fields(DeckOptions).items()}
         data: dict[str, Any] = {}
-        for name in MODEL.model_fields:
-            if name == "type":
-                data[name] = "deck"
-            elif name == "description":
-                data[name] = "Made with kaartspel serve"
-            elif name == "lang":
-                data[name] = self.lang
-            elif name == "output":
-                data[name] = output
-            elif name == "select":
-                if select:
-                    data[name] = select
-            elif name == "extra_questions":
+        for key in DeckRecipe.model_fields:
+            if key == "type":
+                data[key] = "deck"
+            elif key == "description":
+                data[key] = "Made with kaartspel serve"
+            elif key == "output":
+                data[key] = output
+            elif key == "extra_questions":
                 if questions is not None:
-                    data[name] = questions
-            elif name in self.values:
-                data[name] = self.values[name]
+                    data[key] = questions
+            elif key in by_path:
+                data[key] = _plain(getattr(options, by_path[key]))
+            else:  # a group of options (select)
+                group = {path.split(".", 1)[1]: _plain(getattr(options, name))
+                         for path, name in by_path.items() if path.startswith(f"{key}.")
+                         and getattr(options, name) != getattr(defaults, name)}
+                if group:
+                    data[key] = group
         return data
 
-    def recipe_yaml(self, output: str, questions: str | None) -> str:
+    def recipe_yaml(self, options: DeckOptions, output: str, questions: str | None) -> str:
         """Return the recipe file's text."""
         header = ("# A deck composed with `kaartspel serve`; rebuild it with\n"
                   f"#   kaartspel build {output.removesuffix('.pdf')}.yaml\n")
-        return header + yaml.safe_dump(self.recipe_data(output, questions), allow_unicode=True,
-                                       sort_keys=False, default_flow_style=False)
+        data = self.recipe_data(options, output, questions)
+        return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False,
+                                       default_flow_style=False)
 
-    def command(self, output: str, questions: str | None) -> str:
-        """Return the ``kaartspel deck`` command line that builds the same PDF."""
-        args = ["kaartspel", "deck", "--lang", self.lang]
-        for flag, values in (("--theme", self.themes), ("--kind", self.kinds),
-                             ("--card", self.cards)):
-            for value in values:
-                args += [flag, value]
-        by_name = {c.name: c for c in controls()}
-        for name, value in self.values.items():
-            c: Control = by_name[name]
-            if value == c.default:
+    def command(self, options: DeckOptions, output: str, questions: str | None) -> str:
+        """Return the ``kaartspel deck`` command line that builds the same PDF.
+
+        Each option is spelled as the model says the command line spells it; an option at
+        its default is left out (the command line's default is the model's).
+        """
+        from kaartspel.options import field_extra
+
+        defaults = DeckOptions()
+        args = ["kaartspel", "deck"]
+        for name in DeckOptions.model_fields:
+            spelled = str(field_extra(DeckOptions, name).get("cli", ""))
+            value = getattr(options, name)
+            if not spelled or name == "extra_questions" or (
+                    value == getattr(defaults, name) and name != "lang"):
                 continue
-            if c.kind == "flag":
-                args.append(f"--{name}" if value else f"--no-{name}")
+            on, _, off = spelled.partition("/")
+            if isinstance(value, bool):
+                args.append(on if value else off)
+            elif isinstance(value, tuple):
+                for item in value:
+                    args += [on, str(item)]
             else:
-                args += [f"--{name}", c.shown(value)]
+                args += [on, f"{value:g}" if isinstance(value, float) else str(value)]
         if questions is not None:
             args += ["--questions", questions]
         args += ["-o", output]
@@ -204,12 +222,9 @@ class State:
         return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower())
 
 
-def _field_of(message: str) -> str:
-    """Return the option a library message is about (``--bleed: …``, ``unknown layout …``)."""
-    for c in controls():
-        if re.search(rf"(--|\b){re.escape(c.name)}\b", message):
-            return c.name
-    return ""
+def _plain(value: Any) -> Any:
+    """Return an option's value as YAML writes it plainly (a tuple as a list)."""
+    return list(value) if isinstance(value, tuple) else value
 
 
 @dataclass(frozen=True)
@@ -225,25 +240,14 @@ class Summary:
 
 def summary(content: Content, state: State, options: DeckOptions | None) -> Summary:
     """Count the cards and pages of the deck the state describes (no rendering)."""
-    from kaartspel.content.schema import QuestionPair
-    from kaartspel.deck.cards import build_cards, select
-    from kaartspel.deck.own_questions import CustomQuestions, insert_questions
     from kaartspel.pdf.impose import plan_grid
-    from kaartspel.serve.questions import own_id
+    from kaartspel.serve.questions import chosen_cards, own_id, with_own
     from kaartspel.units import card_size, paper_size
 
     if options is None:
         return Summary(problem="")
-    cards = build_cards(content)
-    own = state.own_rows
-    if own and state.own_theme:
-        model = CustomQuestions.model_construct(theme=state.own_theme, questions=tuple(
-            QuestionPair.model_construct(id=own_id(state.own_theme, n), group=row.group,
-                                         personal=row.personal)
-            for n, row in enumerate(own, start=1)))
-        cards = insert_questions(content, cards, model)
     try:
-        chosen = select(cards, options.themes, options.kinds, options.cards)
+        chosen = chosen_cards(content, options, with_own(content, state.own_theme, state.rows))
         if options.layout == "sheet" and options.pdf != "accessible":
             grid = plan_grid(card_size(options.size), options.bleed, paper_size(options.paper),
                              options.margin, options.gutter)
@@ -255,6 +259,7 @@ def summary(content: Content, state: State, options: DeckOptions | None) -> Summ
     if options.backs != "none" and options.pdf != "accessible":
         pages *= 2
     outside = ""
-    if own and state.own_theme and not any(c.id == own_id(state.own_theme, 1) for c in chosen):
+    if state.own_rows and state.own_theme and \
+            not any(c.id == own_id(state.own_theme, 1) for c in chosen):
         outside = content.theme(state.own_theme).name
     return Summary(len(chosen), pages, "", outside)

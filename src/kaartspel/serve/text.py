@@ -16,13 +16,14 @@ UI: Mapping[str, Mapping[str, str]] = {
                    "de PDF.",
         "language": "Taal van de kaarten",
         "step_cards": "Kaarten kiezen",
-        "cards_help": "Niets aangevinkt is de hele set. Thema's en soorten vullen elkaar aan: "
-                      "een kaart komt mee als ze bij een gekozen thema én een gekozen soort "
-                      "hoort.",
+        "cards_help": "Niets aangevinkt is de hele set. Aangevinkte thema's tellen op, soorten "
+                      "ook; een thema en een soort samen beperken elkaar. Losse kaarten komen "
+                      "erbij.",
         "themes": "Thema's",
         "kinds": "Soorten kaarten",
         "single_cards": "Losse kaarten kiezen",
-        "single_help": "Alleen de aangevinkte kaarten (binnen de gekozen thema's en soorten).",
+        "single_help": "De aangevinkte kaarten komen bij de gekozen thema's en soorten (zonder "
+                       "thema of soort: alleen die kaarten).",
         "set_theme": "Algemeen",
         "step_own": "Eigen vragen",
         "own_help": "Elke vraag heeft een vraag aan de groep en een vraag aan jezelf. De kaart "
@@ -78,12 +79,13 @@ UI: Mapping[str, Mapping[str, str]] = {
         "tagline": "Pick cards, write your own questions, see each as its card, download the PDF.",
         "language": "Language of the cards",
         "step_cards": "Choose cards",
-        "cards_help": "Nothing ticked means the whole set. Themes and kinds narrow each other: "
-                      "a card is in when it belongs to a chosen theme and a chosen kind.",
+        "cards_help": "Nothing ticked means the whole set. Ticked themes add up, as do kinds; "
+                      "a theme and a kind together narrow each other. Single cards are added.",
         "themes": "Themes",
         "kinds": "Kinds of card",
         "single_cards": "Choose single cards",
-        "single_help": "Only the ticked cards (within the chosen themes and kinds).",
+        "single_help": "The ticked cards are added to the chosen themes and kinds (with no "
+                       "theme or kind: only those cards).",
         "set_theme": "General",
         "step_own": "Your own questions",
         "own_help": "Each question has a question for the group and one for yourself. The card "
@@ -140,10 +142,11 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "nl": {"size": "Kaartformaat", "layout": "Opmaak", "paper": "Papier", "margin": "Marge (mm)",
            "gutter": "Tussenruimte (mm)", "bleed": "Afloop (mm)", "duplex": "Dubbelzijdig",
            "backs": "Achterkanten", "order": "Paginavolgorde", "pdf": "Soort PDF",
-           "strict": "Streng"},
+           "strict": "Streng", "extras": "Titel-, uitleg- en bronnenkaart bij een thema"},
     "en": {"size": "Card size", "layout": "Layout", "paper": "Paper", "margin": "Margin (mm)",
            "gutter": "Gutter (mm)", "bleed": "Bleed (mm)", "duplex": "Duplex",
-           "backs": "Backs", "order": "Page order", "pdf": "PDF variant", "strict": "Strict"},
+           "backs": "Backs", "order": "Page order", "pdf": "PDF variant", "strict": "Strict",
+           "extras": "Title, how-to and credits cards with a theme"},
 }
 """Option labels; an option missing here is labelled with its own name."""
 

@@ -14,22 +14,22 @@ import secrets
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kaartspel.cache import FaceCache
-from kaartspel.content.model import Content, load_content
-from kaartspel.content.schema import QuestionPair
-from kaartspel.deck.assemble import DeckOptions, back_cards, build_deck
+from kaartspel.content.load import load_content
+from kaartspel.content.model import Content
+from kaartspel.deck.assemble import back_cards, build_deck
 from kaartspel.deck.cards import Card, build_cards, select
 from kaartspel.deck.face_store import FaceStore
 from kaartspel.deck.faces import Geometry
-from kaartspel.deck.own_questions import CustomQuestions, insert_questions
 from kaartspel.deck.type_size import fit_faces
 from kaartspel.errors import FitError, UsageError
+from kaartspel.options import DeckOptions
 from kaartspel.render.templates import TYPE_SCALE, TemplateSet
-from kaartspel.serve.questions import Row, own_id
+from kaartspel.serve.questions import Row, chosen_cards, own_id, with_own
 from kaartspel.units import card_size
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def build_pdf(workspace: Workspace, options: DeckOptions, questions: str | None)
         if questions is not None:
             path = folder / "questions.yaml"
             path.write_text(questions, encoding="utf-8")
-            options = replace(options, extra_questions=path)
+            options = options.updated(extra_questions=path)
         output = folder / "deck.pdf"
         build_deck(workspace.content_dir, options, output, cache=workspace.cache, jobs=1)
         return output.read_bytes()
@@ -128,22 +128,19 @@ def preview_card(workspace: Workspace, options: DeckOptions, theme: str,
     """
     content = load_content(workspace.content_dir, options.lang)
     counted = [i for i, r in enumerate(rows) if not r.blank]
-    ids = {i: own_id(theme, n) for n, i in enumerate(counted, start=1)}
-    if row not in ids:
+    if row not in counted:
         raise UsageError(f"question {row + 1} is empty")
-    model = CustomQuestions.model_construct(theme=theme, questions=tuple(
-        QuestionPair.model_construct(id=ids[i], group=rows[i].group, personal=rows[i].personal)
-        for i in counted))
-    cards = insert_questions(content, build_cards(content), model)
+    card_id = own_id(theme, counted.index(row) + 1)
+    cards = with_own(content, theme, rows)
     try:
-        chosen = select(cards, options.themes, options.kinds, options.cards)
+        chosen = chosen_cards(content, options, cards)
     except UsageError:
         chosen = ()
-    if ids[row] not in {card.id for card in chosen}:
+    if card_id not in {card.id for card in chosen}:
         # Not in the selection (yet): show it among its own theme's cards.
         chosen = select(cards, (theme,))
     store, faces = _store(workspace, content, options, chosen)
-    card = next(card for card in chosen if card.id == ids[row])
+    card = next(card for card in chosen if card.id == card_id)
     messages: tuple[str, ...] = ()
     try:
         base, fits = fit_faces(store, faces), True
