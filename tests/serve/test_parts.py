@@ -157,3 +157,17 @@ def test_serve_is_listed_and_light() -> None:
     assert out.strip() == "[]"
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert "--port" in result.output and "--open" in result.output
+
+
+def test_scratch_goes_even_without_an_orderly_stop(content_dir: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; "
+            "from kaartspel.serve.app import Composer, Limits; "
+            "c = Composer(Path(sys.argv[1]), None, 1, Limits(), Path(sys.argv[2])); c.start(); "
+            "(c.scratch / 'face.pdf').write_text('an organiser question?'); print(c.scratch)")
+    out = subprocess.run([sys.executable, "-c", code, str(content_dir), str(tmp_path)],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    scratch = Path(out.strip())
+    assert scratch.parent == tmp_path and not scratch.exists()

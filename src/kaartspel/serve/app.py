@@ -15,6 +15,7 @@ no inline script or style, htmx is served from here).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import io
 import ipaddress
@@ -242,6 +243,9 @@ class Composer:
     def start(self) -> None:
         """Create the private scratch folder and start the render processes."""
         self.scratch = Path(tempfile.mkdtemp(prefix="kaartspel-serve-", dir=self.scratch_parent))
+        # Also when the server does not stop in order (an exception, a thread cut short at
+        # exit): the organisers' faces must not outlive the process.
+        atexit.register(shutil.rmtree, self.scratch, True)
         self.pool.start()
 
     def stop(self) -> None:
