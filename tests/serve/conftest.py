@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve_helpers import BASE_URL, HOST, LiveServer, free_port, make_app
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from kaartspel.serve.app import Limits
+from serve.helpers import BASE_URL, HOST, LiveServer, free_port, make_app
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from serve_helpers import Elements, LiveServer, form
-from test_browser import pdf_text
 
 from kaartspel.serve.questions import Row
+from serve.helpers import Elements, LiveServer, form, pdf_text
 
 SESSIONS = 20
 BUDGET_S = 60.0

@@ -12,7 +12,6 @@ from typing import Literal
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
-from serve_helpers import BASE_URL, GOOD, form, htmx, make_app
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -21,6 +20,7 @@ from kaartspel.errors import UsageError
 from kaartspel.serve.fields import Control, controls
 from kaartspel.serve.pool import Busy, RenderPool
 from kaartspel.serve.run import check_port, is_loopback
+from serve.helpers import BASE_URL, GOOD, form, htmx, make_app
 
 
 class Toy(BaseModel):

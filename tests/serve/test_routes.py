@@ -12,7 +12,6 @@ from typing import Any
 
 import pikepdf
 import pytest
-from serve_helpers import GOOD, Elements, form, htmx, text_of
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -22,6 +21,7 @@ from kaartspel.deck.own_questions import load_custom_questions
 from kaartspel.serve.app import CSP
 from kaartspel.serve.fields import MODEL, controls
 from kaartspel.serve.questions import MAX_QUESTIONS, MAX_TEXT, Row, questions_yaml
+from serve.helpers import GOOD, Elements, form, htmx, text_of
 
 # ---------------------------------------------------------------------------------------------
 # The page

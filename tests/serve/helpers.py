@@ -1,7 +1,9 @@
-"""Helpers of the composer's tests: a form as a browser sends it, own questions that pass."""
+"""Helpers of the composer's tests: a form as a browser sends it, own questions that pass,
+the page parsed, a PDF's words."""
 
 from __future__ import annotations
 
+import re
 import socket
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -121,3 +123,18 @@ def text_of(html: str) -> str:
     """Return the words of an HTML fragment, entities decoded, spaces collapsed."""
     parsed = Elements(f"<div>{html}</div>")
     return " ".join(parsed.elements[0]["text"].split()) if parsed.elements else ""
+
+
+def pdf_text(data: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    try:
+        words = []
+        for page in document:
+            text = page.get_textpage()
+            words.append(text.get_text_range())
+        # pdfium marks a word broken at the end of a line with U+FFFE: join it again.
+        return " ".join(re.sub("\ufffe\\s*", "", " ".join(words)).split())
+    finally:
+        document.close()
