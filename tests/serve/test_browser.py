@@ -1,5 +1,5 @@
 """The composer in a real browser: Debian's chromium driven by playwright (``playwright
-install`` is not needed: the system browser is launched by path).
+install`` is not needed: the system browser is launched by path; see tests/support).
 
 Locally these tests skip when no chromium is installed; under CI (the ``CI`` variable set)
 a missing browser is a failure, so they cannot silently stop running.
@@ -8,7 +8,6 @@ a missing browser is a failure, so they cannot silently stop running.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,44 +16,24 @@ from typing import Any
 import pytest
 
 from serve.helpers import LiveServer, pdf_text
+from support.validators import CHROMIUM_ARGS, chromium_path, require_module
 
 pytestmark = pytest.mark.browser
 
 VENDOR = Path(__file__).parent / "vendor"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 LONG = ("Welke afspraken maken we met elkaar over hoe we kennis delen tussen onderwijs, overheid, "
         "bedrijven en inwoners in onze regio, en wie zorgt dat dit ook echt gebeurt?",
         "Welke kennis uit je eigen werk zou je met de anderen willen delen, en wat heb je van "
         "hen nodig om dat op een goede manier te kunnen doen, nu en in de komende jaren?")
 
 
-def _browser_path() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser") or \
-        shutil.which("chromium-headless-shell")
-    reason = ""
-    if path is None:
-        reason = "no chromium installed (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "the playwright package is not installed (pip install playwright)"
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run under CI: {reason}")
-        pytest.skip(f"{reason}; these tests run under CI")
-    assert path is not None
-    return path
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    path = _browser_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
+    """Debian's Chromium under Playwright (skipped without either, except under CI)."""
+    sync_api = require_module("playwright.sync_api", "playwright")
+    path = chromium_path()
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=path, args=list(CHROMIUM_ARGS))
         try:
             yield launched
         finally:

@@ -146,7 +146,7 @@ def preview_card(workspace: Workspace, options: DeckOptions, theme: str,
         base, fits = fit_faces(store, faces), True
     except FitError as exc:
         base, fits = TYPE_SCALE[0], False
-        messages = tuple(p.message for p in exc.problems if f"'{card.id}'" in p.message)
+        messages = tuple(p.message for p in exc.problems if p.subject == ("card", card.id))
     return Preview(face_png(store.pdf(card, base), options.bleed, dpi), base, fits, messages)
 
 
