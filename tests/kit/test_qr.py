@@ -69,3 +69,24 @@ def test_the_posters_code_scans(make_content: ContentTree, tmp_path: Path) -> No
     found = subprocess.run([zbarimg, "-q", "--raw", str(tmp_path / "p-1.png")],
                            capture_output=True, text=True, check=False)
     assert found.stdout.strip() == URL
+
+
+def test_the_credits_card_carries_the_code_only_when_a_url_is_set(
+        make_content: ContentTree, tmp_path: Path) -> None:
+    from kaartspel.deck.assemble import build_deck
+    from kaartspel.options import DeckOptions
+
+    zbarimg = require_tool("zbarimg")
+    options = DeckOptions(cards=("credits",), layout="single", backs="none", pdf="print")
+    plain = tmp_path / "plain.pdf"
+    build_deck(make_content.root, options, plain)
+    for lang in ("nl", "en"):
+        make_content.patch(lang, "meta.yaml", "\n  funding:", f'\n  url: "{URL}"\n  funding:')
+    out = tmp_path / "credits.pdf"
+    build_deck(make_content.root, options, out)  # a print (CMYK-only) file: the code is ink
+    for pdf, expected in ((plain, ""), (out, URL)):
+        subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / pdf.stem)],
+                       check=True)
+        found = subprocess.run([zbarimg, "-q", "--raw", str(tmp_path / f"{pdf.stem}-1.png")],
+                               capture_output=True, text=True, check=False)
+        assert found.stdout.strip() == expected
