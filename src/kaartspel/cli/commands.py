@@ -213,7 +213,7 @@ def run_export(content_dir: Path, given: dict[str, Any], out_dir: Path) -> None:
         out_dir.mkdir(exist_ok=True)
     with reported_errors(content_dir, options.deck()):
         result = export_deck(content_dir, options, out_dir)
-    if result.zip is not None:
+    if result.zip is not None and result.folder is not None:
         typer.echo(f"Wrote {len(result.pngs)} PNGs to {display_path(result.folder)} and "
                    f"{display_path(result.zip)}")
     if result.slides is not None:
