@@ -29,6 +29,16 @@ class Card:
     """Heading of the card (or a short label for question cards)."""
     number: int = 0
     """Position in the full deck, 1-based (set by :func:`build_cards`)."""
+    total: int = 0
+    """Number of cards in the full deck (the footer's "14/48")."""
+    in_theme: int = 0
+    """Position among the full deck's cards of its theme, 1-based (the footer's "2/4")."""
+    theme_total: int = 0
+    """Number of the full deck's cards of its theme."""
+    own: int = 0
+    """For an organiser's own card: its place among the own cards (1-based); 0 otherwise."""
+    own_total: int = 0
+    """Number of own cards in the deck (with :attr:`own`)."""
     label: str = ""
     """Small label above the title, e.g. 'Ambitie 03'."""
     paragraphs: tuple[str, ...] = ()
@@ -92,17 +102,25 @@ def build_cards(content: Content) -> tuple[Card, ...]:
         if theme.id == "tips":
             for n, tip in enumerate(d.tips.items, start=1):
                 cards.append(Card(tip.id, "tip", theme.id, d.tips.title,
-                                  label=f"{ui.tip_label} {n}", paragraphs=(tip.text,)))
+                                  label=f"{ui.tip_label} {n:02d}", paragraphs=(tip.text,),
+                                  step=n))
     cards.append(Card("credits", "credits", SET_THEME, ui.credits_title,
                       notes=(f"¹ {d.meta.study_note} {d.meta.study}", d.meta.funding)))
     return tuple(_numbered(cards))
 
 
 def _numbered(cards: Sequence[Card]) -> Iterable[Card]:
+    """Number *cards* for people: in the deck, and within each theme."""
     from dataclasses import replace
 
+    per_theme: dict[str, int] = {}
+    for card in cards:
+        per_theme[card.theme] = per_theme.get(card.theme, 0) + 1
+    seen: dict[str, int] = {}
     for n, card in enumerate(cards, start=1):
-        yield replace(card, number=n)
+        seen[card.theme] = seen.get(card.theme, 0) + 1
+        yield replace(card, number=n, total=len(cards), in_theme=seen[card.theme],
+                      theme_total=per_theme[card.theme])
 
 
 EXTRA_KINDS = ("title", "howto", "credits")
