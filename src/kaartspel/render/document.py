@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -22,6 +22,7 @@ import jinja2
 from kaartspel.errors import RenderError, printable
 from kaartspel.render import hyphenation
 from kaartspel.render.templates import TemplateSet
+from kaartspel.render.typeset import Metrics, Typesetter
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,13 @@ class TemplateRenderer:
         self.palette = templates.palette()
         self.env = templates.environment()
         self.fonts_css = stylesheet(templates, "fonts.css")
+
+    @cached_property
+    def typesetter(self) -> Typesetter:
+        """Return the soft-hyphen and line-balancing rules of the content's language."""
+        fonts = self.templates.find("fonts.css").read_text(encoding="utf-8")
+        metrics = Metrics.from_css(fonts, self.templates.find)
+        return Typesetter(self.content.lang, metrics, dict(getattr(self.content, "hyphenation", ())))
 
     def use_cache(self, folder: Path | None) -> None:
         """Keep compiled templates in *folder* (the build cache): a fresh process (a
