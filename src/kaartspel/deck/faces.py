@@ -103,8 +103,9 @@ class CardRenderer(TemplateRenderer):
 
     def html(self, cards: Sequence[Card], base: float) -> str:
         """Return one HTML document with a page per card, body text at *base* pt."""
+        sizes = role_sizes(base, self.geometry.ratio)
         css = self.env.get_template("cards.css").render(
-            g=self.geometry, s=role_sizes(base, self.geometry.ratio), palette=self.palette
+            g=self.geometry, s=sizes, palette=self.palette
         )
         themes = {t.id: t for t in self.content.themes}
         page = self.env.get_template("cards.html")
@@ -120,6 +121,9 @@ class CardRenderer(TemplateRenderer):
             ui=self.content.ui,
             themes=themes,
             icons=_IconLookup(self),
+            g=self.geometry,
+            s=sizes,
+            t=self.typesetter,
         )
 
     def render(self, cards: Sequence[Card], base: float) -> tuple[Any, dict[str, Measure]]:

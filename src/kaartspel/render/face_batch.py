@@ -169,15 +169,18 @@ def measure_fill(document: Any) -> list[float]:
         for box in fit_boxes(page._page_box):
             if "fit" not in (box.element.get("class") or "").split() or not _bounded(box):
                 continue
-            top = box.content_box_y()
-            bottom = top
+            top, bottom = float("inf"), box.content_box_y()
             for child in box.descendants():
                 # The placeholder of an absolute box holds the box itself: skip its element.
-                if child is box or getattr(child, "element", None) is box.element:
+                # A composed card's table is as high as the box, whatever its text needs.
+                if (child is box or getattr(child, "element", None) is box.element
+                        or type(child).__name__.startswith("Table")):
                     continue
                 if hasattr(child, "position_y"):
                     y = child.position_y + getattr(child, "margin_top", 0)
+                    top = min(top, y)
                     bottom = max(bottom, y + child.border_height())
+            top = min(top, bottom)
             ratio = (bottom - top) / box.height
             laid_out, total = text_lengths(box)
             if laid_out < total:
