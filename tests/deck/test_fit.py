@@ -18,8 +18,8 @@ from kaartspel.deck.assemble import back_cards
 from kaartspel.deck.cards import Card, build_cards, select
 from kaartspel.deck.face_store import FaceStore
 from kaartspel.deck.faces import CardRenderer, Geometry
-from kaartspel.deck.type_size import fit_faces
-from kaartspel.render.templates import TYPE_SCALE, TemplateSet
+from kaartspel.deck.type_size import fit_faces, steps_for
+from kaartspel.render.templates import TemplateSet
 from kaartspel.units import card_size
 
 
@@ -60,7 +60,7 @@ def test_the_size_found_is_the_largest_that_fits(content_dir: Path, lang: str, s
     base = fit_faces(store, faces)
     documents = store.documents
     assert all(v <= 0 for v in store.overflows(faces, base).values())
-    steps = sorted(TYPE_SCALE)
+    steps = sorted(steps_for(store))
     if base != steps[-1]:
         larger = steps[steps.index(base) + 1]
         assert any(v > 0 for v in store.overflows(faces, larger).values()), (

@@ -122,8 +122,14 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
             helper.close()
     typer.echo(
         f"Wrote {result.path}: {result.cards} cards on {result.pages} pages, "
-        f"body text {result.base_pt:g} pt ({result.seconds:.1f} s)"
+        f"body text {_size_range(result.sizes)} ({result.seconds:.1f} s)"
     )
+
+
+def _size_range(sizes: dict[str, float]) -> str:
+    """Return the body sizes of a deck's card kinds, as '9 pt' or '8.5–11.5 pt by kind'."""
+    low, high = min(sizes.values()), max(sizes.values())
+    return f"{low:g} pt" if low == high else f"{low:g}–{high:g} pt by card kind"
 
 
 def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,

@@ -1,19 +1,25 @@
-"""Decide a deck's type size: the largest size on the scale at which every face fits."""
+"""Decide type sizes: per card kind, the largest size on the scale at which every face fits.
+
+Type size is a property of a card kind, not of a deck: for a language, card geometry and
+templates, every kind (question, tip, level, …) gets the largest body size of the modular
+scale (:func:`kaartspel.render.templates.type_scale`) at which *every card of that kind in the
+whole content* fits.  A subset deck, or a deck with an organiser's own cards, uses the same
+sizes; own cards must fit at their kind's size (:func:`kind_sizes` reports those that do not).
+Sizes are remembered in this process and in the face cache, keyed by everything that decides
+them and never by the selection.
+"""
 
 from __future__ import annotations
 
 import logging
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from kaartspel.deck.cards import Card
 from kaartspel.deck.face_store import FaceStore, Rendering
 from kaartspel.errors import FitError, Problem
-from kaartspel.render.templates import TYPE_SCALE
-
-if TYPE_CHECKING:
-    pass
+from kaartspel.cache import digest
+from kaartspel.render.templates import type_scale
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +47,55 @@ def _weight(card: Card) -> float:
 
 
 
+_SIZES: dict[str, float] = {}
+"""Sizes found in this process, by :func:`_size_key`."""
+
+
+def _size_key(store: FaceStore, kind: str, faces: Sequence[Card]) -> str:
+    return digest("kind size", store.style_key, kind, *(repr(face) for face in faces))
+
+
+def kind_sizes(store: FaceStore, content_faces: Sequence[Card], kinds: Sequence[str],
+               own: Sequence[Card] = ()) -> dict[str, float]:
+    """Return the body size (pt) of each of *kinds*, decided by *content_faces*.
+
+    *content_faces* are the whole content's faces (not a selection); each kind's size is the
+    largest step of the scale at which all its faces there fit.  Faces in *own* (an
+    organiser's cards, not in the content) are set at their kind's size and must fit it: a
+    :class:`FitError` names those that do not.
+    """
+    by_kind: dict[str, list[Card]] = {}
+    for face in content_faces:
+        by_kind.setdefault(face.kind, []).append(face)
+    sizes: dict[str, float] = {}
+    for kind in dict.fromkeys(kinds):
+        faces = by_kind.get(kind) or [face for face in own if face.kind == kind]
+        key = _size_key(store, kind, faces)
+        size = _SIZES.get(key)
+        if size is None:
+            blob = store.cache.get_blob("kind-size", key)
+            size = float(blob) if blob else None
+        if size is None:
+            size = fit_faces(store, faces)
+            store.cache.put_blob("kind-size", key, f"{size:g}".encode())
+        _SIZES[key] = sizes[kind] = size
+    too_long = []
+    for face in own:
+        m = store.measure([face], sizes[face.kind])[face.id]
+        if not m.fits:
+            too_long.append(Problem("", 0, f"card '{face.id}' does not fit at the size of the "
+                                    f"set's {face.kind} cards ({sizes[face.kind]:g} pt): "
+                                    f"{m.overflow:.1f} mm too long; shorten its text"))
+    if too_long:
+        raise FitError(too_long)
+    return sizes
+
+
+def steps_for(store: FaceStore) -> list[float]:
+    """Return the body sizes a face of *store* may get, largest first."""
+    return sorted(type_scale(store.renderer.geometry.ratio), reverse=True)
+
+
 def start_fit(store: FaceStore, faces: Sequence[Card]) -> tuple[float, Rendering | None]:
     """Find the deck's body size and start rendering the faces not yet known at it.
 
@@ -48,7 +103,7 @@ def start_fit(store: FaceStore, faces: Sequence[Card]) -> tuple[float, Rendering
     and has its PDF).  The size is right once every face of the rendering fits; if one does
     not, call again: the search then knows that face and goes on below.
     """
-    steps = sorted(TYPE_SCALE, reverse=True)
+    steps = steps_for(store)
     probe = sorted(faces, key=_weight, reverse=True)[:HEAVY_PROBE]
     low = 0  # every index below `low` is known to fail for the probe set
     while True:
@@ -59,7 +114,7 @@ def start_fit(store: FaceStore, faces: Sequence[Card]) -> tuple[float, Rendering
                 [
                     Problem("", 0, f"card '{card_id}' does not fit even at {steps[-1]:g} pt: "
                             f"{amount:.1f} mm too long; shorten its text, use a larger --size, "
-                            "or leave such cards out (e.g. --kind question --kind tip)")
+                            f"or leave its kind out (e.g. --kind question --kind tip)")
                     for card_id, amount in over.items() if amount > 0
                 ]
             )
@@ -142,14 +197,22 @@ def _largest_fitting(
     start = next((i for i in range(low, len(steps)) if steps[i] <= START_PT), len(steps) - 1)
     if not measured(start) and not any(store.known_fills(face) for face in probe):
         store.measure(probe, steps[start])
-    # The largest size at which every probe face is predicted to fit.
-    guess = start
-    while guess > low and worst(guess - 1) <= 1.0:
-        guess -= 1
-    while guess < len(steps) - 1 and worst(guess) > 1.0:
-        guess += 1
-    if not fits(guess):
-        return next((i for i in range(guess + 1, len(steps)) if fits(i)), None)
+    def predicted_fit(floor: int) -> int:
+        """Return the largest size (smallest index ≥ *floor*) predicted to fit."""
+        guess = max(start, floor)
+        while guess > floor and worst(guess - 1) <= 1.0:
+            guess -= 1
+        while guess < len(steps) - 1 and worst(guess) > 1.0:
+            guess += 1
+        return guess
+
+    # The largest size at which every probe face is predicted to fit; a miss measured there
+    # sharpens the prediction (two sizes per face), so the next guess jumps, not steps.
+    guess = predicted_fit(low)
+    while not fits(guess):
+        if guess == len(steps) - 1:
+            return None
+        guess = max(guess + 1, predicted_fit(guess + 1))
     while guess > low:
         if not measured(guess - 1) and worst(guess - 1) >= DECISIVE:
             log.debug("%g pt predicted too large (fill %.2f)", steps[guess - 1],

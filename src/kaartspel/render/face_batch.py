@@ -156,6 +156,11 @@ def _bounded(box: Any) -> bool:
     return bool(fixed and box.height > 0)
 
 
+def _composed(element: Any) -> bool:
+    """Return whether *element* is a composed card's table (``.compose``, see cards.css)."""
+    return "compose" in (element.get("class") or "").split()
+
+
 def measure_fill(document: Any) -> list[float]:
     """Return, per page, the height the ``.fit`` box's content needs ÷ the box's height.
 
@@ -173,8 +178,10 @@ def measure_fill(document: Any) -> list[float]:
             for child in box.descendants():
                 # The placeholder of an absolute box holds the box itself: skip its element.
                 # A composed card's table is as high as the box, whatever its text needs.
-                if (child is box or getattr(child, "element", None) is box.element
-                        or type(child).__name__.startswith("Table")):
+                element = getattr(child, "element", None)
+                if (child is box or element is box.element
+                        or type(child).__name__.startswith("Table")
+                        or (element is not None and _composed(element))):
                     continue
                 if hasattr(child, "position_y"):
                     y = child.position_y + getattr(child, "margin_top", 0)
