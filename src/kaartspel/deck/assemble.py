@@ -154,6 +154,9 @@ def build_deck(
     index = {face.id: i for i, face in enumerate(faces)}
     fronts = [index[card.id] for card in cards]
     back_pages = [index[backs[card.theme].id] if backs else None for card in cards]
+    # Sizes known from an earlier run may come without this run's PDFs: render the missing
+    # ones together (in as few documents as possible) rather than one by one when placed.
+    store.measure_mixed([(face, sizes[face.kind]) for face in faces], need_pdf=True)
     source = FacePages(store, faces, sizes, merger, library=library)
     if grid is not None:
         out = impose_sheets(source, fronts, back_pages, grid, options.bleed,

@@ -135,9 +135,16 @@ class CardRenderer(TemplateRenderer):
             return mini_cycle(len(card.steps), card.step, "#ffffff", colour.rgb)
         return Markup("")
 
-    def html(self, cards: Sequence[Card], base: float | Mapping[str, float]) -> str:
-        """Return one HTML document with a page per card: body text at *base* pt, or at the
-        size of each card's kind (``base[card.kind]``)."""
+    def html(self, cards: Sequence[Card],
+             base: float | Mapping[str, float] | Sequence[float]) -> str:
+        """Return one HTML document with a page per card: body text at *base* pt, at the
+        size of each card's kind (``base[card.kind]``), or at each card's own (a sequence)."""
+        if isinstance(base, (int, float)):
+            bases = [float(base)] * len(cards)
+        elif isinstance(base, Mapping):
+            bases = [base[card.kind] for card in cards]
+        else:
+            bases = list(base)
         css = self.env.get_template("cards.css").render(g=self.geometry, palette=self.palette)
         themes = {t.id: t for t in self.content.themes}
         page = self.env.get_template("cards.html")
@@ -145,8 +152,7 @@ class CardRenderer(TemplateRenderer):
             lang=self.content.lang,
             document_title=self.content.meta.title,
             css=Markup(self.fonts_css + css),
-            cards=[_Face(card, self, base if isinstance(base, (int, float)) else base[card.kind])
-                   for card in cards],
+            cards=[_Face(card, self, b) for card, b in zip(cards, bases, strict=True)],
             meta=self.content.meta,
             ui=self.content.ui,
             themes=themes,

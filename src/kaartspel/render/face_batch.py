@@ -61,8 +61,8 @@ class FaceJob:
     """Their face-cache keys."""
     fit_keys: tuple[str, ...]
     """Their fit-result keys."""
-    size: str
-    """The body size, as the caches spell it (``8.5``)."""
+    sizes: tuple[str, ...]
+    """Each face's body size, as the caches spell it (``8.5``)."""
     identifier: bytes
     """The PDF's fixed /ID (reproducible bytes)."""
     templates: TemplateSet
@@ -72,6 +72,33 @@ class FaceJob:
     cache: FaceCache
     artwork: dict[str, Artwork]
     """Every stamp the faces may show, by name."""
+    kinds: tuple[str, ...] = ()
+    """The faces' card kinds, in page order (recorded in each face PDF, see :func:`mark`)."""
+    bleed: float = 0.0
+    """The bleed (mm) around each face's trim."""
+
+
+PIECE_APP = "/Kaartspel"
+"""Our key in a page's or form's page-piece dictionary (PDF ``/PieceInfo``)."""
+PIECE_DATE = "D:20000101000000Z"
+"""``/LastModified`` of the piece: a constant, because a cached face is reused by builds of
+every date (the output's own dates are set when it is saved)."""
+
+
+def mark(page: Any, kind: str, bleed_mm: float) -> None:
+    """Record on a face's *page* what kind of card it is and where its trim lies.
+
+    Kept as private data of the page (``/PieceInfo``, PDF 1.3): invisible, never text (screen
+    readers do not meet it), carried on to the Form XObject a face becomes on a sheet, and
+    read back by :mod:`kaartspel.pdf.typecheck`.
+    """
+    import pikepdf
+
+    data = pikepdf.Dictionary(Kind=pikepdf.Name("/" + kind),
+                              Bleed=round(bleed_mm * 72 / 25.4, 3))
+    page.obj.PieceInfo = pikepdf.Dictionary(
+        {PIECE_APP: pikepdf.Dictionary(LastModified=PIECE_DATE, Private=data)})
+    page.obj.LastModified = PIECE_DATE
 
 
 def run(job: FaceJob) -> tuple[dict[str, Measure], dict[str, bytes]]:
@@ -89,12 +116,14 @@ def run(job: FaceJob) -> tuple[dict[str, Measure], dict[str, bytes]]:
     kept: dict[str, bytes] = {}
     with pikepdf.open(io.BytesIO(data)) as pdf:
         apply_stamps(pdf, stamps, lambda name: _artwork(job, name))
-        for key, page in zip(job.keys, pdf.pages, strict=True):
+        for index, (key, page) in enumerate(zip(job.keys, pdf.pages, strict=True)):
             # WeasyPrint shares one resource dictionary between all pages of a document;
             # give the page its own with only what it draws *before* copying it, or each
             # copy would drag along the whole batch's objects (quadratic in batch size)
             # and its bytes would depend on which faces shared its batch.
             prune_resources(page)
+            if job.kinds:
+                mark(page, job.kinds[index], job.bleed)
             single = pikepdf.Pdf.new()
             single.pages.append(page)
             buffer = io.BytesIO()
@@ -103,9 +132,9 @@ def run(job: FaceJob) -> tuple[dict[str, Measure], dict[str, bytes]]:
                 job.cache.put_face(key, buffer.getvalue())
             else:
                 kept[key] = buffer.getvalue()
-    for face_id, fit_key in zip(job.ids, job.fit_keys, strict=True):
+    for face_id, fit_key, size in zip(job.ids, job.fit_keys, job.sizes, strict=True):
         m = measures[face_id]
-        job.cache.put_fit(fit_key, {job.size: [m.overflow, m.fill]})
+        job.cache.put_fit(fit_key, {size: [m.overflow, m.fill]})
     return measures, kept
 
 
