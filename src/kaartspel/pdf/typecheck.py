@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kaartspel.errors import UsageError, display_path
+from kaartspel.errors import EXIT_CONTENT, KaartspelError, UsageError, display_path
 
 PT_PER_MM = 72 / 25.4
 PIECE_APP = "/Kaartspel"
@@ -50,6 +50,19 @@ FRONT_KINDS = frozenset({"title", "howto", "intro", "theme", "level", "phase", "
 HYPHENS = "-\u2010\u00ad\x02"
 """What ends a broken line: pdfium reports a hyphen it takes for a line-end hyphen as U+0002."""
 _LETTER = re.compile(r"\w", re.UNICODE)
+
+
+class DesignError(KaartspelError):
+    """The file failed the typography check: one line per failure."""
+
+    exit_code = EXIT_CONTENT
+
+    def __init__(self, failures: Sequence[str]) -> None:
+        self.failures = list(failures)
+        super().__init__("; ".join(self.failures))
+
+    def lines(self) -> list[str]:
+        return list(self.failures)
 
 
 # --------------------------------------------------------------------------------------------
@@ -100,6 +113,8 @@ class Break:
     """The next line is its paragraph's last: a lone fragment there."""
     follows_break: bool = False
     """The line before also ended in a break (two in a row)."""
+    at: tuple[float, float] = (0.0, 0.0)
+    """Where the hyphen is: x, y in page space (pt, from the bottom left)."""
 
     @property
     def failure(self) -> bool:
@@ -412,7 +427,8 @@ def _breaks(face: _Face, hard_words: Collection[str]) -> list[Break]:
                 strict = strict_kind or glyph.weight >= 500 or glyph.italic
                 hard = word.casefold() in hard_words
                 out.append(Break(word, strict, hard, last_line=i + 1 == len(block) - 1,
-                                 follows_break=previous_broke and not hard))
+                                 follows_break=previous_broke and not hard,
+                                 at=glyph.origin))
             previous_broke = broke and not (out and out[-1].hard)
     return out
 
