@@ -65,6 +65,17 @@ class Geometry:
                    ratio=ratio)
 
     @property
+    def narrow(self) -> bool:
+        """Whether the card is narrow (mini): labels are set in lower case there, since a
+        label in capitals ("QUESTION FOR THE GROUP") would not fit one line at 8 pt."""
+        return min(self.card_w, self.card_h) < 55
+
+    @property
+    def band_text_w(self) -> float:
+        """Width (mm) of the band's name beside the icon."""
+        return self.card_w - 2 * self.safe - self.icon - 1.5
+
+    @property
     def fit_h(self) -> float:
         """Height of a front's text area (between the band and the footer)."""
         return self.card_h - self.band - self.gap - self.safe - self.foot - 1.2

@@ -249,6 +249,15 @@ def _apply(m: Sequence[float], x: float, y: float) -> tuple[float, float]:
     return a * x + c * y + e, b * x + d * y + f
 
 
+def _page_piece(page: Any) -> tuple[str, float] | None:
+    """Return the kind and bleed a face's own page records, or None."""
+    info = page.obj.get("/PieceInfo")
+    piece = info.get(PIECE_APP) if info is not None else None
+    if piece is None or "/Private" not in piece:
+        return None
+    return str(piece.Private.get("/Kind", "/card"))[1:], float(piece.Private.get("/Bleed", 0))
+
+
 def _marked_faces(page: Any) -> list[_Face]:
     """Return the marked faces drawn on a pikepdf *page*, where its content draws them."""
     import pikepdf
@@ -488,6 +497,10 @@ def check_design(path: Path, safe_mm: float = SAFE_MM, hard_words: Iterable[str]
         for number, (marked, page) in enumerate(zip(structure.pages, document, strict=True),
                                                 start=1):
             faces = _marked_faces(marked)
+            own = _page_piece(marked)
+            if not faces and own is not None:  # a face's own PDF (one face, the whole page)
+                x0, y0, x1, y1 = page.get_mediabox()
+                faces = [_Face(own[0], (x0, y0, x1, y1), own[1])]
             if not faces:
                 x0, y0, x1, y1 = page.get_mediabox()
                 trim = marked.obj.get("/TrimBox")

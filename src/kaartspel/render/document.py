@@ -280,6 +280,8 @@ def measure_overflow(document: Any) -> list[Overflow]:
         bottom = right = 0.0
         for box in fit_boxes(page._page_box):
             b, r = box_overflow(box)
+            if "fit" not in (box.element.get("class") or "").split():
+                b = 0.0  # a .fit-line is one line as tall as its text: only its width counts
             laid_out, total = text_lengths(box)
             if laid_out < total:
                 missing = box.height * PX_TO_MM * (total - laid_out) / max(laid_out, 1)
@@ -291,8 +293,10 @@ def measure_overflow(document: Any) -> list[Overflow]:
 
 
 def fit_boxes(root: Any) -> Iterator[Any]:
+    """Yield every ``.fit`` and ``.fit-line`` box under *root*, inside absolutely positioned
+    boxes too (a back's title sits in one)."""
     seen = set()
-    for box in root.descendants():
+    for box in root.descendants(placeholders=True):
         element = getattr(box, "element", None)
         if element is None or id(element) in seen or not hasattr(box, "children"):
             continue

@@ -43,8 +43,8 @@ SCALE_DIVISIONS = 3
 """Body sizes are a third of a ratio step apart: every text role (a whole number of ratio
 steps from the body) then lands on the same scale, whichever body size a card kind gets."""
 
-MAX_BODY_PT = 18.0
-"""The largest body size a card kind may get (A6 and tarot cards)."""
+MAX_BODY_PT = 24.0
+"""The largest body size a card kind may get (a title card on A6 takes it)."""
 
 
 def type_scale(ratio: float = RATIO) -> tuple[float, ...]:

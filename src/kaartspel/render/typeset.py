@@ -212,6 +212,10 @@ class Typesetter:
         """Return a :class:`Font` (for templates, which cannot build one)."""
         return Font(size, width, weight, italic, tracking, upper)
 
+    def fits(self, text: str, font: Font) -> bool:
+        """Return whether *text* fits one line of ``font.width`` (by its advances)."""
+        return self.width(text, font) <= font.width
+
     def width(self, text: str, font: Font) -> float:
         """Return the width (mm) of *text* in *font*."""
         shown = text.upper() if font.upper else text
