@@ -243,8 +243,10 @@ DECK = ("deck", "--theme", "netwerkvorming", "--backs", "none", "-o", OUT)
 
 
 @pytest.mark.parametrize(("args", "message"), named(
-    (["--theme", "nope"], "unknown theme 'nope' (valid: set, ambities, cyclus, rollen, "
-                          "kennismanagement, netwerkvorming, samenwerken, tips)"),
+    (["--theme", "nope"], "unknown theme 'nope' (valid: De lerende regio (set), Ambities "
+                          "(ambities), Cyclus (cyclus), Rollen (rollen), Kennismanagement "
+                          "(kennismanagement), Netwerkvorming (netwerkvorming), Samenwerken "
+                          "(samenwerken), Tips (tips))"),
     (["--card", "nope"], "unknown card 'nope' (valid: title, howto, intro-why-1, …"),
     (["--kind", "nope"], "unknown kind 'nope' (valid: title, howto, intro, theme, level, phase, "
                          "question, tip, credits)"),

@@ -319,8 +319,21 @@ def error_lines(result: Result) -> list[str]:
 def test_cli_unknown_theme(content_dir: Path, nl: Content) -> None:
     result = run("--content", content_dir, "deck", "--theme", "nope")
     assert result.exit_code == 2, result.output
-    valid = ", ".join(dict.fromkeys(card.theme for card in build_cards(nl)))
+    valid = ", ".join([f"{nl.meta.title} (set)", *(f"{t.name} ({t.id})" for t in nl.themes)])
     assert error_lines(result) == [f"Error: unknown theme 'nope' (valid: {valid})"]
+
+
+def test_cli_theme_by_its_title_in_the_content_language(content_dir: Path, tmp_path: Path) -> None:
+    """--theme takes the theme's name or title as the cards show it; a near miss is
+    answered with the closest names, in the same language."""
+    out = tmp_path / "network.pdf"
+    result = run("--content", content_dir, "deck", "--lang", "en", "--theme", "Network building",
+                 "--backs", "none", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    result = run("--content", content_dir, "deck", "--lang", "en", "--theme", "Network buildng")
+    assert result.exit_code == 2
+    assert "did you mean 'Network building'?" in result.output
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -20,6 +20,7 @@ from kaartspel.deck.faces import CardRenderer, Geometry
 from kaartspel.deck.type_size import kind_sizes
 from kaartspel.deck.variants import accessible_pdf, card_renderer, face_store
 from kaartspel.deck.workers import RenderHelper
+from kaartspel.errors import UsageError
 from kaartspel.options import DeckOptions, name_parts
 from kaartspel.pdf.fonts import FaceFonts, FontCollector, FontMerger
 from kaartspel.pdf.impose import impose_sheets, page_form, page_xobject, plan_grid, single_pages
@@ -93,10 +94,24 @@ def theme_id(content: Content, name: str) -> str:
     """Return the id of the theme called *name*: its id, or its name or title in the
     content's language, in any case ("Netwerkvorming", "network building")."""
     wanted = " ".join(name.split()).casefold()
+    if wanted == SET_THEME:
+        return SET_THEME
     for theme in content.themes:
         if wanted in (theme.id, theme.name.casefold(), theme.title.casefold()):
             return theme.id
-    return name  # unknown: select() reports it with the valid ids
+    # Unknown: suggest the closest names as the user wrote them, in the content's language.
+    import difflib
+
+    names = {}
+    for theme in content.themes:
+        for label in (theme.name, theme.title, theme.id):
+            names.setdefault(label.casefold(), theme.name)
+    near = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
+    suggestions = list(dict.fromkeys(names[n] for n in near))
+    hint = f"; did you mean {' or '.join(repr(n) for n in suggestions)}?" if suggestions else ""
+    valid = ", ".join([f"{content.meta.title} ({SET_THEME})",
+                       *(f"{t.name} ({t.id})" for t in content.themes)])
+    raise UsageError(f"unknown theme {name!r}{hint} (valid: {valid})")
 
 
 def build_deck(
