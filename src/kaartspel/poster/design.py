@@ -290,7 +290,22 @@ class PosterBuilder:
         g, d = self.g, self.content.data
         full, three = g.span(0, 4), g.span(0, 3)
         c = [g.span(i) for i in range(4)]
-        intro, ambities = self.landscape_common()
+        intro, _ = self.landscape_common()
+        # A handout's page is small: the staircase takes the full width (as on portrait
+        # posters), its text, credit and questions under it.
+        ambities = VStack([
+            self.head("ambities-head", "ambities", "ambities", d.ambities.title, full),
+            self.stair(full),
+            HStack([
+                VStack([
+                    self.leaf("ambities-text", "text", "ambities", "ambities", d.ambities.text,
+                              c[0]),
+                    self.ambities_credit(c[0]),
+                ], g.mm(5)),
+                *self.split_pairs("ambities-pairs", "ambities", "ambities",
+                                  d.ambities.questions, c[1:]),
+            ]),
+        ], g.mm(6), grow=1)
         cyclus = HStack([self.cyclus_head(c[0]), self.cycle(g.span(1, 3))], grow=1)
         rollen = HStack([
             VStack([self.head("rollen-head", "rollen", "rollen", d.rollen.title, c[0]),

@@ -20,10 +20,11 @@ from kaartspel.render.document import (
     render_document,
 )
 from kaartspel.render.templates import TemplateSet
+from kaartspel.render.typeset import MAX_RUN_FIXES, hyphen_runs, unbreak
 
 log = logging.getLogger(__name__)
 
-FOLIO_ZONE_MM = 10.0
+FOLIO_ZONE_MM = 8.5
 """White space under a handout page's last row: the page number sits in it."""
 PRINTER_MARGIN_MM = 5.0
 """What a home printer cannot print at the paper's edge."""
@@ -121,8 +122,7 @@ class PosterRenderer(TemplateRenderer):
                 leaf.block.box = Box(leaf.x, 0.0, leaf.w, 0.0)
                 placement.add(leaf.block)
         started = time.perf_counter()
-        document = render_document(self.html(placement, body, measure=True), self.templates,
-                                   self.strict, self.what)
+        document, _ = self._laid_out(self.html(placement, body, measure=True))
         heights = _natural_heights(document)
         log.debug("%s: measured %d blocks at %g pt in %.2f s", self.what,
                   len(placement.blocks), body, time.perf_counter() - started)
@@ -139,11 +139,12 @@ class PosterRenderer(TemplateRenderer):
             if len(pages) > 1:
                 folio = Block(f"folio-{index + 1}", "folio", "meta", "neutral",
                               {"page": index + 1, "pages": len(pages)})
-                # Under the last row, on the right edge of the text, clear of the bottom
-                # margin a home printer cannot print.
-                top = g.height - self.bottom(handout=True) + 1.0
+                # Under the last row, on the right edge of the text: its one line ends
+                # above the bottom margin a home printer cannot print (the box reaches
+                # lower only so that the glyphs' full height never counts as overflow).
+                top = g.height - self.bottom(handout=True) + 0.5
                 folio.box = Box(g.margin, top, g.width - 2 * g.margin,
-                                g.height - PRINTER_MARGIN_MM - top)
+                                g.height - PRINTER_MARGIN_MM / 2 - top)
                 out.add(folio)
         return out
 
@@ -151,7 +152,25 @@ class PosterRenderer(TemplateRenderer):
                extra_texts: Sequence[str] = ()) -> tuple[Any, str]:
         """Render the poster; *extra_texts* go on one more page (see ``poster.html``)."""
         html = self.html(placement, body, measure=False, extra_texts=extra_texts)
+        return self._laid_out(html)
+
+    def _laid_out(self, html: str) -> tuple[Any, str]:
+        """Lay *html* out; where two lines in a row end in a hyphen, take the soft hyphens out
+        of the second word in that block and lay it out again.  A block breaks its lines the
+        same way measured (free height) and placed (its width is the same), so both passes
+        make the same fixes and the measured heights hold."""
         document = render_document(html, self.templates, self.strict, self.what)
+        for _ in range(MAX_RUN_FIXES):
+            runs = hyphen_runs(document, scope="block")
+            if not runs:
+                break
+            for block_id, word in runs:
+                start = html.find(f'<div id="{block_id}" class="block')
+                if start < 0:
+                    continue
+                end = html.find('<div id="', start + 1)
+                html = unbreak(html, word, start, end if end >= 0 else None)
+            document = render_document(html, self.templates, self.strict, self.what)
         return document, html
 
 

@@ -8,6 +8,7 @@ imports only this and WeasyPrint.  :class:`kaartspel.deck.faces.FaceStore` makes
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from kaartspel.render.document import (
 )
 from kaartspel.render.stamps import apply_stamps, find_stamps, form_html
 from kaartspel.render.templates import TemplateSet
+from kaartspel.render.typeset import MAX_RUN_FIXES, hyphen_runs, unbreak
 
 
 @dataclass(frozen=True)
@@ -140,8 +142,27 @@ def run(job: FaceJob) -> tuple[dict[str, Measure], dict[str, bytes]]:
 
 def lay_out(html: str, ids: tuple[str, ...], templates: TemplateSet, strict: bool,
             what: str) -> tuple[Any, dict[str, Measure]]:
-    """Lay out a document of faces (a page each); return it and each face's measure."""
+    """Lay out a document of faces (a page each); return it and each face's measure.
+
+    Two lines in a row may not end in a hyphen: where they do, the second word loses its
+    soft hyphens on that face only (its ``<section>``) and the document is laid out again.
+    A face's layout depends on its own section alone, so it is the same in any batch.
+    """
     document = render_document(html, templates, strict, what)
+    for _ in range(MAX_RUN_FIXES):
+        if len(document.pages) != len(ids):
+            break
+        runs = hyphen_runs(document)
+        if not runs:
+            break
+        starts = [m.start() for m in re.finditer(r"<section\b", html)]
+        if len(starts) != len(ids):
+            break
+        for page, word in sorted(runs, key=lambda run: -int(run[0])):  # offsets stay valid
+            index = int(page)
+            end = starts[index + 1] if index + 1 < len(starts) else None
+            html = unbreak(html, word, starts[index], end)
+        document = render_document(html, templates, strict, what)
     if len(document.pages) != len(ids):
         raise FitError(f"{len(ids)} cards laid out on {len(document.pages)} pages")
     return document, measure(document, ids)

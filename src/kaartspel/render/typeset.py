@@ -289,3 +289,57 @@ def letters(text: str) -> str:
     """Fold *text* to its letters (for comparing a hyphenated text with its source)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch for ch in folded if ch.isalnum())
+
+
+# --------------------------------------------------------------------------------------------
+# After layout: two lines in a row ending in a hyphen
+
+
+HYPHENATE_CHARACTER = "\u2010"
+"""What WeasyPrint sets at the end of a line broken at a soft hyphen."""
+MAX_RUN_FIXES = 3
+"""Rounds of unbreaking words per document (a fix may move a break to the next line)."""
+
+
+def hyphen_runs(document: Any, scope: str = "") -> list[tuple[int | str, str]]:
+    """Return (where, word) for every line of a laid-out WeasyPrint *document* that ends in a
+    hyphen right after a line that did: the second word must not break.
+
+    *where* is the page index, or with a *scope* class the id of the element of that class
+    the lines are in (a poster block).  Lines are compared within one paragraph (a block
+    box's line boxes are its children).
+    """
+    found: list[tuple[int | str, str]] = []
+    for index, page in enumerate(document.pages):
+        roots: list[tuple[int | str, Any]] = [(index, page._page_box)]
+        if scope:
+            roots = [(box.element.get("id"), box)
+                     for box in page._page_box.descendants(placeholders=True)
+                     if getattr(box, "element", None) is not None and box.element.get("id")
+                     and scope in (box.element.get("class") or "").split()
+                     and hasattr(box, "children")]
+        for where, root in roots:
+            for box in root.descendants(placeholders=True):
+                lines = [child for child in getattr(box, "children", ())
+                         if type(child).__name__ == "LineBox"]
+                texts = [_line_text(line) for line in lines]
+                for k in range(1, len(texts) - 1):
+                    if texts[k - 1].endswith(HYPHENATE_CHARACTER) and \
+                            texts[k].endswith(HYPHENATE_CHARACTER):
+                        head = _WORD.findall(texts[k][:-1])
+                        tail = _WORD.findall(texts[k + 1])
+                        if head and tail and (where, head[-1] + tail[0]) not in found:
+                            found.append((where, head[-1] + tail[0]))
+    return found
+
+
+def _line_text(line: Any) -> str:
+    return "".join(b.text for b in line.descendants() if type(b).__name__ == "TextBox").rstrip()
+
+
+def unbreak(html: str, word: str, start: int = 0, end: int | None = None) -> str:
+    """Return *html* with the soft hyphens taken out of *word* between *start* and *end*."""
+    end = len(html) if end is None else end
+    pattern = "".join(re.escape(ch) + f"{SOFT_HYPHEN}?" for ch in word[:-1]) + re.escape(word[-1])
+    part = re.sub(pattern, lambda m: m[0].replace(SOFT_HYPHEN, ""), html[start:end])
+    return html[:start] + part + html[end:]
