@@ -136,6 +136,6 @@ def test_an_own_card_too_long_for_its_kind_is_named(content_dir: Path, tmp_path:
                    "  - id: netwerkvorming-eigen-1\n"
                    f"    group: {group}\n"
                    f"    personal: {personal}\n", encoding="utf-8")
-    with pytest.raises(FitError, match="netwerkvorming-eigen-1.*size of the set's question"):
+    with pytest.raises(FitError, match=r"netwerkvorming-eigen-1.*size of the set's question"):
         build(content_dir, tmp_path / "x.pdf", cache, backs="none",
               themes=("netwerkvorming",), extra_questions=own)

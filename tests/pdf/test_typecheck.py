@@ -18,7 +18,8 @@ FONTS = TemplateSet.create().find("fonts.css")
 
 
 def page(body: str, width_mm: float = 63, height_mm: float = 88) -> str:
-    fonts = FONTS.read_text(encoding="utf-8").replace("url(fonts/", f"url({FONTS.parent.as_uri()}/fonts/")
+    folder = FONTS.parent.as_uri()
+    fonts = FONTS.read_text(encoding="utf-8").replace("url(fonts/", f"url({folder}/fonts/")
     return (f'<html lang="nl"><head><style>{fonts} @page {{ size: {width_mm}mm {height_mm}mm; '
             'margin: 0 } body { margin: 0; font-family: "Source Sans 3"; font-size: 11pt; '
             'line-height: 1.3 } p { margin: 0 }</style></head><body>' + body + "</body></html>")
@@ -42,7 +43,8 @@ def render(html: str, kinds: tuple[str, ...] = (), bleed_mm: float = 0.0) -> byt
 # A narrow column forces breaks; the soft hyphens say where.
 BROKEN = ("<div style='width: 24mm; margin: 10mm'>"
           "<p style='font-weight: 600'>Hoe werken jullie aan gelijk\u00adwaar\u00addigheid?</p>"
-          "<p>Samen\u00adwerkings\u00adverbanden ontwikke\u00adlen kennis\u00admanagement.</p></div>")
+          "<p>Samen\u00adwerkings\u00adverbanden ontwikke\u00adlen "
+          "kennis\u00admanagement.</p></div>")
 
 
 def test_a_hyphen_in_a_question_fails_and_one_in_prose_is_counted(tmp_path: Path) -> None:

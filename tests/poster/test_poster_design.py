@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from kaartspel.content.load import load_content
+from kaartspel.pdf.typecheck import DesignReport, check_design, content_hyphenated_words
 from kaartspel.poster.fit import fit_poster
 from kaartspel.poster.geometry import Geometry
 from kaartspel.poster.layout import Block, Placement
 from kaartspel.poster.renderer import PosterRenderer
 from kaartspel.render.templates import TemplateSet
 from kaartspel.units import mm_to_pt, poster_size
-from kaartspel.pdf.typecheck import DesignReport, check_design, content_hyphenated_words
 
 
 @dataclass

@@ -225,8 +225,8 @@ def run_check_design(content_dir: Path, path: Path, safe_mm: float, max_empty: f
 
 def _content_texts(content_dir: Path) -> list[str]:
     """Return every text of every language of the content (for its hyphenated words)."""
-    from kaartspel.content.loader import languages
     from kaartspel.content.load import load_content
+    from kaartspel.content.loader import languages
 
     texts: list[str] = []
 

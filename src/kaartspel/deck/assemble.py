@@ -102,7 +102,7 @@ def theme_id(content: Content, name: str) -> str:
     # Unknown: suggest the closest names as the user wrote them, in the content's language.
     import difflib
 
-    names = {}
+    names: dict[str, str] = {}
     for theme in content.themes:
         for label in (theme.name, theme.title, theme.id):
             names.setdefault(label.casefold(), theme.name)

@@ -128,8 +128,9 @@ def spread(paragraphs: Sequence[str], count: int,
     """Return the sentences of *paragraphs* in *count* runs of about equal length, in order.
 
     A run is a tuple of paragraphs; only a long paragraph (:data:`SPLITTABLE`) is split
-    between runs, at a sentence end, when that evens the runs out (:data:`SPLIT_PENALTY`).  A sentence holding a key
-    of *extra* weighs that much more (a footnote mark brings its footnote along).
+    between runs, at a sentence end, when that evens the runs out (:data:`SPLIT_PENALTY`).
+    A sentence holding a key of *extra* weighs that much more (a footnote mark brings its
+    footnote along).
     """
     def weight(text: str) -> float:
         return len(text) + sum(w for mark, w in (extra or {}).items() if mark in text)
@@ -161,7 +162,7 @@ def spread(paragraphs: Sequence[str], count: int,
             for i in range(k - 1, j):
                 if best[i][k - 1] == inf:
                     continue
-                split = 0 < i and units[i][1] == units[i - 1][1]
+                split = i > 0 and units[i][1] == units[i - 1][1]
                 cost = max(best[i][k - 1], prefix[j] - prefix[i]) + (SPLIT_PENALTY * fair
                                                                        if split else 0.0)
                 if cost < best[j][k]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 
 from kaartspel.cache import digest
 from kaartspel.deck.cards import Card
@@ -123,7 +123,7 @@ def kind_sizes(store: FaceStore, content_faces: Sequence[Card], kinds: Sequence[
     return {kind: sizes[kind] for kind in dict.fromkeys(kinds)}
 
 
-def fit_groups(store: FaceStore, groups: dict[str, Sequence[Card]]) -> dict[str, float]:
+def fit_groups(store: FaceStore, groups: Mapping[str, Sequence[Card]]) -> dict[str, float]:
     """Return, per group, the largest body size at which every face of the group fits.
 
     The groups' searches run side by side: each round renders what all of them need in one

@@ -280,8 +280,8 @@ def _bundled_font() -> tuple[Any, dict[int, str], int]:
 def _text_width(text: str, size: float = LABEL_PT) -> float:
     """Return the width (mm) of *text* in the bundled semibold font at *size* pt."""
     glyphs, cmap, units = _bundled_font()
-    em = sum(glyphs[cmap.get(ord(ch)) or ".notdef"].width for ch in text) / units
-    return em * size * 25.4 / 72
+    em = sum(float(glyphs[cmap.get(ord(ch)) or ".notdef"].width) for ch in text) / units
+    return float(em * size * 25.4 / 72)
 
 
 def _outline_ops(text: str, x: float, y: float, size: float = LABEL_PT) -> str:

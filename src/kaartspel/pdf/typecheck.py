@@ -27,6 +27,7 @@ Italic), because the fonts are embedded subsets of one known family.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -267,8 +268,10 @@ def _marked_faces(page: Any) -> list[_Face]:
     faces: list[_Face] = []
     ctm: tuple[float, ...] = (1, 0, 0, 1, 0, 0)
     stack: list[tuple[float, ...]] = []
-    for operands, operator in pikepdf.parse_content_stream(page):
-        op = str(operator)
+    for instruction in pikepdf.parse_content_stream(page):
+        if not isinstance(instruction, pikepdf.ContentStreamInstruction):
+            continue  # an inline image
+        operands, op = list(instruction.operands), str(instruction.operator)
         if op == "q":
             stack.append(ctm)
         elif op == "Q" and stack:
@@ -277,9 +280,9 @@ def _marked_faces(page: Any) -> list[_Face]:
             ctm = _multiply([float(v) for v in operands], ctm)
         elif op == "Do" and operands:
             form = xobjects.get(str(operands[0]))
-            piece = None
-            if form is not None and "/PieceInfo" in form:
-                piece = form.PieceInfo.get(PIECE_APP)
+            if form is None or "/PieceInfo" not in form:
+                continue
+            piece = form.PieceInfo.get(PIECE_APP)
             if piece is None or "/Private" not in piece:
                 continue
             data = piece.Private
@@ -338,7 +341,8 @@ def _glyphs(page: Any, raw: Any) -> Iterator[Glyph]:
     textpage.close()
 
 
-def _ink(page: Any, raw: Any, faces: Sequence[_Face]) -> Iterator[tuple[_Face, tuple[float, ...]]]:
+def _ink(page: Any, raw: Any,
+         faces: Sequence[_Face]) -> Iterator[tuple[_Face, tuple[float, float, float, float]]]:
     """Yield each drawing or picture (not text) with the face it belongs to, in page space."""
     red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
@@ -532,5 +536,5 @@ def content_hyphenated_words(texts: Iterable[str]) -> set[str]:
         for compound in re.findall(r"\w+(?:-\w+)+", text):
             parts = compound.casefold().split("-")
             # A line may break at any of its hyphens: each pair around one is a break.
-            words.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
+            words.update(f"{a}-{b}" for a, b in itertools.pairwise(parts))
     return words

@@ -200,7 +200,7 @@ class PosterBuilder:
     def portrait_common(self) -> tuple[Node, Node, Node]:
         """Return the header band, the intro row and the ambities row (portrait)."""
         g, d = self.g, self.content.data
-        full, two, third = g.span(0, 3), g.span(0, 2), g.span(2)
+        full = g.span(0, 3)
         # The staircase takes the full width: five steps in two columns' width set each
         # step's text in a column too narrow for Dutch (six hyphens or more a step).
         ambities = VStack([

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from kaartspel.content.model import Content
 from kaartspel.poster.design import Design, PosterBuilder
 from kaartspel.poster.geometry import Geometry, poster_roles
-from kaartspel.poster.layout import Block, Box, Decor, Heights, Leaf, Node, Placement, VStack
+from kaartspel.poster.layout import Block, Box, Heights, Leaf, Node, Placement, VStack
 from kaartspel.render.document import (
     PX_TO_MM,
     TemplateRenderer,

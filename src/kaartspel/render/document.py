@@ -139,7 +139,8 @@ class TemplateRenderer:
         """Return the soft-hyphen and line-balancing rules of the content's language."""
         fonts = self.templates.find("fonts.css").read_text(encoding="utf-8")
         metrics = Metrics.from_css(fonts, self.templates.find)
-        return Typesetter(self.content.lang, metrics, dict(getattr(self.content, "hyphenation", ())))
+        exceptions = dict(getattr(self.content, "hyphenation", ()))
+        return Typesetter(self.content.lang, metrics, exceptions)
 
     def use_cache(self, folder: Path | None) -> None:
         """Keep compiled templates in *folder* (the build cache): a fresh process (a
