@@ -277,9 +277,10 @@ def measure_overflow(document: Any) -> list[Overflow]:
     missing text (in proportion to the text that was laid out).
     """
     overflows = []
+    earlier: set[int] = set()
     for index, page in enumerate(document.pages):
         bottom = right = 0.0
-        for box in fit_boxes(page._page_box):
+        for box in fit_boxes(page._page_box, earlier):
             b, r = box_overflow(box)
             if "fit" not in (box.element.get("class") or "").split():
                 b = 0.0  # a .fit-line is one line as tall as its text: only its width counts
@@ -293,18 +294,27 @@ def measure_overflow(document: Any) -> list[Overflow]:
     return overflows
 
 
-def fit_boxes(root: Any) -> Iterator[Any]:
+def fit_boxes(root: Any, earlier: set[int] | None = None) -> Iterator[Any]:
     """Yield every ``.fit`` and ``.fit-line`` box under *root*, inside absolutely positioned
-    boxes too (a back's title sits in one)."""
+    boxes too (a back's title sits in one).
+
+    With *earlier* (the boxes' elements yielded for the pages before, updated here), the part
+    of a box that an overflowing face pushed onto the next page is skipped: it belongs to the
+    face before, whose page already counts the text it lacks, not to the face on this page.
+    """
     seen = set()
     for box in root.descendants(placeholders=True):
         element = getattr(box, "element", None)
         if element is None or id(element) in seen or not hasattr(box, "children"):
             continue
+        if earlier is not None and id(element) in earlier:
+            continue
         classes = (element.get("class") or "").split()
         if ("fit" in classes or "fit-line" in classes) and box.element_tag in ("div", "h2"):
             seen.add(id(element))
             yield box
+    if earlier is not None:
+        earlier.update(seen)
 
 
 def text_lengths(container: Any) -> tuple[int, int]:

@@ -219,9 +219,10 @@ def measure_fill(document: Any) -> list[float]:
     Text carried off the page counts in proportion, as in :func:`render.measure_overflow`.
     """
     fills = []
+    earlier: set[int] = set()
     for page in document.pages:
         fill = 0.0
-        for box in fit_boxes(page._page_box):
+        for box in fit_boxes(page._page_box, earlier):
             if "fit" not in (box.element.get("class") or "").split() or not _bounded(box):
                 continue
             top, bottom = float("inf"), box.content_box_y()

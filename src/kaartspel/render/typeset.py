@@ -35,6 +35,11 @@ from pathlib import Path
 from typing import Any
 
 SOFT_HYPHEN = "\u00ad"
+NO_BREAK_SPACE = "\u00a0"
+TIE_MAX = 10
+"""A last word this short (letters and its punctuation) is kept with the word before it."""
+TIE_MIN_WORDS = 4
+"""Only texts of this many words or more: a two-word heading may break between them."""
 
 MIN_WORD = 10
 """Letters a word needs before the patterns may break it."""
@@ -245,6 +250,14 @@ class Typesetter:
         out.append(text[last:])
         return "".join(out)
 
+    def tie(self, text: str) -> str:
+        """Return *text* with its last two words joined by a no-break space, so that a short
+        last word never stands alone on a question's or tip's last line (a widow)."""
+        head, space, last = text.rstrip().rpartition(" ")
+        if not space or len(last) > TIE_MAX or len(text.split()) < TIE_MIN_WORDS:
+            return text
+        return f"{head}{NO_BREAK_SPACE}{last}"
+
     def lines(self, words: Sequence[float], space: float, width: float) -> int:
         """Return how many lines greedy breaking needs for *words* (widths) at *width*."""
         count, used = 1, 0.0
@@ -262,7 +275,7 @@ class Typesetter:
         ``font.width`` with lines of even length, or None when it fits one line (or balancing
         could cost a line)."""
         shown = text.upper() if font.upper else text
-        words = [self.width(w, font) for w in shown.split()]
+        words = [self.width(w, font) for w in shown.split(" ") if w]
         space = self.width(" ", font)
         if len(words) < 2:
             return None
