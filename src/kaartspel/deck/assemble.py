@@ -76,7 +76,7 @@ def deck_sizes(store: FaceStore, content: Content, faces: Sequence[Card],
     full = build_cards(content)
     content_faces = [*full, *dict.fromkeys(back_cards(content, full, backs).values())]
     return kind_sizes(store, content_faces, [face.kind for face in faces],
-                      own=[face for face in faces if face.own])
+                      own=[face for face in faces if face.own], selected=faces)
 
 
 def deck_cards(content: Content, options: DeckOptions) -> tuple[Card, ...]:

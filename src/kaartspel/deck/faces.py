@@ -83,8 +83,9 @@ class Geometry:
     @property
     def art_h(self) -> float:
         """Height of the ladder or cycle under a level or phase card's text: on tall cards
-        only (square ones need the room for text)."""
-        return self.fit_h * 0.18 if self.card_h >= 1.3 * self.card_w else 0.0
+        only (square and narrow ones need the room for text)."""
+        tall = self.card_h >= 1.3 * self.card_w and not self.narrow
+        return self.fit_h * 0.18 if tall else 0.0
 
     @property
     def band_pt(self) -> float:

@@ -73,14 +73,16 @@ def _memo_key(store: FaceStore, key: str) -> str:
 
 
 def kind_sizes(store: FaceStore, content_faces: Sequence[Card], kinds: Sequence[str],
-               own: Sequence[Card] = ()) -> dict[str, float]:
+               own: Sequence[Card] = (), selected: Sequence[Card] = ()) -> dict[str, float]:
     """Return the body size (pt) of each of *kinds*, decided by *content_faces*.
 
     *content_faces* are the whole content's faces (not a selection); each kind's size is the
     largest step of the scale at which all its faces there fit.  Faces in *own* (an
     organiser's cards, not in the content) are set at their kind's size and must fit it: a
-    :class:`FitError` names those that do not.  Every face of the kinds is rendered at its
-    size on the way (its PDF is in the store afterwards).
+    :class:`FitError` names those that do not.  A kind some of whose cards fit at no size
+    (long texts on a small card) gets the smallest step, and then the *selected* faces of
+    that kind must fit it (a deck of the cards that do still builds).  Every face of the
+    kinds is rendered at its size on the way (its PDF is in the store afterwards).
     """
     by_kind: dict[str, list[Card]] = {}
     for face in content_faces:
@@ -101,26 +103,44 @@ def kind_sizes(store: FaceStore, content_faces: Sequence[Card], kinds: Sequence[
             searches[kind] = faces
         else:
             sizes[kind] = size
+    smallest = steps_for(store)[-1]
     if searches:
-        found = fit_groups(store, searches)
+        found, failed = _fit_groups(store, searches)
+        found.update({kind: smallest for kind in failed})
         for kind, size in found.items():
             store.cache.put_blob("kind-size", keys[kind], f"{size:g}".encode())
         sizes.update(found)
     for kind, size in sizes.items():
         _SIZES[_memo_key(store, keys[kind])] = size
-    if own:
-        store.measure_mixed([(face, sizes[face.kind]) for face in own], need_pdf=True)
+    # At the smallest step, the content's own cards of a kind may not all fit: those chosen
+    # must (what fits nowhere cannot be in a deck).
+    content_ids = {face.id for face in content_faces}
+    chosen = [face for face in selected
+              if face.id in content_ids and sizes.get(face.kind) == smallest]
+    checked = [*own, *chosen]
+    if checked:
+        store.measure_mixed([(face, sizes[face.kind]) for face in checked], need_pdf=True)
     too_long = []
-    for face in own:
+    for face in checked:
         m = store.known(face, sizes[face.kind])
         if m is None or not m.fits:
             over = m.overflow if m is not None else 0.0
-            too_long.append(Problem("", 0, f"card '{face.id}' does not fit at the size of the "
-                                    f"set's {face.kind} cards ({sizes[face.kind]:g} pt): "
-                                    f"{over:.1f} mm too long; shorten its text"))
+            if face in own:
+                too_long.append(Problem(
+                    "", 0, f"card '{face.id}' does not fit at the size of the set's "
+                    f"{face.kind} cards ({sizes[face.kind]:g} pt): {over:.1f} mm too long; "
+                    "shorten its text"))
+            else:
+                too_long.append(_too_long(face.id, smallest, over))
     if too_long:
         raise FitError(too_long)
     return {kind: sizes[kind] for kind in dict.fromkeys(kinds)}
+
+
+def _too_long(card_id: str, size: float, over: float) -> Problem:
+    return Problem("", 0, f"card '{card_id}' does not fit even at {size:g} pt: {over:.1f} mm "
+                   "too long; shorten its text, use a larger --size, or leave its kind out "
+                   "(e.g. --kind question --kind tip)")
 
 
 def fit_groups(store: FaceStore, groups: Mapping[str, Sequence[Card]]) -> dict[str, float]:
@@ -130,10 +150,20 @@ def fit_groups(store: FaceStore, groups: Mapping[str, Sequence[Card]]) -> dict[s
     go.  A group that fits at no size is a :class:`FitError` (naming its cards, with the
     other groups' problems).
     """
+    found, failed = _fit_groups(store, groups)
+    if failed:
+        raise FitError([p for problems in failed.values() for p in problems])
+    return found
+
+
+def _fit_groups(store: FaceStore, groups: Mapping[str, Sequence[Card]]
+                ) -> tuple[dict[str, float], dict[str, list[Problem]]]:
+    """Run the groups' searches side by side; return the sizes found and, per group that
+    fits at no size, its problems."""
     searches: dict[str, Search] = {name: _search(store, faces) for name, faces in groups.items()}
     asks: dict[str, tuple[Wanted, bool]] = {}
     found: dict[str, float] = {}
-    problems: list[Problem] = []
+    failed: dict[str, list[Problem]] = {}
 
     def advance(name: str, first: bool) -> None:
         try:
@@ -142,7 +172,7 @@ def fit_groups(store: FaceStore, groups: Mapping[str, Sequence[Card]]) -> dict[s
             found[name] = done.value
             asks.pop(name, None)
         except FitError as exc:
-            problems.extend(exc.problems)
+            failed[name] = list(exc.problems)
             asks.pop(name, None)
 
     for name in searches:
@@ -154,9 +184,7 @@ def fit_groups(store: FaceStore, groups: Mapping[str, Sequence[Card]]) -> dict[s
         store.measure_mixed(need_pdf, need_pdf=True)
         for name in list(asks):
             advance(name, False)
-    if problems:
-        raise FitError(problems)
-    return found
+    return found, failed
 
 
 def fit_faces(store: FaceStore, faces: Sequence[Card]) -> float:
@@ -181,12 +209,8 @@ def _search(store: FaceStore, faces: Sequence[Card]) -> Search:
             yield [(face, steps[-1]) for face in probe], False
             over = {face.id: m.overflow for face in probe
                     if (m := store.known(face, steps[-1])) is not None}
-            raise FitError([
-                Problem("", 0, f"card '{card_id}' does not fit even at {steps[-1]:g} pt: "
-                        f"{amount:.1f} mm too long; shorten its text, use a larger --size, "
-                        "or leave its kind out (e.g. --kind question --kind tip)")
-                for card_id, amount in over.items() if amount > 0
-            ])
+            raise FitError([_too_long(card_id, steps[-1], amount)
+                            for card_id, amount in over.items() if amount > 0])
         base = steps[index]
         stale = [face for face in faces
                  if store.known(face, base) is None or not store.has_pdf(face, base)]
