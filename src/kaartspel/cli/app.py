@@ -459,6 +459,28 @@ def preflight_command(
     run_preflight(file, as_json, safe, min_text, min_dpi, require_cmyk)
 
 
+@app.command("check-design")
+def check_design_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The deck or poster PDF to check.",
+                                         show_default=False)],
+    safe: Annotated[
+        float, typer.Option("--safe", help="Safe area: distance of text from the trim, mm.")
+    ] = 4.0,
+    max_empty: Annotated[
+        float, typer.Option("--max-empty", help="Largest empty share of a front's safe area.")
+    ] = 0.4,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail on warnings too (empty fronts, small or "
+                           "thin reversed text, hyphens in a row).")
+    ] = False,
+) -> None:
+    """Check a PDF's typography: hyphens per card kind, empty space, smallest text."""
+    from kaartspel.cli.commands import run_check_design
+
+    run_check_design(_settings(ctx).content, file, safe, max_empty, strict)
+
+
 def main() -> None:
     """Run the command line (console-script entry point)."""
     app()

@@ -139,8 +139,14 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
             helper.close()
     typer.echo(
         f"Wrote {result.path}: {result.cards} cards on {result.pages} pages, "
-        f"body text {result.base_pt:g} pt ({result.seconds:.1f} s)"
+        f"body text {_size_range(result.sizes)} ({result.seconds:.1f} s)"
     )
+
+
+def _size_range(sizes: dict[str, float]) -> str:
+    """Return the body sizes of a deck's card kinds, as '9 pt' or '8.5–11.5 pt by kind'."""
+    low, high = min(sizes.values()), max(sizes.values())
+    return f"{low:g} pt" if low == high else f"{low:g}–{high:g} pt by card kind"
 
 
 def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
@@ -270,3 +276,48 @@ def watch_command(settings: BuildSettings, names: Sequence[Path], max_rebuilds: 
     except KeyboardInterrupt:
         typer.echo("Stopped watching.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def run_check_design(content_dir: Path, path: Path, safe_mm: float, max_empty: float,
+                     strict: bool) -> None:
+    """Check a PDF's typography: the per-kind table, warnings, one error line per failure.
+
+    Words the content spells with a hyphen (every language under *content_dir*, if there is
+    one) may break at it; any other hyphen in a question, heading, title, label or tip fails.
+    """
+    from kaartspel.pdf.typecheck import DesignError, check_design, content_hyphenated_words
+
+    words: set[str] = set()
+    if content_dir.is_dir():
+        words = content_hyphenated_words(_content_texts(content_dir))
+    report = check_design(path, safe_mm, words, max_empty)
+    typer.echo(report.table())
+    warnings = report.warnings()
+    for line in warnings:
+        typer.echo(f"Warning: {line}", err=True)
+    failures = report.failures() + (warnings if strict else [])
+    if failures:
+        raise DesignError(failures)
+    typer.echo(f"Design check OK: {len(report.faces)} faces")
+
+
+def _content_texts(content_dir: Path) -> list[str]:
+    """Return every text of every language of the content (for its hyphenated words)."""
+    from kaartspel.content.load import load_content
+    from kaartspel.content.loader import languages
+
+    texts: list[str] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                collect(item)
+
+    for lang in languages(content_dir):
+        collect(load_content(content_dir, lang).data.model_dump())
+    return texts

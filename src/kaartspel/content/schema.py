@@ -126,6 +126,10 @@ class Ui(Model):
     """Alternative text for the cycle diagram."""
     icon_alt: Text
     """Alternative text for a theme icon; ``{theme}`` is replaced by the theme name."""
+    own_label: Text
+    """Mark of an organiser's own card in its footer, as in 'own 1/3'."""
+    tile_assembly: Text
+    """Heading of a tiled poster's first sheet, which shows where every sheet goes."""
 
 
 class Section(Model):

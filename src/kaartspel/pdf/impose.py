@@ -172,6 +172,10 @@ def page_form(page: pikepdf.Page) -> pikepdf.Object:
     form = page.as_form_xobject(handle_transformations=False)
     # as_form_xobject uses the TrimBox, which would cut the bleed off.
     form.BBox = Array(page.mediabox)
+    # What the face is (its kind, its bleed): a form may carry a page's private data too.
+    for key in ("/PieceInfo", "/LastModified"):
+        if key in page.obj:
+            form[key] = page.obj[key]
     return form
 
 
