@@ -45,10 +45,10 @@ MAX_EMPTY = 0.40
 REVERSED_MIN_PT = 8.0
 from kaartspel.units import MIN_TEXT_PT  # noqa: E402
 
-STRICT_KINDS = frozenset({"question", "tip", "title", "back"})
+STRICT_KINDS = frozenset({"question", "tip", "title", "back", "light_back", "legend", "blank"})
 """Kinds without body prose: every line-end hyphen on them is a failure."""
 FRONT_KINDS = frozenset({"title", "howto", "intro", "theme", "level", "phase", "question",
-                         "tip", "credits"})
+                         "tip", "credits", "legend", "blank"})
 HYPHENS = "-\u2010\u00ad\x02"
 """What ends a broken line: pdfium reports a hyphen it takes for a line-end hyphen as U+0002."""
 _LETTER = re.compile(r"\w", re.UNICODE)
