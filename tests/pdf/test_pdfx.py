@@ -23,6 +23,7 @@ from kaartspel.errors import UsageError
 from kaartspel.options import DeckOptions
 from kaartspel.pdf import variants as pdfx
 from kaartspel.pdf.impose import crop_marks, plan_grid
+from kaartspel.pdf.marks import REGISTRATION
 from kaartspel.render.templates import PACKAGE_TEMPLATES, TemplateSet
 from kaartspel.units import card_size, paper_size
 
@@ -144,16 +145,27 @@ def test_print_uses_only_device_cmyk(decks: dict[str, Path], name: str) -> None:
         assert ops, "no colour operators at all: the scan found nothing"
         assert {op for op, _ in ops} <= {"k", "K", "cs", "CS", "scn", "SCN", "sc", "SC"}, ops
         spaces = {str(operands[0]) for op, operands in ops if op in ("cs", "CS")}
-        assert spaces == {"/DeviceCMYK"}
-        assert all(len(operands) == 4 for op, operands in ops if op in ("sc", "scn", "SC", "SCN"))
+        # Crop marks (sheets only) are in the registration colour: a Separation, /All.
+        assert spaces == ({"/DeviceCMYK", REGISTRATION} if name == "print-sheet"
+                          else {"/DeviceCMYK"})
+        paints = [(op, operands) for op, operands in ops if op in ("sc", "scn", "SC", "SCN")]
+        assert all(len(operands) == 4 or (op == "SCN" and list(operands) == [1])
+                   for op, operands in paints)
         assert group_spaces(pdf) <= {"/DeviceCMYK"}
-        assert declared_spaces(pdf) == []
+        declared = [[str(v) for v in space][:3] for space in declared_spaces(pdf)]
+        assert all(space == ["/Separation", "/All", "/DeviceCMYK"] for space in declared)
 
 
-def test_print_sheet_crop_marks_are_cmyk_black(decks: dict[str, Path]) -> None:
+def test_print_sheet_crop_marks_are_in_registration_colour(decks: dict[str, Path]) -> None:
+    """Marks print on every plate: /Separation /All, its alternate all four inks."""
     with pikepdf.open(decks["print-sheet"]) as pdf:
-        sheet = pdf.pages[0].obj.Contents.read_bytes()
-        assert b"0 0 0 1 K" in sheet and b" 0 G " not in sheet
+        page = pdf.pages[0]
+        sheet = page.obj.Contents.read_bytes()
+        assert f"{REGISTRATION} CS 1 SCN".encode() in sheet and b" 0 G " not in sheet
+        space = page.obj.Resources.ColorSpace[REGISTRATION]
+        assert [str(v) for v in space][:3] == ["/Separation", "/All", "/DeviceCMYK"]
+        tint = space[3]
+        assert list(tint.C0) == [0, 0, 0, 0] and list(tint.C1) == [1, 1, 1, 1]
 
 
 def test_print_colours_are_the_palettes_cmyk(decks: dict[str, Path]) -> None:
@@ -182,7 +194,12 @@ def test_print_pages_all_have_trim_boxes(decks: dict[str, Path]) -> None:
             assert media[1] <= bleed[1] < trim[1] < trim[3] < bleed[3] <= media[3]
     with pikepdf.open(decks["print-sheet"]) as pdf:
         for page in pdf.pages:
-            assert list(page.obj.TrimBox) == list(page.obj.MediaBox)
+            # A sheet of many cards has no one trim: an ArtBox around what was imposed
+            # (cards, bleeds, marks), never a TrimBox claiming the sheet is the product.
+            assert "/TrimBox" not in page.obj and "/BleedBox" not in page.obj
+            art, media = (list(map(float, page.obj[k])) for k in ("/ArtBox", "/MediaBox"))
+            assert media[0] < art[0] < art[2] < media[2]
+            assert media[1] < art[1] < art[3] < media[3]
 
 
 def test_print_metadata_matches_the_info_dictionary(decks: dict[str, Path]) -> None:
@@ -268,8 +285,8 @@ def test_default_output_names_the_variant() -> None:
 def test_crop_marks_colour() -> None:
     grid = plan_grid(card_size("poker"), 3.0, paper_size("a4"), 5.0, 0.0)
     assert b" 0 G " in crop_marks(grid, 3.0)
-    cmyk = crop_marks(grid, 3.0, cmyk=True)
-    assert b"0 0 0 1 K" in cmyk and b" G " not in cmyk
+    registration = crop_marks(grid, 3.0, registration=True)
+    assert f"{REGISTRATION} CS 1 SCN".encode() in registration and b" G " not in registration
 
 
 def test_css_colours() -> None:

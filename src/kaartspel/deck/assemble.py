@@ -145,7 +145,7 @@ def build_deck(
         try:
             if grid is not None:
                 out = impose_sheets(source, fronts, back_pages, grid, options.bleed,
-                                    options.duplex, cmyk=options.pdf == "print")
+                                    options.duplex, registration=options.pdf == "print")
             else:
                 out = single_pages(source, fronts, back_pages, options.bleed, options.order)
             if rendering is None or all(m.fits for m in rendering.finish().values()):

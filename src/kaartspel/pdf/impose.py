@@ -16,13 +16,14 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from kaartspel.errors import UsageError
+from kaartspel.pdf.marks import (
+    MARK_GAP_MM,
+    MARK_LENGTH_MM,
+    add_registration,
+    cut_marks,
+    mark_operators,
+)
 from kaartspel.units import Size, mm_to_pt
-
-MARK_GAP_MM = 1.0
-"""Space between a card's bleed and the start of its crop mark."""
-MARK_LENGTH_MM = 4.0
-"""Length of a crop mark."""
-MARK_WIDTH_PT = 0.25
 
 
 @dataclass(frozen=True)
@@ -150,39 +151,45 @@ def _place(name: str, x_mm: float, y_mm: float) -> bytes:
     return f"q 1 0 0 1 {mm_to_pt(x_mm):.3f} {mm_to_pt(y_mm):.3f} cm /{name} Do Q\n".encode()
 
 
-def crop_marks(grid: Grid, bleed: float, cmyk: bool = False) -> bytes:
+def crop_marks(grid: Grid, bleed: float, registration: bool = False) -> bytes:
     """Return content-stream operators for crop marks at every trim line, outside the bleed.
 
-    The marks are black: DeviceGray ``0 G``, or 100 % K (``0 0 0 1 K``) when *cmyk*.
+    The marks are DeviceGray black, or in the registration colour when *registration* (see
+    :mod:`kaartspel.pdf.marks`).
     """
-    lines: list[tuple[float, float, float, float]] = []
-    top = grid.origin_y + grid.rows * grid.cell_h + (grid.rows - 1) * grid.gutter
-    bottom = grid.origin_y
-    left = grid.origin_x
+    xs = [x for col in range(grid.cols) for x0 in [grid.cell(0, col)[0]]
+          for x in (x0 + bleed, x0 + grid.cell_w - bleed)]
+    ys = [y for row in range(grid.rows) for y0 in [grid.cell(row, 0)[1]]
+          for y in (y0 + bleed, y0 + grid.cell_h - bleed)]
+    return mark_operators(cut_marks(xs, ys, grid_edges(grid)), registration)
+
+
+def grid_edges(grid: Grid) -> tuple[float, float, float, float]:
+    """Return the outer edges of the grid's bleeds (mm): left, bottom, right, top."""
     right = grid.origin_x + grid.cols * grid.cell_w + (grid.cols - 1) * grid.gutter
-    for col in range(grid.cols):
-        x0, _ = grid.cell(0, col)
-        for x in (x0 + bleed, x0 + grid.cell_w - bleed):
-            lines.append((x, top + MARK_GAP_MM, x, top + MARK_GAP_MM + MARK_LENGTH_MM))
-            lines.append((x, bottom - MARK_GAP_MM, x, bottom - MARK_GAP_MM - MARK_LENGTH_MM))
-    for row in range(grid.rows):
-        _, y0 = grid.cell(row, 0)
-        for y in (y0 + bleed, y0 + grid.cell_h - bleed):
-            lines.append((left - MARK_GAP_MM, y, left - MARK_GAP_MM - MARK_LENGTH_MM, y))
-            lines.append((right + MARK_GAP_MM, y, right + MARK_GAP_MM + MARK_LENGTH_MM, y))
-    ops = [f"q {MARK_WIDTH_PT} w {'0 0 0 1 K' if cmyk else '0 G'} 0 J"]
-    for x1, y1, x2, y2 in dict.fromkeys(lines):
-        ops.append(
-            f"{mm_to_pt(x1):.3f} {mm_to_pt(y1):.3f} m {mm_to_pt(x2):.3f} {mm_to_pt(y2):.3f} l S"
-        )
-    ops.append("Q\n")
-    return "\n".join(ops).encode()
+    top = grid.origin_y + grid.rows * grid.cell_h + (grid.rows - 1) * grid.gutter
+    return grid.origin_x, grid.origin_y, right, top
 
 
-def _new_sheet(out: Pdf, sheet: Size, xobjects: dict[str, pikepdf.Object], content: bytes) -> None:
+def art_box(grid: Grid) -> Array:
+    """Return the ArtBox (pt) of a print sheet: the imposed cards, bleeds and crop marks.
+
+    A PDF/X page needs a TrimBox or an ArtBox.  A sheet of many cards has no one trim
+    (each card is cut at its own marks), so it gets an ArtBox around what was imposed
+    instead of a TrimBox that would claim the whole sheet is the finished piece.
+    """
+    left, bottom, right, top = grid_edges(grid)
+    reach = MARK_GAP_MM + MARK_LENGTH_MM
+    return Array([round(mm_to_pt(v), 3) for v in
+                  (left - reach, bottom - reach, right + reach, top + reach)])
+
+
+def _new_sheet(out: Pdf, sheet: Size, xobjects: dict[str, pikepdf.Object],
+               content: bytes) -> pikepdf.Page:
     page = out.add_blank_page(page_size=(mm_to_pt(sheet.width), mm_to_pt(sheet.height)))
     page.obj.Resources = Dictionary(XObject=Dictionary({f"/{k}": v for k, v in xobjects.items()}))
     page.obj.Contents = out.make_stream(content)
+    return page
 
 
 def impose_sheets(
@@ -192,14 +199,16 @@ def impose_sheets(
     grid: Grid,
     bleed: float,
     duplex: str,
-    cmyk: bool = False,
+    registration: bool = False,
 ) -> Pdf:
     """Return a PDF of sheets: fronts with crop marks, each followed by its backs sheet.
 
     *fronts* are page indices into *source*; *backs* gives for each front the page index of
-    its back (or None for no backs); *cmyk* draws the crop marks in DeviceCMYK black.
+    its back (or None for no backs).  *registration* (the print variant) draws the crop
+    marks in the registration colour and gives every sheet an :func:`art_box`.
     """
     out = Pdf.new()
+    space = None
     pages = _as_source(source)
     forms: dict[int, pikepdf.Object] = {}
 
@@ -218,8 +227,11 @@ def impose_sheets(
             name = f"F{fronts[i]}"
             used[name] = form(fronts[i])
             content += _place(name, *grid.cell(row, col))
-        content += crop_marks(grid, bleed, cmyk)
-        _new_sheet(out, grid.sheet, used, content)
+        content += crop_marks(grid, bleed, registration)
+        page = _new_sheet(out, grid.sheet, used, content)
+        if registration:
+            space = add_registration(out, page.obj.Resources, space)
+            page.obj.ArtBox = art_box(grid)
         if any(backs[i] is not None for i in chunk):
             used, content = {}, b""
             for slot, i in enumerate(chunk):
@@ -230,7 +242,9 @@ def impose_sheets(
                 name = f"B{back}"
                 used[name] = form(back)
                 content += _place(name, *grid.cell(row, col))
-            _new_sheet(out, grid.sheet, used, content)
+            page = _new_sheet(out, grid.sheet, used, content)
+            if registration:
+                page.obj.ArtBox = art_box(grid)
     if duplex != "none" and any(b is not None for b in backs):
         out.Root.ViewerPreferences = Dictionary(
             Duplex=Name.DuplexFlipLongEdge if duplex == "long" else Name.DuplexFlipShortEdge

@@ -52,6 +52,7 @@ import pikepdf
 from pikepdf import Name
 
 from kaartspel.errors import EXIT_CONTENT, KaartspelError, UsageError, display_path
+from kaartspel.pdf import tounicode
 
 MM = 72 / 25.4
 """PDF points per millimetre."""
@@ -135,38 +136,6 @@ def _mm(value: float) -> float:
 # --- fonts -------------------------------------------------------------------------------------
 
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
-_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
-_BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
-_PAIR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
-_RANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
-
-
-def _unicode(hex_bytes: bytes) -> str:
-    try:
-        return bytes.fromhex(hex_bytes.decode()).decode("utf-16-be", errors="replace")
-    except ValueError:
-        return "?"
-
-
-def _to_unicode(stream: Any) -> dict[int, str]:
-    """Parse a ToUnicode CMap's bfchar and (simple) bfrange entries into code → text."""
-    if not isinstance(stream, pikepdf.Stream):
-        return {}
-    try:
-        data = stream.read_bytes()
-    except pikepdf.PdfError:
-        return {}
-    out: dict[int, str] = {}
-    for block in _BFCHAR.findall(data):
-        for code, text in _PAIR.findall(block):
-            out[int(code, 16)] = _unicode(text)
-    for block in _BFRANGE.findall(data):
-        for lo, hi, start in _RANGE.findall(block):
-            base = int(start, 16)
-            first, last = int(lo, 16), int(hi, 16)
-            for offset, code in enumerate(range(first, min(last, first + 65535) + 1)):
-                out[code] = chr(base + offset) if base + offset < 0x110000 else "?"
-    return out
 
 
 @dataclass
@@ -208,7 +177,7 @@ class _Font:
             if subtype == "/Type3":
                 self.scale = abs(float((font.get("/FontMatrix") or [0.001])[0]))
                 self.default = 0.0
-        self.unicode = _to_unicode(font.get("/ToUnicode"))
+        self.unicode = tounicode.read(font.get("/ToUnicode"))
         files = ("/FontFile", "/FontFile2", "/FontFile3")
         self.embedded = subtype == "/Type3" or (
             descriptor is not None and any(key in descriptor for key in files)

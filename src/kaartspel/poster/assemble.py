@@ -64,32 +64,29 @@ class PosterResult:
 # Print furniture: boxes and crop marks
 
 
-def crop_marks(geometry: Geometry) -> bytes:
+def crop_marks(geometry: Geometry, registration: bool = False) -> bytes:
     """Return content-stream operators for crop marks at the trim corners, outside the bleed."""
+    from kaartspel.pdf.marks import cut_marks, mark_operators
+
     g = geometry
     o = g.offset
-    start = g.bleed + MARK_OFFSET_MM
-    end = start + MARK_LENGTH_MM
-    lines = []
-    for x in (o, o + g.width):
-        for y, sign in ((o, -1), (o + g.height, 1)):
-            lines.append((x, y + sign * start, x, y + sign * end))
-    for y in (o, o + g.height):
-        for x, sign in ((o, -1), (o + g.width, 1)):
-            lines.append((x + sign * start, y, x + sign * end, y))
-    ops = [f"q {MARK_WIDTH_PT} w 0 0 0 1 K 0 J []0 d"]
-    for x1, y1, x2, y2 in lines:
-        ops.append(f"{mm_to_pt(x1):.3f} {mm_to_pt(y1):.3f} m "
-                   f"{mm_to_pt(x2):.3f} {mm_to_pt(y2):.3f} l S")
-    ops.append("Q\n")
-    return "\n".join(ops).encode()
+    xs, ys = (o, o + g.width), (o, o + g.height)
+    outer = (o - g.bleed, o - g.bleed, o + g.width + g.bleed, o + g.height + g.bleed)
+    return mark_operators(cut_marks(xs, ys, outer, MARK_OFFSET_MM, MARK_LENGTH_MM),
+                          registration, MARK_WIDTH_PT)
 
 
-def finish_pages(pdf: Any, geometry: Geometry) -> None:
-    """Set the page boxes of every poster page; with a bleed, TrimBox/BleedBox and crop marks."""
+def finish_pages(pdf: Any, geometry: Geometry, registration: bool = False) -> None:
+    """Set the page boxes of every poster page; with a bleed, TrimBox/BleedBox and crop marks.
+
+    *registration* (the print variant) draws the marks in the registration colour.
+    """
     import pikepdf
 
+    from kaartspel.pdf.marks import add_registration
+
     g = geometry
+    space = None
     width, height = mm_to_pt(g.page_w), mm_to_pt(g.page_h)
     o, b = mm_to_pt(g.offset), mm_to_pt(g.bleed)
     for page in pdf.pages:
@@ -98,7 +95,9 @@ def finish_pages(pdf: Any, geometry: Geometry) -> None:
             continue
         page.obj.TrimBox = pikepdf.Array([o, o, width - o, height - o])
         page.obj.BleedBox = pikepdf.Array([o - b, o - b, width - o + b, height - o + b])
-        page.contents_add(pdf.make_stream(crop_marks(g)), prepend=False)
+        if registration:
+            space = add_registration(pdf, page.obj.Resources, space)
+        page.contents_add(pdf.make_stream(crop_marks(g, registration)), prepend=False)
 
 
 # --------------------------------------------------------------------------------------------
