@@ -251,11 +251,19 @@ def _cmap(font_urls: tuple[str, ...]) -> frozenset[int]:
     return frozenset(covered)
 
 
-def write_pdf(document: Any, identifier: bytes, strict: bool, what: str) -> bytes:
-    """Write a rendered Document to PDF bytes with a fixed identifier (reproducible)."""
+def write_pdf(document: Any, identifier: bytes, strict: bool, what: str,
+              **options: Any) -> bytes:
+    """Write a rendered Document to PDF bytes with a fixed identifier (reproducible).
+
+    *options* go to WeasyPrint (``pdf_variant``).  The hyphens hyphenation added at line
+    ends are then made soft (:mod:`kaartspel.render.soft_hyphens`), so text searches and
+    copies whole.
+    """
+    from kaartspel.render.soft_hyphens import mark_soft_hyphens
+
     with strict_logging(strict, what):
-        data: bytes = document.write_pdf(pdf_identifier=identifier)
-    return data
+        data: bytes = document.write_pdf(pdf_identifier=identifier, **options)
+    return mark_soft_hyphens(data, document)
 
 
 def measure_overflow(document: Any) -> list[Overflow]:
