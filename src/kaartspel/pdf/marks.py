@@ -60,13 +60,15 @@ def mark_operators(lines: Sequence[Line], registration: bool,
     """Return content-stream operators stroking *lines* (mm), in their own graphics state.
 
     *registration*: stroke in :data:`REGISTRATION` (the page must have it, see
-    :func:`add_registration`), else in DeviceGray black.
+    :func:`add_registration`), else in DeviceGray black.  The marks are a marked-content
+    artifact of type Page ("production aids extraneous to the document itself, such as cut
+    marks", ISO 32000-1, 14.8.2.2.2), so a tagged file stays all tagged or artifact.
     """
     colour = f"{REGISTRATION} CS 1 SCN" if registration else "0 G"
-    ops = [f"q {width_pt:g} w {colour} 0 J []0 d"]
+    ops = [f"/Artifact <</Type /Page>> BDC q {width_pt:g} w {colour} 0 J []0 d"]
     ops.extend(f"{mm_to_pt(x1):.3f} {mm_to_pt(y1):.3f} m {mm_to_pt(x2):.3f} {mm_to_pt(y2):.3f} l S"
                for x1, y1, x2, y2 in lines)
-    ops.append("Q\n")
+    ops.append("Q EMC\n")
     return "\n".join(ops).encode()
 
 

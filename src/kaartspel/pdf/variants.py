@@ -44,7 +44,7 @@ from kaartspel.cache import digest
 from kaartspel.errors import RenderError, UsageError
 from kaartspel.options import PdfVariant
 from kaartspel.pdf.save import build_date
-from kaartspel.render.templates import PACKAGE_TEMPLATES, TemplateSet
+from kaartspel.render.templates import PACKAGE_TEMPLATES, Colour, Palette, TemplateSet
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,22 @@ def cmyk_css(cmyk: Sequence[float]) -> str:
 def css_colour(rgb: str, cmyk: Sequence[float], variant: str) -> str:
     """Return the colour to write in CSS or SVG: *rgb*, or ``device-cmyk()`` for ``print``."""
     return cmyk_css(cmyk) if variant == "print" else rgb
+
+
+def variant_palette(palette: Palette, variant: str) -> Palette:
+    """Return *palette* with every colour as the *variant* writes it in CSS and SVG.
+
+    ``print``: each theme's colour and tint and the ink become ``device-cmyk()`` of their
+    print values; other variants keep the sRGB design values.  Code that paints with
+    ``palette.colour(theme).rgb`` then paints in the variant's colours without knowing it.
+    """
+    if variant != "print":
+        return palette
+    themes = {
+        key: Colour(cmyk_css(c.cmyk), c.cmyk, cmyk_css(c.tint_cmyk), c.tint_cmyk)
+        for key, c in palette.themes.items()
+    }
+    return Palette(cmyk_css(palette.ink_cmyk), palette.ink_cmyk, themes)
 
 
 def variant_environment(env: jinja2.Environment, variant: str) -> jinja2.Environment:
@@ -163,6 +179,96 @@ def finalize(pdf: pikepdf.Pdf, variant: str, lang: str, title: str,
     _write_xmp(pdf, variant, lang, title)
     if variant == "print":
         _require_cmyk(pdf, strict)
+        overprint_black_text(pdf)
+
+
+OVERPRINT = "/KsOverprint"
+KNOCKOUT = "/KsKnockout"
+"""ExtGState resource names: overprint on for black text, and back off for everything else."""
+_TEXT_SHOW = frozenset({"Tj", "TJ", "'", '"'})
+_OTHER_PAINT = frozenset({"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh", "Do",
+                          "INLINE IMAGE"})
+
+
+def overprint_black_text(pdf: pikepdf.Pdf) -> int:
+    """Make text filled in 100 % K overprint; return how many text operators now do.
+
+    Black text knocks out whatever lies under it by default: the press leaves the tint of a
+    panel blank where a letter will be, and a hair of misregistration shows as a white
+    fringe around small type.  Set to overprint (``/OP true /op true /OPM 1``: the zero
+    C, M and Y of ``0 0 0 1 k`` leave the inks below alone), black prints over the tint.
+    Only text in exactly 0 0 0 1 overprints; before anything else is painted, overprint is
+    switched off again, so colours and white knock out as designed.
+    """
+    overprint = pdf.make_indirect(Dictionary(Type=Name.ExtGState, OP=True, op=True, OPM=1))
+    knockout = pdf.make_indirect(Dictionary(Type=Name.ExtGState, OP=False, op=False, OPM=0))
+    count = 0
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = list(pdf.pages)
+    while stack:
+        owner = stack.pop()
+        obj = owner.obj if isinstance(owner, pikepdf.Page) else owner
+        resources = obj.get("/Resources")
+        if resources is None:
+            resources = obj.Resources = Dictionary()
+        for xobject in (resources.get("/XObject") or {}).values():
+            if xobject.get("/Subtype") == Name.Form and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                stack.append(xobject)
+        instructions, shown = _overprinted(pikepdf.parse_content_stream(owner))
+        if not shown:
+            continue
+        count += shown
+        states = resources.get("/ExtGState")
+        if states is None:
+            states = resources.ExtGState = Dictionary()
+        states[Name(OVERPRINT)] = overprint
+        states[Name(KNOCKOUT)] = knockout
+        data = pikepdf.unparse_content_stream(instructions)
+        if isinstance(owner, pikepdf.Page):
+            contents = obj.get("/Contents")
+            first = contents[0] if isinstance(contents, Array) else contents
+            first.write(data)
+            obj.Contents = first
+        else:
+            owner.write(data)
+    return count
+
+
+def _overprinted(instructions: Any) -> tuple[list[Any], int]:
+    """Return *instructions* with overprint switched on for black text, and the count."""
+    out: list[Any] = []
+    black, on = False, False
+    saved: list[tuple[bool, bool]] = []
+    shown = 0
+
+    def switch(state: bool) -> None:
+        nonlocal on
+        if state != on:
+            name = OVERPRINT if state else KNOCKOUT
+            out.append(pikepdf.ContentStreamInstruction([Name(name)], pikepdf.Operator("gs")))
+            on = state
+
+    for instruction in instructions:
+        op = str(instruction.operator)
+        operands = list(getattr(instruction, "operands", ()))
+        if op == "q":
+            saved.append((black, on))
+        elif op == "Q" and saved:
+            black, on = saved.pop()
+        elif op == "k" or (op in ("sc", "scn") and len(operands) == 4):
+            black = [float(v) for v in operands] == [0.0, 0.0, 0.0, 1.0]
+        elif op == "cs":  # DeviceCMYK starts at 0 0 0 1 (ISO 32000-1, 8.6.8)
+            black = bool(operands) and str(operands[0]) == "/DeviceCMYK"
+        elif op in ("g", "rg", "scn", "sc"):
+            black = False
+        if op in _TEXT_SHOW:
+            switch(black)
+            shown += black
+        elif op in _OTHER_PAINT:
+            switch(False)
+        out.append(instruction)
+    return out, shown
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
@@ -316,5 +422,5 @@ def _require_cmyk(pdf: pikepdf.Pdf, strict: bool) -> None:
 
 __all__ = [
     "PROFILE", "VARIANTS", "check_variant", "cmyk_css", "css_colour", "finalize",
-    "variant_environment", "with_title", "write_options",
+    "variant_environment", "variant_palette", "with_title", "write_options",
 ]
