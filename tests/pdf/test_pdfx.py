@@ -338,9 +338,8 @@ def test_accessible_is_tagged_with_language_and_title(accessible: Path) -> None:
         assert "/OutputIntents" not in root
 
 
-def test_accessible_structure_headings_and_alt_text(accessible: Path,
-                                                    content_dir: Path) -> None:
-    ui = load_content(content_dir, "nl").ui
+def test_accessible_structure_headings_and_artifacts(accessible: Path) -> None:
+    """One H1 per card; icons, diagrams, running headers and footers are artifacts."""
     with pikepdf.open(accessible) as pdf:
         document = pdf.Root.StructTreeRoot.K[0]
         assert document.S == "/Document"
@@ -349,12 +348,63 @@ def test_accessible_structure_headings_and_alt_text(accessible: Path,
         for card in cards:
             roles = [str(e.S) for e in struct_elements(card)]
             assert roles.count("/H1") == 1, roles  # every card has one main heading
-        alts = [str(e.Alt) for e in struct_elements(document) if e.S == "/Figure"]
-    assert alts == [
-        ui.icon_alt.replace("{theme}", "De lerende regio"),  # title card
-        ui.ladder_alt,  # level card
-        ui.icon_alt.replace("{theme}", "Netwerkvorming"),  # question card
-    ]
+        # Decoration and page furniture are not content: no figure is left (the icons, the
+        # level card's mini ladder), and every element holds something.
+        elements = list(struct_elements(document))
+        assert not [e for e in elements if e.S == "/Figure"]
+        assert all(len(e.K) if isinstance(e.K, pikepdf.Array) else e.get("/K") is not None
+                   for e in elements), "an empty structure element"
+        contents = b"".join(page.obj.Contents.read_bytes() for page in pdf.pages)
+        assert b"/Artifact BMC" in contents
+
+
+def test_accessible_hides_footers_and_running_headers(accessible: Path) -> None:
+    """The card id in the footer and the band's repeated set name are read by no one."""
+    from support.validators import pdfminer_text
+
+    tagged = tagged_text(accessible)
+    assert "netwerkvorming-1" not in tagged and "level-3" not in tagged  # footers
+    assert "AMBITIES" not in tagged  # the level card's band (its h1 is the level's title)
+    assert "NETWERKVORMING" in tagged  # the question card's band is its heading
+    assert "netwerkvorming-1" in pdfminer_text(accessible)  # still printed
+
+
+def tagged_text(path: Path) -> str:
+    """Return the text of every tagged (non-artifact) marked-content sequence."""
+    from kaartspel.pdf import tounicode
+
+    parts = []
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            fonts = {str(k): tounicode.read(v.get("/ToUnicode"))
+                     for k, v in page.obj.Resources.Font.items()}
+            font: dict[int, str] = {}
+            stack: list[bool] = []
+            for instruction in pikepdf.parse_content_stream(page):
+                op = str(instruction.operator)
+                if op in ("BDC", "BMC"):
+                    stack.append(op == "BDC" and str(instruction.operands[0]) != "/Artifact")
+                elif op == "EMC" and stack:
+                    stack.pop()
+                elif op == "Tf":
+                    font = fonts[str(instruction.operands[0])]
+                elif op == "TJ" and stack and stack[-1]:
+                    for item in instruction.operands[0]:
+                        if isinstance(item, pikepdf.String):
+                            raw = bytes(item)
+                            parts.append("".join(font.get(int.from_bytes(raw[i:i + 2], "big"), "")
+                                                 for i in range(0, len(raw) - 1, 2)))
+            parts.append("\n")
+    return "".join(parts)
+
+
+def test_accessible_numbered_list_has_labels(tmp_path: Path, content_dir: Path) -> None:
+    path = build(tmp_path, "howto", content_dir, cards=("howto",), pdf="accessible")
+    with pikepdf.open(path) as pdf:
+        items = [e for e in struct_elements(pdf.Root.StructTreeRoot.K[0]) if e.S == "/LI"]
+        assert len(items) == 5
+        for item in items:
+            assert [str(kid.S) for kid in item.K] == ["/Lbl", "/LBody"]
 
 
 def test_accessible_reads_the_group_question_before_the_personal_one(
@@ -389,6 +439,5 @@ def test_accessible_english_sets_its_own_language(tmp_path: Path, content_dir: P
                  pdf="accessible")
     with pikepdf.open(path) as pdf:
         assert str(pdf.Root.Lang) == "en"
-        alts = [str(e.Alt) for e in struct_elements(pdf.Root.StructTreeRoot.K[0])
-                if e.S == "/Figure"]
-        assert alts == ["Icon for Network building"]
+        headings = [e for e in struct_elements(pdf.Root.StructTreeRoot.K[0]) if e.S == "/H1"]
+        assert len(headings) == 1

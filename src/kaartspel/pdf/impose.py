@@ -172,16 +172,14 @@ def grid_edges(grid: Grid) -> tuple[float, float, float, float]:
 
 
 def art_box(grid: Grid) -> Array:
-    """Return the ArtBox (pt) of a print sheet: the imposed cards, bleeds and crop marks.
+    """Return the ArtBox (pt) of a print sheet: the imposed cards with their bleeds.
 
     A PDF/X page needs a TrimBox or an ArtBox.  A sheet of many cards has no one trim
     (each card is cut at its own marks), so it gets an ArtBox around what was imposed
-    instead of a TrimBox that would claim the whole sheet is the finished piece.
+    instead of a TrimBox that would claim the whole sheet is the finished piece.  The crop
+    marks lie outside it: they are production aids, not the page's content.
     """
-    left, bottom, right, top = grid_edges(grid)
-    reach = MARK_GAP_MM + MARK_LENGTH_MM
-    return Array([round(mm_to_pt(v), 3) for v in
-                  (left - reach, bottom - reach, right + reach, top + reach)])
+    return Array([round(mm_to_pt(v), 3) for v in grid_edges(grid)])
 
 
 def _new_sheet(out: Pdf, sheet: Size, xobjects: dict[str, pikepdf.Object],

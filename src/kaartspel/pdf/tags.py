@@ -45,10 +45,12 @@ class _Marked:
     mcid: int
     starts: list[tuple[float, float]] = field(default_factory=list)
     paints: bool = False
+    text: str = ""
 
 
 def tidy_structure(pdf: pikepdf.Pdf, hidden: Sequence[HiddenContent]) -> None:
-    """Make hidden and empty content artifacts and drop the structure left without content.
+    """Make hidden and empty content artifacts and drop the structure left without content;
+    give numbered list items their label.
 
     *hidden* gives, per page, what the layout hid from assistive technology.
     """
@@ -56,12 +58,14 @@ def tidy_structure(pdf: pikepdf.Pdf, hidden: Sequence[HiddenContent]) -> None:
     if root is None:
         return
     nums = _parent_tree(root)
+    texts: dict[tuple[int, int], str] = {}
     for number, page in enumerate(pdf.pages):
         index = page.obj.get("/StructParents")
         if index is None or int(index) not in nums:
             continue
         parents = nums[int(index)]
         marked = _marked_content(page)
+        texts.update({(page.obj.objgen[0], m.mcid): m.text for m in marked})
         page_hidden = hidden[number] if number < len(hidden) else HiddenContent(frozenset(), ())
         drop = {m.mcid for m in marked if not m.paints or _is_hidden(m, page_hidden)}
         drop |= {mcid for mcid in _mcids(parents)
@@ -77,6 +81,7 @@ def tidy_structure(pdf: pikepdf.Pdf, hidden: Sequence[HiddenContent]) -> None:
                 parents[mcid] = None
     document = root.K[0] if isinstance(root.K, Array) else root.K
     _prune(document)
+    _label_list_items(document, texts)
 
 
 def _parent_tree(root: Any) -> dict[int, Any]:
@@ -99,9 +104,14 @@ def _kids(element: Any) -> list[Any]:
 
 def _marked_content(page: pikepdf.Page) -> list[_Marked]:
     """Return the page's marked-content sequences with an MCID: where their text lines
-    start and whether they paint anything."""
+    start, whether they paint anything, and their text."""
+    from kaartspel.pdf import tounicode
+
     found: list[_Marked] = []
     stack: list[_Marked | None] = []
+    fonts = page.obj.get("/Resources", {}).get("/Font") or {}
+    maps: dict[str, dict[int, str]] = {}
+    font: dict[int, str] = {}
     for instruction in pikepdf.parse_content_stream(page):
         op = str(instruction.operator)
         operands = instruction.operands
@@ -126,6 +136,17 @@ def _marked_content(page: pikepdf.Page) -> list[_Marked]:
                 current.starts.append((float(operands[4]), float(operands[5])))
             elif op in _PAINTS:
                 current.paints = True
+                items = operands[0] if op == "TJ" and operands else operands[-1:]
+                for item in items if op in ("Tj", "TJ", "'", '"') else ():
+                    if isinstance(item, pikepdf.String):
+                        raw = bytes(item)
+                        current.text += "".join(font.get(int.from_bytes(raw[i:i + 2], "big"), "")
+                                                for i in range(0, len(raw) - 1, 2))
+        if op == "Tf" and operands:
+            name = str(operands[0])
+            if name not in maps:
+                maps[name] = tounicode.read((fonts.get(name) or {}).get("/ToUnicode"))
+            font = maps[name]
     return found
 
 
@@ -178,6 +199,48 @@ def _prune(element: Any) -> bool:
             kept.append(kid)  # an MCID, a marked-content or object reference
     element.K = Array(kept)
     return bool(kept)
+
+
+def _text(element: Any, texts: dict[tuple[int, int], str]) -> str:
+    """Return the text below *element* (its MCIDs on its page, in order)."""
+    page = element.get("/Pg")
+    out = []
+    for kid in _kids(element):
+        if isinstance(kid, int) and page is not None:
+            out.append(texts.get((page.objgen[0], int(kid)), ""))
+        elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.StructElem:
+            out.append(_text(kid, texts))
+    return "".join(out)
+
+
+def _label_list_items(element: Any, texts: dict[tuple[int, int], str]) -> None:
+    """Give list items that begin with their own number that number as their ``Lbl``.
+
+    A list drawn with its own numbers (``<li><span class="n">1</span>…``, so that the number
+    sits exactly as on the plain cards) is tagged LI → LBody → [Span "1", text]; PDF/UA
+    wants LI → [Lbl "1", LBody text].  The Span becomes the Lbl when its text is the item's
+    position in the list, so emphasis at the start of an item is never mistaken for one.
+    """
+    for kid in _kids(element):
+        if not (isinstance(kid, Dictionary) and kid.get("/Type") == Name.StructElem):
+            continue
+        if kid.get("/S") == Name.L:
+            items = [i for i in _kids(kid) if isinstance(i, Dictionary) and i.get("/S") == Name.LI]
+            for position, item in enumerate(items, start=1):
+                bodies = _kids(item)
+                if len(bodies) != 1 or bodies[0].get("/S") != Name.LBody:
+                    continue
+                body = bodies[0]
+                parts = _kids(body)
+                first = parts[0] if parts else None
+                if (len(parts) > 1 and isinstance(first, Dictionary)
+                        and first.get("/S") == Name.Span
+                        and _text(first, texts).strip() == str(position)):
+                    first.S = Name.Lbl
+                    first.P = item
+                    body.K = Array(parts[1:])
+                    item.K = Array([first, body])
+        _label_list_items(kid, texts)
 
 
 __all__ = ["tidy_structure"]

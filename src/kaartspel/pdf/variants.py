@@ -378,31 +378,68 @@ def _content_digest(pdf: pikepdf.Pdf) -> str:
     return h.hexdigest()
 
 
+XMP_NAMESPACES = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "xmp": "http://ns.adobe.com/xap/1.0/",
+    "pdf": "http://ns.adobe.com/pdf/1.3/",
+    "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
+    "pdfxid": "http://www.npes.org/pdfx/ns/id/",
+    "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
+}
+"""The schemas the metadata uses, each declared once, on its rdf:Description."""
+
+
 def _write_xmp(pdf: pikepdf.Pdf, variant: str, lang: str, title: str) -> None:
-    """Replace the XMP metadata with one that matches what ``save_pdf`` writes to /Info."""
+    """Replace the XMP metadata with one that matches what ``save_pdf`` writes to /Info.
+
+    The packet is written here, not by pikepdf's metadata editor, which declares each
+    namespace on the property that uses it: XMP allows that, but strict readers (Apache
+    PDFBox's xmpbox, which many preflight tools build on) look for the schemas on
+    ``rdf:Description`` and then see no ``dc:title`` at all.
+    """
     date = build_date().strftime("%Y-%m-%dT%H:%M:%SZ")
     name = digest(_content_digest(pdf), variant, lang, title, date)
     document_id = f"uuid:{uuid.UUID(hex=name[:32])}"
-    if "/Metadata" in pdf.Root:
-        del pdf.Root.Metadata
-    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta["dc:title"] = title
-        meta["dc:language"] = [lang]
-        meta["dc:format"] = "application/pdf"
-        meta["xmp:CreatorTool"] = CREATOR
-        meta["xmp:CreateDate"] = date
-        meta["xmp:ModifyDate"] = date
-        meta["xmp:MetadataDate"] = date
-        meta["pdf:Producer"] = PRODUCER
-        meta["xmpMM:DocumentID"] = document_id
-        meta["xmpMM:InstanceID"] = document_id
-        meta["xmpMM:VersionID"] = "1"
-        meta["xmpMM:RenditionClass"] = "default"
-        if variant == "print":
-            meta["pdfxid:GTS_PDFXVersion"] = PDFX_VERSION
-            meta["pdf:Trapped"] = "False"
-        else:
-            meta["pdfuaid:part"] = "1"
+    simple = {
+        "dc:format": "application/pdf",
+        "xmp:CreatorTool": CREATOR,
+        "xmp:CreateDate": date,
+        "xmp:ModifyDate": date,
+        "xmp:MetadataDate": date,
+        "pdf:Producer": PRODUCER,
+        "xmpMM:DocumentID": document_id,
+        "xmpMM:InstanceID": document_id,
+        "xmpMM:VersionID": "1",
+        "xmpMM:RenditionClass": "default",
+    }
+    if variant == "print":
+        simple |= {"pdf:Trapped": "False", "pdfxid:GTS_PDFXVersion": PDFX_VERSION}
+    else:
+        simple["pdfuaid:part"] = "1"
+    used = {key.split(":")[0] for key in simple} | {"dc"}
+    declarations = "".join(f'\n    xmlns:{prefix}="{uri}"'
+                           for prefix, uri in XMP_NAMESPACES.items() if prefix in used)
+    properties = [
+        f'   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li>'
+        "</rdf:Alt></dc:title>",
+        f"   <dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>",
+        *(f"   <{key}>{escape(value)}</{key}>" for key, value in simple.items()),
+    ]
+    packet = (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+        ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        f'  <rdf:Description rdf:about=""{declarations}>\n'
+        + "\n".join(properties) + "\n"
+        "  </rdf:Description>\n"
+        " </rdf:RDF>\n"
+        "</x:xmpmeta>\n"
+        '<?xpacket end="w"?>'
+    )
+    metadata = pdf.make_stream(packet.encode("utf-8"))
+    metadata.Type = Name.Metadata
+    metadata.Subtype = Name.XML
+    pdf.Root.Metadata = metadata
 
 
 def _require_cmyk(pdf: pikepdf.Pdf, strict: bool) -> None:
