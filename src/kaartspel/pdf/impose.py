@@ -172,7 +172,7 @@ def grid_edges(grid: Grid) -> tuple[float, float, float, float]:
 
 
 def art_box(grid: Grid) -> Array:
-    """Return the ArtBox (pt) of a print sheet: the imposed cards with their bleeds.
+    """Return the ArtBox (pt) of a sheet: the imposed cards with their bleeds.
 
     A PDF/X page needs a TrimBox or an ArtBox.  A sheet of many cards has no one trim
     (each card is cut at its own marks), so it gets an ArtBox around what was imposed
@@ -202,8 +202,8 @@ def impose_sheets(
     """Return a PDF of sheets: fronts with crop marks, each followed by its backs sheet.
 
     *fronts* are page indices into *source*; *backs* gives for each front the page index of
-    its back (or None for no backs).  *registration* (the print variant) draws the crop
-    marks in the registration colour and gives every sheet an :func:`art_box`.
+    its back (or None for no backs).  Every sheet gets an :func:`art_box`; *registration*
+    (the print variant) draws the crop marks in the registration colour.
     """
     out = Pdf.new()
     space = None
@@ -227,9 +227,9 @@ def impose_sheets(
             content += _place(name, *grid.cell(row, col))
         content += crop_marks(grid, bleed, registration)
         page = _new_sheet(out, grid.sheet, used, content)
+        page.obj.ArtBox = art_box(grid)
         if registration:
             space = add_registration(out, page.obj.Resources, space)
-            page.obj.ArtBox = art_box(grid)
         if any(backs[i] is not None for i in chunk):
             used, content = {}, b""
             for slot, i in enumerate(chunk):
@@ -241,8 +241,7 @@ def impose_sheets(
                 used[name] = form(back)
                 content += _place(name, *grid.cell(row, col))
             page = _new_sheet(out, grid.sheet, used, content)
-            if registration:
-                page.obj.ArtBox = art_box(grid)
+            page.obj.ArtBox = art_box(grid)
     if duplex != "none" and any(b is not None for b in backs):
         out.Root.ViewerPreferences = Dictionary(
             Duplex=Name.DuplexFlipLongEdge if duplex == "long" else Name.DuplexFlipShortEdge
