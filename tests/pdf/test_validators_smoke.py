@@ -221,7 +221,8 @@ def test_no_pixel_of_the_print_deck_exceeds_the_ink_limit(deck: dict[str, Path])
 
 
 def test_ghostscript_measures_only_the_box_asked_for(tmp_path: Path) -> None:
-    path = pdf_with_fills(tmp_path / "box.pdf", [b"1 1 1 1 k 0 0 10 10 re f 0 0 0 1 k 30 30 10 10 re f"])
+    fills = b"1 1 1 1 k 0 0 10 10 re f 0 0 0 1 k 30 30 10 10 re f"  # 400 % outside the box
+    path = pdf_with_fills(tmp_path / "box.pdf", [fills])
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         pdf.pages[0].obj.ArtBox = Array([20, 20, 72, 72])
         pdf.save(path)

@@ -256,9 +256,15 @@ def ghostscript_max_ink(path: Path, dpi: float = 36, box: str = "media") -> floa
 # --- text ----------------------------------------------------------------------------------------
 
 
-def pdftotext_text(path: Path) -> str:
-    """Return the text of *path* as poppler's ``pdftotext`` extracts it (UTF-8, reading order)."""
-    result = _run([require_tool("pdftotext"), "-enc", "UTF-8", str(path), "-"])
+def pdftotext_text(path: Path, raw: bool = False) -> str:
+    """Return the text of *path* as poppler's ``pdftotext`` extracts it (UTF-8).
+
+    By default poppler orders the text by its own reading of the page's geometry; with
+    *raw* it keeps the content streams' order (``-raw``), which is the order the producer
+    wrote: the one a producer controls.
+    """
+    result = _run([require_tool("pdftotext"), "-enc", "UTF-8", *(["-raw"] if raw else []),
+                   str(path), "-"])
     if result.returncode != 0:
         pytest.fail(f"pdftotext failed on {path.name}: {result.stderr.strip()}", pytrace=False)
     return result.stdout

@@ -20,7 +20,10 @@ So the added hyphen gets a character code of its own.  After WeasyPrint wrote th
 
 The page looks exactly as before; text extraction gives "men\\u00adsen" across the line,
 which a reader that follows the standard joins (and the font merger keeps the alias,
-``pdf/fonts.py``).  Hyphens the text has stay U+002D.
+``pdf/fonts.py``).  Hyphens the text has read U+002D — except one that ends a line
+("co-" | "design"): poppler takes a line-final U+002D for a layout's hyphen and drops it
+("codesign"), so that one gets the second alias, read as U+2010 HYPHEN: still a hyphen,
+which no reader drops.
 """
 
 from __future__ import annotations
@@ -33,20 +36,25 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 SOFT_HYPHEN = "\u00ad"
+SOFT, HARD = 0, 1
+"""The two aliases of a font's hyphen glyph: base + SOFT reads U+00AD (added at a break),
+base + HARD reads U+2010 (the text's own hyphen at a line end)."""
+TEXTS = {SOFT: b"00ad", HARD: b"2010"}
 TOLERANCE = 1e-3
 """How closely a ``Tm`` must match a line's start (px; WeasyPrint writes 6 decimals)."""
 
 
-def hyphenated_lines(document: Any) -> tuple[list[set[tuple[float, float]]], set[str]]:
-    """Return, per page, where the lines that end in an added hyphen start (CSS px), and
-    the characters the document's own text has.
+def hyphenated_lines(document: Any) -> tuple[list[dict[tuple[float, float], int]], set[str]]:
+    """Return, per page, where the lines that end in a hyphen start (CSS px) and which alias
+    their hyphen gets (:data:`SOFT` or :data:`HARD`), and the characters the document's own
+    text has.
 
     A line's start is its text box's x and baseline, as WeasyPrint's ``Tm`` gives it.
     """
     pages = []
     text: set[str] = set()
     for page in document.pages:
-        starts: set[tuple[float, float]] = set()
+        starts: dict[tuple[float, float], int] = {}
         for box in page._page_box.descendants(placeholders=True):
             if box.__class__.__name__ != "TextBox" or box.style["visibility"] != "visible":
                 continue
@@ -54,11 +62,14 @@ def hyphenated_lines(document: Any) -> tuple[list[set[tuple[float, float]]], set
             source = "".join(element.itertext()) if element is not None else ""
             text.update(source)
             hyphen = box.style["hyphenate_character"]
+            start = (round(box.position_x, 3), round(box.position_y + box.baseline, 3))
             # One character: its glyph is then the last one the line shows.  WeasyPrint
             # keeps the added hyphen in the box's text; it was added if the element's own
             # text never has that character (the content writes hyphens as U+002D).
             if len(hyphen) == 1 and box.text.endswith(hyphen) and hyphen not in source:
-                starts.add((round(box.position_x, 3), round(box.position_y + box.baseline, 3)))
+                starts[start] = SOFT
+            elif box.text.endswith("-"):
+                starts[start] = HARD
         pages.append(starts)
     return pages, text
 
@@ -111,20 +122,26 @@ def _streams(page: Any) -> Iterator[Any]:
 
 
 class _Fonts:
-    """The aliases given out per font: (font object) → {hyphen glyph id: alias code}."""
+    """The aliases given out per font: (font object) → {alias code: hyphen glyph id}."""
 
     def __init__(self, glyph_counts: dict[str, int], text: set[str]) -> None:
         self.glyph_counts = glyph_counts
         self.text = text
         self.aliases: dict[tuple[int, int], dict[int, int]] = {}
+        self.bases: dict[tuple[int, int], int] = {}
         self.objects: dict[tuple[int, int], Any] = {}
 
-    def alias(self, font: Any, gid: int) -> int | None:
-        """Return the alias code of hyphen glyph *gid* in *font* (None: not a hyphen)."""
+    def alias(self, font: Any, gid: int, kind: int) -> int | None:
+        """Return the alias code of hyphen glyph *gid* in *font* for *kind* (None: none).
+
+        The alias is the font's glyph count plus *kind*: the same in every document the
+        font is drawn in, so faces rendered apart merge into one font.  A font draws its
+        hyphens with one glyph; another glyph at a line end is left as it is.
+        """
         key = font.objgen
         aliases = self.aliases.setdefault(key, {})
-        if gid in aliases:
-            return aliases[gid]
+        if aliases and gid not in aliases.values():
+            return None
         descendant = font.DescendantFonts[0]
         if str(descendant.get("/CIDToGIDMap", "/Identity")) != "/Identity":
             return None  # already aliased, or a font this module did not expect
@@ -135,24 +152,27 @@ class _Fonts:
             base = _glyph_count(file.read_bytes()) if file is not None else None
         if base is None:
             return None
-        aliases[gid] = base + len(aliases)
+        aliases[base + kind] = gid
+        self.bases[key] = base
         self.objects[key] = font
-        return aliases[gid]
+        return base + kind
 
     def finish(self, pdf: Any) -> None:
-        """Point every alias at its glyph: CIDToGIDMap, width and ToUnicode (U+00AD)."""
+        """Point every alias at its glyph: CIDToGIDMap, width and ToUnicode."""
         import pikepdf
 
-        for key, aliases in self.aliases.items():
-            if not aliases:
+        for key, target in self.aliases.items():
+            if not target:
                 continue
             font = self.objects[key]
             descendant = font.DescendantFonts[0]
-            top = max(aliases.values())
-            target = {alias: gid for gid, alias in aliases.items()}
+            base = self.bases[key]
+            hyphen = next(iter(target.values()))
             gids = bytearray()
-            for cid in range(top + 1):  # identity below the aliases, as before
-                gids += target.get(cid, cid).to_bytes(2, "big")
+            # Identity below the aliases, as before; an alias slot this document did not use
+            # draws the hyphen too (never 0: the font merger reads the map back).
+            for cid in range(max(target) + 1):
+                gids += target.get(cid, cid if cid < base else hyphen).to_bytes(2, "big")
             descendant.CIDToGIDMap = pdf.make_stream(bytes(gids))
             widths = _widths(descendant.get("/W") or [])
             entries = list(descendant.get("/W") or [])
@@ -166,26 +186,28 @@ class _Fonts:
             if "\u2010" not in self.text and "-" in self.text:
                 for gid in target.values():
                     cmap = cmap.replace(b"<%04x> <2010>" % gid, b"<%04x> <002d>" % gid)
+            kinds = {alias: alias - base for alias in target}
             extra = b"%d beginbfchar\n" % len(target) + b"".join(
-                b"<%04x> <00ad>\n" % alias for alias in sorted(target)) + b"endbfchar\n"
+                b"<%04x> <%s>\n" % (alias, TEXTS[kinds[alias]]) for alias in sorted(target)
+            ) + b"endbfchar\n"
             font.ToUnicode.write(cmap.replace(b"endcmap", extra + b"endcmap", 1))
 
 
-def _rewrite(owner: Any, starts: set[tuple[float, float]], fonts: _Fonts) -> bool:
-    """Give the added hyphen of every line in *starts* its alias code; return whether any."""
+def _rewrite(owner: Any, starts: dict[tuple[float, float], int], fonts: _Fonts) -> bool:
+    """Give the final hyphen of every line in *starts* its alias code; return whether any."""
     import pikepdf
 
     instructions = list(pikepdf.parse_content_stream(owner))
     resources = (owner.obj if isinstance(owner, pikepdf.Page) else owner).get("/Resources")
     font_resources = (resources or {}).get("/Font") or {}
     font = None
-    flagged = False
+    flagged: int | None = None
     last_show: int | None = None
-    hits: list[tuple[int, Any]] = []
+    hits: list[tuple[int, Any, int]] = []
 
     def close_line() -> None:
-        if flagged and last_show is not None and font is not None:
-            hits.append((last_show, font))
+        if flagged is not None and last_show is not None and font is not None:
+            hits.append((last_show, font, flagged))
 
     for index, instruction in enumerate(instructions):
         op = str(instruction.operator)
@@ -195,17 +217,17 @@ def _rewrite(owner: Any, starts: set[tuple[float, float]], fonts: _Fonts) -> boo
         elif op == "Tm" and len(operands) == 6:
             close_line()
             e, f = float(operands[4]), float(operands[5])
-            flagged = any(abs(e - x) <= TOLERANCE and abs(f - y) <= TOLERANCE
-                          for x, y in starts)
+            flagged = next((kind for (x, y), kind in starts.items()
+                            if abs(e - x) <= TOLERANCE and abs(f - y) <= TOLERANCE), None)
             last_show = None
         elif op in ("TJ", "Tj"):
             last_show = index
         elif op in ("ET", "BT"):
             close_line()
-            flagged, last_show = False, None
+            flagged, last_show = None, None
     close_line()
     changed = False
-    for index, used in hits:
+    for index, used, kind in hits:
         instruction = instructions[index]
         items = list(instruction.operands[0]) if str(instruction.operator) == "TJ" \
             else [instruction.operands[0]]
@@ -215,7 +237,7 @@ def _rewrite(owner: Any, starts: set[tuple[float, float]], fonts: _Fonts) -> boo
         raw = bytes(items[strings[-1]])
         if len(raw) < 2 or used.get("/Subtype") != pikepdf.Name.Type0:
             continue
-        alias = fonts.alias(used, int.from_bytes(raw[-2:], "big"))
+        alias = fonts.alias(used, int.from_bytes(raw[-2:], "big"), kind)
         if alias is None:
             continue
         items[strings[-1]] = pikepdf.String(raw[:-2] + alias.to_bytes(2, "big"))
