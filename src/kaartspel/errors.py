@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 EXIT_CONTENT = 1
@@ -45,6 +45,9 @@ class Problem:
     path: str
     line: int
     message: str
+    subject: tuple[str, str] | None = field(default=None, compare=False)
+    """What the problem is about when no file is known yet: ``("card", id)`` or
+    ``("section", key path)``; the build points it at the line of the text to change."""
 
     def __str__(self) -> str:
         if not self.path:

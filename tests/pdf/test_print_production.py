@@ -27,11 +27,11 @@ from pikepdf import Name
 from kaartspel.content.load import load_content
 from kaartspel.deck.assemble import build_deck
 from kaartspel.errors import UsageError
-from kaartspel.options import DeckOptions, PosterOptions
+from kaartspel.options import DeckOptions, PosterOptions, default_poster_output
 from kaartspel.pdf.marks import REGISTRATION
 from kaartspel.pdf.preflight import preflight
 from kaartspel.pdf.variants import KNOCKOUT, OVERPRINT
-from kaartspel.poster.assemble import build_poster, default_poster_output
+from kaartspel.poster.assemble import build_poster
 from kaartspel.render.colour import INK_LIMIT
 from support.validators import (
     ghostscript_max_ink,

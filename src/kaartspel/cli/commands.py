@@ -15,7 +15,15 @@ from kaartspel.errors import (
     UsageError,
     display_path,
 )
-from kaartspel.options import DeckOptions, Options, PosterOptions, merge, name_parts
+from kaartspel.options import (
+    DeckOptions,
+    Options,
+    PosterOptions,
+    default_deck_output,
+    default_poster_output,
+    merge,
+    name_parts,
+)
 
 if TYPE_CHECKING:
     from kaartspel.build.plan import BuildSettings
@@ -104,19 +112,28 @@ def _ensure_build_dir(output: Path) -> None:
 def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
              output: Path | None) -> None:
     """Build a deck from the options given, over a recipe's, and report what was written."""
+    from kaartspel.build.fresh_outputs import FreshOutputs
+    from kaartspel.cache import DEFAULT_CACHE_DIR
     from kaartspel.deck.workers import RenderHelper, take_early
 
     # Started first (by the console script, even before the CLI loaded): WeasyPrint loads
     # in the helper while the recipe and content load here.
-    helper = take_early() or RenderHelper.start()
+    helper = take_early()
     try:
-        from kaartspel.deck.assemble import build_deck, default_output
-
         options, recipe_output = resolve_options(DeckOptions, given, recipe, "deck", content_dir)
-        output = output or recipe_output or default_output(options)
+        output = output or recipe_output or default_deck_output(options)
+        fresh = FreshOutputs(DEFAULT_CACHE_DIR, content_dir)
+        inputs = fresh.inputs("deck", options, output)
+        if fresh.is_fresh(output, inputs):
+            typer.echo(f"Up to date: {output} (nothing it is made from changed)")
+            return
+        from kaartspel.deck.assemble import build_deck
+
+        helper = helper or RenderHelper.start()
         _ensure_build_dir(output)
         with reported_errors(content_dir, options):
             result = build_deck(content_dir, options, output, helper=helper)
+        fresh.record(output, inputs)
     finally:
         if helper is not None:
             helper.close()
@@ -129,16 +146,24 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
 def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
                output: Path | None) -> None:
     """Build a poster from the options given, over a recipe's, and report what was written."""
+    from kaartspel.build.fresh_outputs import FreshOutputs
     from kaartspel.cache import DEFAULT_CACHE_DIR
-    from kaartspel.poster.assemble import build_poster, default_poster_output
+
+    options, recipe_output = resolve_options(PosterOptions, given, recipe, "poster", content_dir)
+    output = output or recipe_output or default_poster_output(options)
+    fresh = FreshOutputs(DEFAULT_CACHE_DIR, content_dir)
+    inputs = fresh.inputs("poster", options, output)
+    if fresh.is_fresh(output, inputs):
+        typer.echo(f"Up to date: {output} (nothing it is made from changed)")
+        return
+    from kaartspel.poster.assemble import build_poster
     from kaartspel.render.hyphenation import configure
 
     configure(DEFAULT_CACHE_DIR)  # as `kaartspel deck` keeps its faces there
-    options, recipe_output = resolve_options(PosterOptions, given, recipe, "poster", content_dir)
-    output = output or recipe_output or default_poster_output(options)
     _ensure_build_dir(output)
     with reported_errors(content_dir, options):
         result = build_poster(content_dir, options, output)
+    fresh.record(output, inputs)
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")
 
 

@@ -55,12 +55,10 @@ from pikepdf import Name
 
 from kaartspel.errors import EXIT_CONTENT, KaartspelError, UsageError, display_path
 from kaartspel.pdf import tounicode
+from kaartspel.units import MIN_TEXT_PT, MM, SAFE_MM
 
-MM = 72 / 25.4
 """PDF points per millimetre."""
-SAFE_MM = 4.0
 """Default distance from the trim to any text (the design brief's safe area)."""
-MIN_TEXT_PT = 7.0
 """Default smallest text size (the design brief)."""
 MIN_DPI = 300.0
 """Default smallest effective image resolution (the design brief)."""
