@@ -382,7 +382,6 @@ def test_no_command_replaces_a_file_another_made_with_other_options(project: Pat
     """A designer's bleed poster survives ``build`` and ``watch`` rebuilding the recipes, which
     write exactly the outputs they declare (issue 14: both once wrote the same file)."""
     from kaartspel.build.watch import Watcher
-    from kaartspel.deck.assemble import keep_faces
 
     (project / "deck" / "poster-nl-a3.yaml").write_text(POSTER_RECIPE, encoding="utf-8")
     result = run("poster", "--size", "a3", "--bleed", "3")
@@ -408,10 +407,7 @@ def test_no_command_replaces_a_file_another_made_with_other_options(project: Pat
     tips.write_text(tips.read_text("utf-8").replace("daarom vragen", "daarom echt vragen"),
                     encoding="utf-8")
     lines: list[str] = []
-    try:
-        rebuilt = Watcher(BuildSettings(), [], lines.append, lines.append).round()
-    finally:
-        keep_faces(False)
+    rebuilt = Watcher(BuildSettings(), [], lines.append, lines.append).round()
     assert rebuilt >= 2, lines
     assert (bleed.read_bytes(), bleed.stat().st_mtime_ns) == made
     assert pdfs() == OUTPUTS | {"poster-nl-a3.pdf", bleed.name}
