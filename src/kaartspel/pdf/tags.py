@@ -28,6 +28,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from kaartspel.render.document import HiddenContent
+from kaartspel.render.page_resources import replace_contents
 
 TOLERANCE = 1e-3
 """How closely a ``Tm`` or a figure's box must match the layout's (px; 6 decimals)."""
@@ -109,7 +110,8 @@ def _marked_content(page: pikepdf.Page) -> list[_Marked]:
 
     found: list[_Marked] = []
     stack: list[_Marked | None] = []
-    fonts = page.obj.get("/Resources", {}).get("/Font") or {}
+    resources: Any = page.obj.get("/Resources") or Dictionary()
+    fonts = resources.get("/Font") or Dictionary()
     maps: dict[str, dict[int, str]] = {}
     font: dict[int, str] = {}
     for instruction in pikepdf.parse_content_stream(page):
@@ -159,7 +161,8 @@ def _hidden_figure(element: Any, hidden: HiddenContent) -> bool:
     """Return whether *element* is a Figure whose box is one the layout hid."""
     if not isinstance(element, Dictionary) or element.get("/S") != Name.Figure:
         return False
-    box = (element.get("/A") or {}).get("/BBox")
+    attributes: Any = element.get("/A") or Dictionary()
+    box = attributes.get("/BBox")
     if box is None:
         return False
     values = [float(v) for v in box]
@@ -180,11 +183,7 @@ def _artifacts(page: pikepdf.Page, mcids: set[int]) -> None:
                 [Name.Artifact], pikepdf.Operator("BMC"))
             changed = True
     if changed:
-        data = pikepdf.unparse_content_stream(instructions)
-        contents = page.obj.get("/Contents")
-        first = contents[0] if isinstance(contents, Array) else contents
-        first.write(data)
-        page.obj.Contents = first
+        replace_contents(page, pikepdf.unparse_content_stream(instructions))
 
 
 def _prune(element: Any) -> bool:

@@ -44,6 +44,7 @@ from kaartspel.cache import digest
 from kaartspel.errors import RenderError, UsageError
 from kaartspel.options import PdfVariant
 from kaartspel.pdf.save import build_date
+from kaartspel.render.page_resources import replace_contents
 from kaartspel.render.templates import PACKAGE_TEMPLATES, Colour, Palette, TemplateSet
 
 log = logging.getLogger(__name__)
@@ -226,10 +227,7 @@ def overprint_black_text(pdf: pikepdf.Pdf) -> int:
         states[Name(KNOCKOUT)] = knockout
         data = pikepdf.unparse_content_stream(instructions)
         if isinstance(owner, pikepdf.Page):
-            contents = obj.get("/Contents")
-            first = contents[0] if isinstance(contents, Array) else contents
-            first.write(data)
-            obj.Contents = first
+            replace_contents(owner, data)
         else:
             owner.write(data)
     return count

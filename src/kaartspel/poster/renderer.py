@@ -188,7 +188,7 @@ def reading_order(placement: Placement, page: int) -> tuple[list[Decor], list[Pa
         parts[-1].blocks.append(block)
     for part in parts:
         part.blocks.sort(key=lambda b: READING_RANK.get(b.kind, 3))
-    furniture = []
+    furniture: list[Decor] = []
     for decor in (d for d in placement.decor if d.page == page):
         owner = next((p for p in parts if p.section == section_key(decor.section)), None)
         (owner.decor if owner is not None and decor.section else furniture).append(decor)

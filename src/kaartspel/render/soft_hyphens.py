@@ -197,6 +197,8 @@ def _rewrite(owner: Any, starts: dict[tuple[float, float], int], fonts: _Fonts) 
     """Give the final hyphen of every line in *starts* its alias code; return whether any."""
     import pikepdf
 
+    from kaartspel.render.page_resources import replace_contents
+
     instructions = list(pikepdf.parse_content_stream(owner))
     resources = (owner.obj if isinstance(owner, pikepdf.Page) else owner).get("/Resources")
     font_resources = (resources or {}).get("/Font") or {}
@@ -241,27 +243,16 @@ def _rewrite(owner: Any, starts: dict[tuple[float, float], int], fonts: _Fonts) 
         if alias is None:
             continue
         items[strings[-1]] = pikepdf.String(raw[:-2] + alias.to_bytes(2, "big"))
-        operands = [pikepdf.Array(items)] if str(instruction.operator) == "TJ" else items
-        instructions[index] = pikepdf.ContentStreamInstruction(operands, instruction.operator)
+        shown: list[Any] = [pikepdf.Array(items)] if str(instruction.operator) == "TJ" else items
+        instructions[index] = pikepdf.ContentStreamInstruction(shown, instruction.operator)
         changed = True
     if changed:
         data = pikepdf.unparse_content_stream(instructions)
         if isinstance(owner, pikepdf.Page):
-            _page_stream(owner, data)
+            replace_contents(owner, data)
         else:
             owner.write(data)
     return changed
-
-
-def _page_stream(page: Any, data: bytes) -> Any:
-    """Replace a page's content with *data* (one stream); return the new stream."""
-    import pikepdf
-
-    contents = page.obj.get("/Contents")
-    first = contents[0] if isinstance(contents, pikepdf.Array) else contents
-    first.write(data)
-    page.obj.Contents = first
-    return first
 
 
 def _widths(w_array: Any) -> dict[int, Any]:
