@@ -96,7 +96,8 @@ def test_tips(cards: tuple[Card, ...], content: Content) -> None:
     tips = [c for c in cards if c.kind == "tip"]
     assert [c.id for c in tips] == [f"tip-{n}" for n in range(1, 7)]
     assert [c.paragraphs for c in tips] == [(t.text,) for t in content.data.tips.items]
-    assert tips[3].label == f"{content.ui.tip_label} 4"
+    assert tips[3].label == f"{content.ui.tip_label} 04"  # one style: Ambitie 03, Fase 02, Tip 04
+    assert tips[3].step == 4
 
 
 def test_credits_card_carries_citation_and_funding(

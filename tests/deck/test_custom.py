@@ -163,16 +163,12 @@ def test_added_cards_follow_the_themes_last_question(
     ids = [card.id for card in merged]
     at = ids.index(last)
     assert ids[at + 1 : at + 4] == [f"{theme}-eigen-1", f"{theme}-eigen-2", after]
-    # Everything else keeps its order; numbers run 1..n without gaps.
-    assert [i for i in ids if "-eigen-" not in i] == [card.id for card in nl_cards]
-    assert [card.number for card in merged] == list(range(1, len(nl_cards) + 3))
+    # Everything else keeps its order and its number; own cards are counted on their own.
+    assert [c for c in merged if "-eigen-" not in c.id] == list(nl_cards)
+    assert [(c.own, c.own_total) for c in merged if "-eigen-" in c.id] == [(1, 2), (2, 2)]
     added = merged[at + 1]
     assert (added.kind, added.theme, added.title) == ("question", theme, nl.theme(theme).name)
     assert (added.group, added.personal) == pairs[0][1:]
-    old = {card.id: card.number for card in nl_cards}
-    for card in merged:
-        if card.id in old:
-            assert card.number == old[card.id] + (2 if old[card.id] > old[last] else 0), card.id
 
 
 def test_custom_questions_in_a_built_deck(in_tmp: Path, content_dir: Path,
@@ -186,9 +182,9 @@ def test_custom_questions_in_a_built_deck(in_tmp: Path, content_dir: Path,
     text = "".join(pdf_page_texts(result.path))
     assert letters(GOOD_PAIR[1]) in letters(text)
     assert letters(GOOD_PAIR[2]) in letters(text)
-    # The footer shows the id and the new number: right after netwerkvorming-3's.
-    number = next(c.number for c in nl_cards if c.id == "netwerkvorming-3") + 1
-    assert f"netwerkvorming{chr(0x2010)}eigen{chr(0x2010)}1 {number}" in text.replace("-", "\u2010")
+    # The footer marks the card as the organiser's own, counted on its own; never its id.
+    assert "Netwerkvorming eigen 1/1" in text
+    assert "eigen-1" not in text.replace("\u2010", "-")
 
 
 def runner_invoke(*args: str | Path) -> Result:

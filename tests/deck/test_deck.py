@@ -18,6 +18,7 @@ from typer.testing import CliRunner, Result
 from conftest import ContentTree, letters, pdf_page_texts
 from kaartspel.cli.app import app
 from kaartspel.content import lint
+from kaartspel.content.load import load_content
 from kaartspel.content.model import Content
 from kaartspel.deck.assemble import DeckResult, build_deck
 from kaartspel.deck.cards import build_cards
@@ -54,13 +55,19 @@ def test_nl_deck_has_every_question_and_tip(nl_sheet_deck: DeckResult, nl: Conte
     assert missing == [], f"not in the nl deck: {missing}"
 
 
-def test_nl_deck_has_every_card_id(nl_sheet_deck: DeckResult, nl: Content) -> None:
+def test_nl_deck_numbers_every_card_for_people(nl_sheet_deck: DeckResult, nl: Content) -> None:
     """The deck holds every card of the content, in order; each footer (but the title
-    card's) shows the card's id."""
-    ids = [card.id for card in build_cards(nl)]
+    card's) shows its place in the set and in its theme, and no id is ever printed."""
+    cards = build_cards(nl)
+    ids = [card.id for card in cards]
     assert nl_sheet_deck.faces[: len(ids)] == ids
     text = "".join(pdf_page_texts(nl_sheet_deck.path)).replace("\u2010", "-")
-    assert [i for i in ids if i not in text] == ["title"]
+    total = len(cards)
+    unnumbered = [c.id for c in cards if not re.search(rf"(?<!\d){c.number}/{total}(?!\d)", text)]
+    assert unnumbered == ["title"]
+    assert "Netwerkvorming 2/4" in text
+    # Ids are for machines: none of them (intro-why-3, theme-rollen, …) reaches the paper.
+    assert [i for i in ids if "-" in i and i in text] == []
 
 
 def test_one_theme_deck(theme_deck: DeckResult, nl: Content) -> None:
@@ -234,8 +241,9 @@ def test_single_page_order(content_dir: Path, tmp_path: Path, order: str) -> Non
     fronts = [t for t, b in zip(texts, pattern, strict=True) if not b]
     expected = ["theme-rollen", "rollen-1", "rollen-2", "rollen-3", "theme-netwerkvorming",
                 "netwerkvorming-1", "netwerkvorming-2", "netwerkvorming-3"]
+    numbers = {card.id: card.number for card in build_cards(load_content(content_dir, "nl"))}
     for text, card_id in zip(fronts, expected, strict=True):
-        assert card_id in text.replace("\u2010", "-"), (card_id, text)
+        assert f"{numbers[card_id]}/48" in text, (card_id, text)
 
 
 def test_single_full_deck_order(nl_single_deck: DeckResult) -> None:
@@ -311,8 +319,21 @@ def error_lines(result: Result) -> list[str]:
 def test_cli_unknown_theme(content_dir: Path, nl: Content) -> None:
     result = run("--content", content_dir, "deck", "--theme", "nope")
     assert result.exit_code == 2, result.output
-    valid = ", ".join(dict.fromkeys(card.theme for card in build_cards(nl)))
+    valid = ", ".join([f"{nl.meta.title} (set)", *(f"{t.name} ({t.id})" for t in nl.themes)])
     assert error_lines(result) == [f"Error: unknown theme 'nope' (valid: {valid})"]
+
+
+def test_cli_theme_by_its_title_in_the_content_language(content_dir: Path, tmp_path: Path) -> None:
+    """--theme takes the theme's name or title as the cards show it; a near miss is
+    answered with the closest names, in the same language."""
+    out = tmp_path / "network.pdf"
+    result = run("--content", content_dir, "deck", "--lang", "en", "--theme", "Network building",
+                 "--backs", "none", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    result = run("--content", content_dir, "deck", "--lang", "en", "--theme", "Network buildng")
+    assert result.exit_code == 2
+    assert "did you mean 'Network building'?" in result.output
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -21,6 +21,7 @@ from kaartspel.pdf.tile import (
     row_name,
     tile_label,
     tile_labels,
+    tile_name,
     tile_poster,
 )
 from kaartspel.poster.assemble import PosterResult, build_poster
@@ -120,7 +121,7 @@ def pdf_windows(path: Path, poster_h: float,
     """
     windows = []
     with pikepdf.open(path) as pdf:
-        for page in pdf.pages:
+        for page in pdf.pages[1:]:  # the first sheet shows how they go together
             content = page.Contents.read_bytes().decode()
             clip = re.search(r"([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+) re W n", content)
             move = re.search(r"1 0 0 1 ([-\d.]+) ([-\d.]+) cm /P Do", content)
@@ -163,7 +164,7 @@ def check_cover(windows: list[tuple[float, float, float, float]], width: float, 
 def test_tiled_pdf_covers_the_poster(tiled: PosterResult) -> None:
     plan = plan_tiles(*A1, paper_size("a4"), overlap=10, margin=5)
     windows = pdf_windows(tiled.path, A1[1])
-    assert tiled.pages == len(windows) == 15
+    assert tiled.pages == len(windows) + 1 == 16
     check_cover(windows, *A1, overlap=10)
     for got, want in zip(windows, plan_windows(plan), strict=True):
         assert got == pytest.approx(want, abs=0.01)
@@ -192,12 +193,31 @@ def test_one_shared_poster_xobject(tiled: PosterResult, poster: PosterResult) ->
 def test_labels_on_every_sheet(tiled: PosterResult) -> None:
     texts = pdf_page_texts(tiled.path)
     plan = plan_tiles(*A1, paper_size("a4"), overlap=10, margin=5)
-    for text, label in zip(texts, tile_labels("{tile} van {last}", plan), strict=True):
+    for text, label in zip(texts[1:], tile_labels("{tile} van {last}", plan), strict=True):
         assert label in text
     with pikepdf.open(tiled.path) as pdf:
         for page in pdf.pages:  # set in the poster's own (embedded) font
             font = page.Resources.Font.KL
             assert "/FontFile2" in font.DescendantFonts[0].FontDescriptor
+
+
+def test_the_first_sheet_shows_how_the_sheets_go_together(tiled: PosterResult,
+                                                          content_dir: Path) -> None:
+    """Before the tiles: the whole poster, small, with every sheet's place and name on it,
+    under a line that says how to put them together (in the poster's language)."""
+    from kaartspel.content.load import load_content
+
+    plan = plan_tiles(*A1, paper_size("a4"), overlap=10, margin=5)
+    first = pdf_page_texts(tiled.path)[0]
+    assert load_content(content_dir, "nl").ui.tile_assembly in " ".join(first.split())
+    names = [tile_name(row, col) for row, col in plan.tiles()]
+    assert all(re.search(rf"\b{name}\b", first) for name in names), first[-200:]
+    with pikepdf.open(tiled.path) as pdf:
+        content = pdf.pages[0].Contents.read_bytes().decode()
+        # The poster drawn once, scaled down into the sheet, and one outline per sheet.
+        scale = re.search(r"([\d.]+) 0 0 \1 [-\d.]+ [-\d.]+ cm /P Do", content)
+        assert scale and float(scale[1]) < 0.5
+        assert content.count(" re S") == plan.count
 
 
 def test_marks_stay_in_the_frame(tiled: PosterResult) -> None:
@@ -208,7 +228,7 @@ def test_marks_stay_in_the_frame(tiled: PosterResult) -> None:
               mm_to_pt(ay + plan.window_h))
     printable = (mm_to_pt(5), mm_to_pt(5), mm_to_pt(297 - 5), mm_to_pt(210 - 5))
     with pikepdf.open(tiled.path) as pdf:
-        for index, page in enumerate(pdf.pages):
+        for index, page in enumerate(pdf.pages[1:]):
             content = page.Contents.read_bytes().decode()
             lines = re.findall(r"([-\d.]+) ([-\d.]+) m ([-\d.]+) ([-\d.]+) l S", content)
             row, col = divmod(index, plan.cols)
@@ -261,5 +281,5 @@ def test_tiles_of_a_poster_with_bleed(content_dir: Path, tmp_path: Path,
                           tmp_path / "a2.pdf")
     plan = plan_tiles(420, 594, paper_size("a4"), overlap=10, margin=5)
     windows = pdf_windows(result.path, 594, offset=3.0 + MARK_ZONE_MM)
-    assert result.pages == plan.count == len(windows)
+    assert result.pages == plan.count + 1 == len(windows) + 1
     check_cover(windows, 420, 594, overlap=10)

@@ -320,7 +320,9 @@ def test_staircase_svg() -> None:
     assert svg.startswith("<svg") and 'role="img"' in svg
     assert 'aria-label="Trap &lt;met&gt; &quot;vijf&quot; &amp; treden"' in svg
     assert svg.count("<rect") == 10  # a block and a tread per step
-    assert svg.count('fill="#012d53"') == 6  # five treads and the solid top step
+    assert svg.count('fill="#012d53"') == 5  # five treads
+    # The top step, the goal, in a deeper tint: dark text on it, never reversed body text.
+    assert svg.count(f'fill="{poster_diagrams.mix("#eef2fc", "#012d53", 0.2)}"') == 1
     assert "<text" not in svg  # words are live HTML, not drawn
 
 
@@ -335,9 +337,10 @@ def test_cycle_svg(count: int) -> None:
     assert len(centres) == count
     for x, y in centres:
         assert math.hypot(x - 60, y - 50) == pytest.approx(40)
-    if count == 4:  # on the diagonals: 01 top right, then clockwise
+    if count == 4:  # on the diagonals: 01 top left (where reading starts), then clockwise
         (x1, y1), (x2, y2), (x3, y3), (x4, y4) = centres
-        assert x1 > 60 > y1 and x2 > 60 and y2 > 50 and x3 < 60 < y3 and x4 < 60 and y4 < 50
+        assert x1 < 60 and y1 < 50 and x2 > 60 and y2 < 50
+        assert x3 > 60 and y3 > 50 and x4 < 60 and y4 > 50
 
 
 def test_diagrams_follow_the_content(make_content: ContentTree, tmp_path: Path) -> None:

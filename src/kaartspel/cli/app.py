@@ -20,7 +20,16 @@ from typer.core import TyperGroup
 
 from kaartspel import __version__
 from kaartspel.errors import EXIT_INTERRUPTED, KaartspelError
-from kaartspel.options import DeckOptions, Options, PosterOptions, choices, field_extra
+from kaartspel.options import (
+    BoxOptions,
+    CalibrateOptions,
+    DeckOptions,
+    ExportOptions,
+    Options,
+    PosterOptions,
+    choices,
+    field_extra,
+)
 from kaartspel.units import SAFE_MM
 
 log = logging.getLogger("kaartspel")
@@ -188,7 +197,11 @@ def option_parameters(model: type[Options]) -> list[inspect.Parameter]:
         annotation: Any = info.annotation
         values = choices(model, name)
         metavar = None
-        if annotation is bool:
+        if "metavar" in extra and int not in get_args(annotation):
+            # One text value the model parses (``--back-offset 1.5,-0.5``).
+            annotation, metavar = str | None, extra["metavar"]
+        elif annotation is bool or (bool in get_args(annotation) and len(get_args(annotation))
+                                    == 2):  # bool | None: on, off, or the model's own choice
             annotation = bool | None
         elif get_origin(annotation) is tuple:
             item: Any = get_args(annotation)[0]
@@ -199,12 +212,16 @@ def option_parameters(model: type[Options]) -> list[inspect.Parameter]:
             annotation, metavar = str | None, "|".join(values)
         elif Path in get_args(annotation) or annotation is Path:
             annotation, metavar = Path | None, "PATH"
+        elif annotation is int or int in get_args(annotation):
+            annotation, metavar = int | None, extra.get("metavar", "N")
         elif annotation is float:
             annotation, metavar = float | None, extra.get("unit", "NUMBER").upper()
         else:
             annotation, metavar = str | None, "TEXT"
         default = info.default
         hidden = default is None or isinstance(default, bool) or default in ((), "")
+        if isinstance(default, tuple):
+            default = ",".join(f"{v:g}" for v in default)
         shown = "" if hidden else f" [default: {default}]"
         option = typer.Option(extra["cli"], help=f"{info.description}{shown}",
                               show_default=False, metavar=metavar)
@@ -262,6 +279,53 @@ def poster_command(
     from kaartspel.cli.commands import run_poster
 
     run_poster(_settings(ctx).content, given_options(options), recipe, output)
+
+
+RecipeOption = Annotated[
+    Path | None, typer.Option("--recipe", "-r", help="Build from a recipe in deck/; "
+                              "options given here override the recipe's.")
+]
+
+
+@app.command("calibrate")
+@with_options(CalibrateOptions)
+def calibrate_command(
+    ctx: typer.Context,
+    recipe: RecipeOption = None,
+    output: OutputOption = None,
+    **options: Any,
+) -> None:
+    """Write the duplex test sheet: a ruler grid on the front, crosshairs on the back."""
+    from kaartspel.cli.commands import run_calibrate
+
+    run_calibrate(_settings(ctx).content, given_options(options), recipe, output)
+
+
+@app.command("box")
+@with_options(BoxOptions)
+def box_command(
+    ctx: typer.Context,
+    recipe: RecipeOption = None,
+    output: OutputOption = None,
+    **options: Any,
+) -> None:
+    """Write a printable tuck box sized to the deck (--die: the print-shop version)."""
+    from kaartspel.cli.commands import run_box
+
+    run_box(_settings(ctx).content, given_options(options), recipe, output)
+
+
+@app.command("export")
+@with_options(ExportOptions)
+def export_command(
+    ctx: typer.Context,
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Output folder.")] = Path("build"),
+    **options: Any,
+) -> None:
+    """Write screen images of the cards: PNGs and a zip (--png), 16:9 slides (--slides)."""
+    from kaartspel.cli.commands import run_export
+
+    run_export(_settings(ctx).content, given_options(options), out_dir)
 
 
 @app.command("build")
@@ -393,6 +457,28 @@ def preflight_command(
     from kaartspel.cli.commands import run_preflight
 
     run_preflight(file, as_json, safe, min_text, min_dpi, require_cmyk)
+
+
+@app.command("check-design")
+def check_design_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The deck or poster PDF to check.",
+                                         show_default=False)],
+    safe: Annotated[
+        float, typer.Option("--safe", help="Safe area: distance of text from the trim, mm.")
+    ] = 4.0,
+    max_empty: Annotated[
+        float, typer.Option("--max-empty", help="Largest empty share of a front's safe area.")
+    ] = 0.4,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail on warnings too (empty fronts, small or "
+                           "thin reversed text, hyphens in a row).")
+    ] = False,
+) -> None:
+    """Check a PDF's typography: hyphens per card kind, empty space, smallest text."""
+    from kaartspel.cli.commands import run_check_design
+
+    run_check_design(_settings(ctx).content, file, safe, max_empty, strict)
 
 
 def main() -> None:

@@ -92,7 +92,7 @@ def resolve_options(model: type[Options], given: dict[str, Any], recipe_path: Pa
         return merge(model, given), None
     from kaartspel.build.recipes import load_recipe
 
-    recipe = load_recipe(recipe_path, content_dir)
+    recipe = load_recipe(recipe_path, content_dir, part=kind)
     if recipe.kind != kind:
         raise UsageError(f"{recipe_path} is a {recipe.kind} recipe; use 'kaartspel {recipe.kind}'")
     options = merge(model, recipe.given, given)
@@ -139,8 +139,14 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
             helper.close()
     typer.echo(
         f"Wrote {result.path}: {result.cards} cards on {result.pages} pages, "
-        f"body text {result.base_pt:g} pt ({result.seconds:.1f} s)"
+        f"body text {_size_range(result.sizes)} ({result.seconds:.1f} s)"
     )
+
+
+def _size_range(sizes: dict[str, float]) -> str:
+    """Return the body sizes of a deck's card kinds, as '9 pt' or '8.5–11.5 pt by kind'."""
+    low, high = min(sizes.values()), max(sizes.values())
+    return f"{low:g} pt" if low == high else f"{low:g}–{high:g} pt by card kind"
 
 
 def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
@@ -165,6 +171,59 @@ def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
         result = build_poster(content_dir, options, output)
     fresh.record(output, inputs)
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")
+
+
+def run_calibrate(content_dir: Path, given: dict[str, Any], recipe: Path | None,
+                  output: Path | None) -> None:
+    """Write the duplex test sheet and say where it is."""
+    from kaartspel.kit.calibrate import build_calibration
+    from kaartspel.options import CalibrateOptions, default_calibration_output
+
+    options, recipe_output = resolve_options(CalibrateOptions, given, recipe, "calibrate",
+                                             content_dir)
+    output = output or recipe_output or default_calibration_output(options)
+    _ensure_build_dir(output)
+    with reported_errors(content_dir, options):
+        result = build_calibration(content_dir, options, output)
+    typer.echo(f"Wrote {result.path}: the duplex test sheet, {result.pages} pages "
+               f"({result.seconds:.1f} s); print it double-sided at actual size")
+
+
+def run_box(content_dir: Path, given: dict[str, Any], recipe: Path | None,
+            output: Path | None) -> None:
+    """Write the tuck box and say what it holds."""
+    from kaartspel.kit.box import build_box
+    from kaartspel.options import BoxOptions, default_box_output
+
+    options, recipe_output = resolve_options(BoxOptions, given, recipe, "box", content_dir)
+    output = output or recipe_output or default_box_output(options)
+    _ensure_build_dir(output)
+    with reported_errors(content_dir, options):
+        result = build_box(content_dir, options, output)
+    box = result.box
+    typer.echo(f"Wrote {result.path}: a tuck box for {box.cards} cards of "
+               f"{box.card.width:g}×{box.card.height:g} mm, inside {box.inner_w:g}×"
+               f"{box.inner_h:g}×{box.depth:.1f} mm, on {result.paper} ({result.seconds:.1f} s)")
+
+
+def run_export(content_dir: Path, given: dict[str, Any], out_dir: Path) -> None:
+    """Write the screen images of a deck's cards and say where they are."""
+    from kaartspel.kit.export import export_deck
+    from kaartspel.options import ExportOptions
+
+    options = merge(ExportOptions, given)
+    if not (options.png or options.slides):
+        raise UsageError("say what to export: --png (one image per card and a zip), "
+                         "--slides (a 16:9 PDF), or both")
+    if out_dir == Path("build"):
+        out_dir.mkdir(exist_ok=True)
+    with reported_errors(content_dir, options.deck()):
+        result = export_deck(content_dir, options, out_dir)
+    if result.zip is not None and result.folder is not None:
+        typer.echo(f"Wrote {len(result.pngs)} PNGs to {display_path(result.folder)} and "
+                   f"{display_path(result.zip)}")
+    if result.slides is not None:
+        typer.echo(f"Wrote {display_path(result.slides)}: {result.cards} slides (16:9)")
 
 
 def run_preflight(path: Path, as_json: bool, safe_mm: float, min_text_pt: float,
@@ -217,3 +276,48 @@ def watch_command(settings: BuildSettings, names: Sequence[Path], max_rebuilds: 
     except KeyboardInterrupt:
         typer.echo("Stopped watching.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def run_check_design(content_dir: Path, path: Path, safe_mm: float, max_empty: float,
+                     strict: bool) -> None:
+    """Check a PDF's typography: the per-kind table, warnings, one error line per failure.
+
+    Words the content spells with a hyphen (every language under *content_dir*, if there is
+    one) may break at it; any other hyphen in a question, heading, title, label or tip fails.
+    """
+    from kaartspel.pdf.typecheck import DesignError, check_design, content_hyphenated_words
+
+    words: set[str] = set()
+    if content_dir.is_dir():
+        words = content_hyphenated_words(_content_texts(content_dir))
+    report = check_design(path, safe_mm, words, max_empty)
+    typer.echo(report.table())
+    warnings = report.warnings()
+    for line in warnings:
+        typer.echo(f"Warning: {line}", err=True)
+    failures = report.failures() + (warnings if strict else [])
+    if failures:
+        raise DesignError(failures)
+    typer.echo(f"Design check OK: {len(report.faces)} faces")
+
+
+def _content_texts(content_dir: Path) -> list[str]:
+    """Return every text of every language of the content (for its hyphenated words)."""
+    from kaartspel.content.load import load_content
+    from kaartspel.content.loader import languages
+
+    texts: list[str] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                collect(item)
+
+    for lang in languages(content_dir):
+        collect(load_content(content_dir, lang).data.model_dump())
+    return texts

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kaartspel.content.hyphenation import FILE as HYPHENATION_FILE
+from kaartspel.content.hyphenation import read_exceptions
 from kaartspel.content.lint import lint
 from kaartspel.content.loader import (
     SOURCE_LANGUAGE,
@@ -43,7 +45,8 @@ def _load(content_dir: Path, lang: str) -> tuple[Content | None, list[Problem]]:
     problems.extend(schema_problems)
     if data is None:
         return None, problems
-    content = Content(lang, data, raw.sources)
+    exceptions = read_exceptions(content_dir / lang / HYPHENATION_FILE)
+    content = Content(lang, data, raw.sources, tuple(sorted(exceptions.items())))
     problems.extend(lint(content))
     return content, problems
 
@@ -53,9 +56,11 @@ _LOADED: dict[tuple[str, str, tuple[tuple[str, int, int], ...]], Content] = {}
 
 
 def _stamp(content_dir: Path) -> tuple[tuple[str, int, int], ...]:
-    """Return (path, mtime, size) of every YAML file of the content: changes on any edit."""
+    """Return (path, mtime, size) of every content file (YAML and hyphenation lists):
+    changes on any edit."""
     stamps = []
-    for path in sorted(content_dir.glob("*/*.y*ml")):
+    files = [*content_dir.glob("*/*.y*ml"), *content_dir.glob(f"*/{HYPHENATION_FILE}")]
+    for path in sorted(files):
         try:
             stat = path.stat()
         except OSError:

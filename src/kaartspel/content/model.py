@@ -33,6 +33,8 @@ class Content:
     lang: str
     data: ContentFile
     sources: SourceMap
+    hyphenation: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    """Hyphenation exceptions (``<lang>/hyphenation.txt``): each word with its break points."""
 
     @property
     def meta(self) -> Meta:

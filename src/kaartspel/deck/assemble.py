@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +17,20 @@ from kaartspel.content.model import Content
 from kaartspel.deck.cards import SET_THEME, Card, build_cards, select
 from kaartspel.deck.face_store import FaceStore, Rendering
 from kaartspel.deck.faces import CardRenderer, Geometry
-from kaartspel.deck.type_size import fit_faces, start_fit
+from kaartspel.deck.type_size import kind_sizes
 from kaartspel.deck.variants import accessible_pdf, card_renderer, face_store
 from kaartspel.deck.workers import RenderHelper
+from kaartspel.errors import UsageError
 from kaartspel.options import DeckOptions
 from kaartspel.pdf.fonts import FaceFonts, FontCollector, FontMerger
-from kaartspel.pdf.impose import impose_sheets, page_form, page_xobject, plan_grid, single_pages
+from kaartspel.pdf.impose import (
+    impose_sheets,
+    page_form,
+    page_xobject,
+    plan_grid,
+    plan_shared_grid,
+    single_pages,
+)
 from kaartspel.pdf.save import save_pdf
 from kaartspel.pdf.variants import finalize
 from kaartspel.render.stamps import StampPool
@@ -45,6 +53,8 @@ class DeckResult:
     faces: list[str] = field(default_factory=list)
     rendered: int = 0
     """How many faces had to be laid out (0 on a fully cached build)."""
+    sizes: dict[str, float] = field(default_factory=dict)
+    """Body size (pt) of each card kind in the deck; ``base_pt`` is the smallest."""
 
 
 def back_cards(content: Content, cards: Sequence[Card], mode: str) -> dict[str, Card]:
@@ -56,12 +66,23 @@ def back_cards(content: Content, cards: Sequence[Card], mode: str) -> dict[str, 
         back = Card("back", "back", SET_THEME, meta.title, label=meta.set_title)
         return {card.theme: back for card in cards}
     backs = {}
+    kind, prefix = ("light_back", "light-back") if mode == "light" else ("back", "back")
     for card in cards:
         if card.theme not in backs:
             name = meta.title if card.theme == SET_THEME else content.theme(card.theme).name
-            backs[card.theme] = Card(f"back-{card.theme}", "back", card.theme, name,
+            backs[card.theme] = Card(f"{prefix}-{card.theme}", kind, card.theme, name,
                                      label=meta.set_title)
     return backs
+
+
+def deck_sizes(store: FaceStore, content: Content, faces: Sequence[Card],
+               backs: str) -> dict[str, float]:
+    """Return the body size of every kind among *faces*: the kind's size in the whole content
+    (see :func:`kind_sizes`), whatever the selection; own cards must fit theirs."""
+    full = build_cards(content)
+    content_faces = [*full, *dict.fromkeys(back_cards(content, full, backs).values())]
+    return kind_sizes(store, content_faces, [face.kind for face in faces],
+                      own=[face for face in faces if face.own], selected=faces)
 
 
 def deck_cards(content: Content, options: DeckOptions) -> tuple[Card, ...]:
@@ -72,17 +93,36 @@ def deck_cards(content: Content, options: DeckOptions) -> tuple[Card, ...]:
 
         cards = add_custom_questions(content, cards, options.extra_questions)
     themes = [theme_id(content, name) for name in options.themes]
-    return select(cards, themes, options.kinds, options.cards, options.extras)
+    chosen = select(cards, themes, options.kinds, options.cards, options.extras)
+    if options.blanks or options.with_legend:
+        from kaartspel.deck.kit_cards import with_kit_cards
+
+        chosen = with_kit_cards(content, chosen, themes, options.blanks, options.with_legend)
+    return chosen
 
 
 def theme_id(content: Content, name: str) -> str:
     """Return the id of the theme called *name*: its id, or its name or title in the
     content's language, in any case ("Netwerkvorming", "network building")."""
     wanted = " ".join(name.split()).casefold()
+    if wanted == SET_THEME:
+        return SET_THEME
     for theme in content.themes:
         if wanted in (theme.id, theme.name.casefold(), theme.title.casefold()):
             return theme.id
-    return name  # unknown: select() reports it with the valid ids
+    # Unknown: suggest the closest names as the user wrote them, in the content's language.
+    import difflib
+
+    names: dict[str, str] = {}
+    for theme in content.themes:
+        for label in (theme.name, theme.title, theme.id):
+            names.setdefault(label.casefold(), theme.name)
+    near = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
+    suggestions = list(dict.fromkeys(names[n] for n in near))
+    hint = f"; did you mean {' or '.join(repr(n) for n in suggestions)}?" if suggestions else ""
+    valid = ", ".join([f"{content.meta.title} ({SET_THEME})",
+                       *(f"{t.name} ({t.id})" for t in content.themes)])
+    raise UsageError(f"unknown theme {name!r}{hint} (valid: {valid})")
 
 
 def build_deck(
@@ -109,9 +149,16 @@ def build_deck(
     check_output(output)
     size = card_size(options.size)
     grid = None
-    if options.layout == "sheet":
+    if options.layout == "sheet" and options.cut == "shared":
+        grid = plan_shared_grid(size, options.bleed, paper_size(options.paper), options.margin)
+    elif options.layout == "sheet":
         grid = plan_grid(size, options.bleed, paper_size(options.paper), options.margin,
                          options.gutter)
+    elif options.layout == "fold":
+        from kaartspel.pdf.fold import plan_fold_grid
+
+        grid = plan_fold_grid(size, options.bleed, paper_size(options.paper), options.margin,
+                              options.gutter)
     content = load_content(content_dir, options.lang)
     cards = deck_cards(content, options)
     backs = back_cards(content, cards, options.backs)
@@ -125,42 +172,38 @@ def build_deck(
                                   templates, options.strict)
     store = face_store(renderer, cache, jobs, helper)
     title = f"{content.meta.title} — {content.meta.set_title}"
+    sizes = deck_sizes(store, content, faces, options.backs)
+    base = min(sizes.values())
     if options.pdf == "accessible":
-        base = fit_faces(store, faces)
-        with accessible_pdf(renderer, cards, base) as out:
+        with accessible_pdf(renderer, cards, sizes) as out:
             pages = len(out.pages)
             finalize(out, options.pdf, options.lang, title, templates, options.strict)
             save_pdf(out, output, title, options.lang)
         return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
-                          [card.id for card in cards], store.rendered)
+                          [card.id for card in cards], store.rendered, sizes)
     merger = FontMerger(font_files(templates), store.cache)
     if library is not None:
         library.start_build()
     index = {face.id: i for i, face in enumerate(faces)}
     fronts = [index[card.id] for card in cards]
     back_pages = [index[backs[card.theme].id] if backs else None for card in cards]
-    while True:
-        # Faces still being rendered are placed as they arrive (in worker processes or
-        # the render helper, while this process places the rest).  If one turns out not to
-        # fit, the output is dropped and the search goes on with what it learnt.
-        base, rendering = start_fit(store, faces)
-        source = FacePages(store, faces, base, merger, rendering, library)
-        try:
-            if grid is not None:
-                out = impose_sheets(source, fronts, back_pages, grid, options.bleed,
-                                    options.duplex, registration=options.pdf == "print")
-            else:
-                out = single_pages(source, fronts, back_pages, options.bleed, options.order)
-            if rendering is None or all(m.fits for m in rendering.finish().values()):
-                break
-            out.close()
-        except _DoesNotFit:
-            if rendering is not None:
-                rendering.finish()
-        finally:
-            if rendering is not None:
-                rendering.close()
-    log.info("deck %s: %d cards, body text %g pt", output, len(cards), base)
+    # Sizes known from an earlier run may come without this run's PDFs: render the missing
+    # ones together (in as few documents as possible) rather than one by one when placed.
+    store.measure_mixed([(face, sizes[face.kind]) for face in faces], need_pdf=True)
+    source = FacePages(store, faces, sizes, merger, library=library)
+    if options.layout == "fold" and grid is not None:
+        from kaartspel.pdf.fold import impose_fold
+
+        out = impose_fold(source, fronts, back_pages, grid, options.bleed,
+                          registration=options.pdf == "print")
+    elif grid is not None:
+        out = impose_sheets(source, fronts, back_pages, grid, options.bleed,
+                            options.duplex, registration=options.pdf == "print",
+                            back_offset=options.back_offset)
+    else:
+        out = single_pages(source, fronts, back_pages, options.bleed, options.order)
+    log.info("deck %s: %d cards, body text by kind %s", output, len(cards),
+             ", ".join(f"{kind} {pt:g} pt" for kind, pt in sizes.items()))
     with out:
         source.finish()
         final = in_page_order(out)
@@ -169,7 +212,7 @@ def build_deck(
         finalize(final, options.pdf, options.lang, title, templates, options.strict)
         save_pdf(final, output, title, options.lang)
     return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
-                      [face.id for face in faces], store.rendered)
+                      [face.id for face in faces], store.rendered, sizes)
 
 
 def in_page_order(pdf: pikepdf.Pdf) -> pikepdf.Pdf:
@@ -200,10 +243,10 @@ class FacePages:
     number of cards.
     """
 
-    def __init__(self, store: FaceStore, faces: Sequence[Card], base: float,
+    def __init__(self, store: FaceStore, faces: Sequence[Card], sizes: Mapping[str, float],
                  merger: FontMerger, rendering: Rendering | None = None,
                  library: FaceLibrary | None = None) -> None:
-        self.store, self.faces, self.base, self.merger = store, faces, base, merger
+        self.store, self.faces, self.sizes, self.merger = store, faces, sizes, merger
         self.library = library
         self.rendering = rendering
         """Faces still arriving (each is waited for when it is placed)."""
@@ -250,12 +293,13 @@ class FacePages:
             self.collector = self.merger.collector(out)
         face = self.faces[index]
         library = self.library
-        key = self.store.face_key(face, self.base)
+        base = self.sizes[face.kind]
+        key = self.store.face_key(face, base)
         if library is not None and key in library.faces:
             prepared, fonts = library.faces[key]
             form = out.copy_foreign(prepared)
         else:
-            with pikepdf.open(io.BytesIO(self.store.pdf(face, self.base))) as source:
+            with pikepdf.open(io.BytesIO(self.store.pdf(face, base))) as source:
                 page = source.pages[0]
                 fonts = self.collector.take(page)
                 if library is not None:

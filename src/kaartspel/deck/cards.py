@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,16 @@ class Card:
     """Heading of the card (or a short label for question cards)."""
     number: int = 0
     """Position in the full deck, 1-based (set by :func:`build_cards`)."""
+    total: int = 0
+    """Number of cards in the full deck (the footer's "14/48")."""
+    in_theme: int = 0
+    """Position among the full deck's cards of its theme, 1-based (the footer's "2/4")."""
+    theme_total: int = 0
+    """Number of the full deck's cards of its theme."""
+    own: int = 0
+    """For an organiser's own card: its place among the own cards (1-based); 0 otherwise."""
+    own_total: int = 0
+    """Number of own cards in the deck (with :attr:`own`)."""
     label: str = ""
     """Small label above the title, e.g. 'Ambitie 03'."""
     paragraphs: tuple[str, ...] = ()
@@ -45,6 +56,8 @@ class Card:
     """List items (how-to steps, theme names)."""
     notes: tuple[str, ...] = field(default=())
     """Small print: citations, credits, funding."""
+    rows: tuple[tuple[str, ...], ...] = ()
+    """Rows of a table (the legend card: theme id, name, card count, the set's numbers)."""
 
 
 def build_cards(content: Content) -> tuple[Card, ...]:
@@ -55,15 +68,17 @@ def build_cards(content: Content) -> tuple[Card, ...]:
              label=ui.title_card_note),
         Card("howto", "howto", SET_THEME, ui.howto_title, items=ui.howto_steps),
     ]
-    # One card per paragraph: the intro texts are long, and one long card would force the
-    # whole deck (one type size for all) down to the smallest size.
+    # As many cards as the section has paragraphs (ids and numbers stay the same in every
+    # language), the text spread over them evenly: intro cards share one type size, so one
+    # long card would leave the others half empty.
     footnote = f"¹ {d.meta.study_note} {d.meta.study}"
     for key, section in (("why", d.intro.why), ("what", d.intro.what)):
         total = len(section.paragraphs)
-        for n, para in enumerate(section.paragraphs, start=1):
+        chunks = spread(section.paragraphs, total, {"¹": len(footnote) * FOOTNOTE_WEIGHT})
+        for n, chunk in enumerate(chunks, start=1):
             cards.append(Card(f"intro-{key}-{n}", "intro", SET_THEME, section.title,
-                              label=f"{n}/{total}" if total > 1 else "", paragraphs=(para,),
-                              notes=(footnote,) if "¹" in para else ()))
+                              label=f"{n}/{total}" if total > 1 else "", paragraphs=chunk,
+                              notes=(footnote,) if any("¹" in p for p in chunk) else ()))
     levels = tuple(level.title for level in d.ambities.levels)
     phases = tuple(phase.title for phase in d.cyclus.phases)
     for theme in content.themes:
@@ -92,17 +107,97 @@ def build_cards(content: Content) -> tuple[Card, ...]:
         if theme.id == "tips":
             for n, tip in enumerate(d.tips.items, start=1):
                 cards.append(Card(tip.id, "tip", theme.id, d.tips.title,
-                                  label=f"{ui.tip_label} {n}", paragraphs=(tip.text,)))
+                                  label=f"{ui.tip_label} {n:02d}", paragraphs=(tip.text,),
+                                  step=n))
     cards.append(Card("credits", "credits", SET_THEME, ui.credits_title,
                       notes=(f"¹ {d.meta.study_note} {d.meta.study}", d.meta.funding)))
     return tuple(_numbered(cards))
 
 
+FOOTNOTE_WEIGHT = 1.15
+"""Room a footnote's letter takes relative to body text (smaller type, but short lines and
+its rule above: measured on poker cards)."""
+SPLITTABLE = 1.15
+"""Only a paragraph this much longer than a card's even share is split between cards."""
+SPLIT_PENALTY = 0.06
+"""Cost of breaking a paragraph between cards, as a share of a card's even share of text:
+a paragraph boundary wins unless splitting evens the cards out by more than this."""
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[^\s\w]*[A-ZÀ-Ý0-9])")
+
+
+def spread(paragraphs: Sequence[str], count: int,
+           extra: dict[str, float] | None = None) -> list[tuple[str, ...]]:
+    """Return the sentences of *paragraphs* in *count* runs of about equal length, in order.
+
+    A run is a tuple of paragraphs; only a long paragraph (:data:`SPLITTABLE`) is split
+    between runs, at a sentence end, when that evens the runs out (:data:`SPLIT_PENALTY`).
+    A sentence holding a key of *extra* weighs that much more (a footnote mark brings its
+    footnote along).
+    """
+    def weight(text: str) -> float:
+        return len(text) + sum(w for mark, w in (extra or {}).items() if mark in text)
+
+    fair = sum(map(weight, paragraphs)) / max(count, 1)
+    units: list[tuple[str, int]] = []  # (sentence or whole paragraph, paragraph index)
+    for i, para in enumerate(paragraphs):
+        if weight(para) > SPLITTABLE * fair:
+            units.extend((sentence, i) for sentence in _SENTENCE.split(para.strip()))
+        else:
+            units.append((para, i))
+    if count <= 1 or len(units) <= count:
+        if len(units) == count:
+            return [(unit,) for unit, _ in units]
+        return [tuple(paragraphs)] + [()] * (count - 1) if count > 0 else []
+    weights = [weight(unit) for unit, _ in units]
+    n = len(units)
+    prefix = [0.0]
+    for w in weights:
+        prefix.append(prefix[-1] + w)
+    inf = float("inf")
+    # best[j][k]: least cost of the first j units in k runs; cost = the heaviest run plus a
+    # penalty per paragraph split between runs.
+    best = [[inf] * (count + 1) for _ in range(n + 1)]
+    cut = [[0] * (count + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    for j in range(1, n + 1):
+        for k in range(1, min(count, j) + 1):
+            for i in range(k - 1, j):
+                if best[i][k - 1] == inf:
+                    continue
+                split = i > 0 and units[i][1] == units[i - 1][1]
+                cost = max(best[i][k - 1], prefix[j] - prefix[i]) + (SPLIT_PENALTY * fair
+                                                                       if split else 0.0)
+                if cost < best[j][k]:
+                    best[j][k], cut[j][k] = cost, i
+    bounds, j = [], n
+    for k in range(count, 0, -1):
+        bounds.append((cut[j][k], j))
+        j = cut[j][k]
+    runs = []
+    for start, end in reversed(bounds):
+        paras: list[list[str]] = []
+        last = None
+        for sentence, index in units[start:end]:
+            if index != last:
+                paras.append([])
+                last = index
+            paras[-1].append(sentence)
+        runs.append(tuple(" ".join(p) for p in paras))
+    return runs
+
+
 def _numbered(cards: Sequence[Card]) -> Iterable[Card]:
+    """Number *cards* for people: in the deck, and within each theme."""
     from dataclasses import replace
 
+    per_theme: dict[str, int] = {}
+    for card in cards:
+        per_theme[card.theme] = per_theme.get(card.theme, 0) + 1
+    seen: dict[str, int] = {}
     for n, card in enumerate(cards, start=1):
-        yield replace(card, number=n)
+        seen[card.theme] = seen.get(card.theme, 0) + 1
+        yield replace(card, number=n, total=len(cards), in_theme=seen[card.theme],
+                      theme_total=per_theme[card.theme])
 
 
 EXTRA_KINDS = ("title", "howto", "credits")

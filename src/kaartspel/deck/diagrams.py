@@ -48,7 +48,7 @@ def mini_cycle(count: int, current: int, dark: str, light: str = "#ffffff") -> M
         'stroke-opacity="0.5" stroke-width="1.6"/>'
     ]
     for i in range(count):
-        angle = -math.pi / 2 + 2 * math.pi * i / count  # phase 1 at the top
+        angle = -math.pi / 2 + 2 * math.pi * (i - 0.5) / count  # 1 top left, as the poster
         x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
         mid = angle + math.pi / count  # arrow halfway to the next phase
         ax, ay = cx + radius * math.cos(mid), cy + radius * math.sin(mid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -34,11 +34,27 @@ PARALLEL_MIN = 24
 
 
 
+Bases = float | Mapping[str, float]
+"""A body size for every face of a batch, or each face's own by its id (a mixed batch: the
+fit search measures several card kinds, each at its own size, in one document)."""
+
+
+def size_of(base: Bases, face: Card) -> float:
+    """Return the body size of *face* in a batch at *base*."""
+    return base if isinstance(base, (int, float)) else base[face.id]
+
+
+def _shown(base: Bases) -> str:
+    if isinstance(base, (int, float)):
+        return f"{base:g} pt"
+    return ", ".join(f"{b:g}" for b in sorted(set(base.values()))) + " pt"
+
+
 # Set in the parent before forking workers: forked children inherit it without pickling.
 _WORKER_STORE: FaceStore | None = None
 
 
-def _worker_render(job: tuple[list[Card], float]) -> tuple[dict[str, Measure], dict[str, bytes]]:
+def _worker_render(job: tuple[list[Card], Bases]) -> tuple[dict[str, Measure], dict[str, bytes]]:
     assert _WORKER_STORE is not None
     faces, base = job
     return _WORKER_STORE.render_batch(faces, base)
@@ -75,6 +91,7 @@ class FaceStore:
             __version__, version("weasyprint"), code_fingerprint(), r.templates.fingerprint(),
             repr(r.geometry),
             r.content.lang, repr(r.content.meta), repr(r.content.ui),
+            repr(getattr(r.content, "hyphenation", ())),
             repr([(t.id, t.name) for t in r.content.themes]), str(r.strict),
             # RGB, CMYK and tagged faces never share a key.
             getattr(r, "variant", "plain"),
@@ -89,12 +106,12 @@ class FaceStore:
         return digest(self.style_key, repr(face))
 
     def render_batch(
-        self, faces: Sequence[Card], base: float
+        self, faces: Sequence[Card], base: Bases
     ) -> tuple[dict[str, Measure], dict[str, bytes]]:
         """Render *faces* in one document; store each page; return measures and (no cache) PDFs."""
         return facework.run(self.job(faces, base))
 
-    def job(self, faces: Sequence[Card], base: float) -> FaceJob:
+    def job(self, faces: Sequence[Card], base: Bases) -> FaceJob:
         """Return the rendering of *faces* at *base* as plain data (see facework)."""
         renderer = self.renderer
         artwork = {}
@@ -106,17 +123,19 @@ class FaceStore:
                 cached = self.cache.get_blob("artwork", key)
                 artwork[name] = Artwork(key, cached, "" if cached else str(renderer.icon_svg(name)))
         return FaceJob(
-            html=renderer.html(faces, base),
+            html=renderer.html(faces, [size_of(base, face) for face in faces]),
             ids=tuple(face.id for face in faces),
-            keys=tuple(self.face_key(face, base) for face in faces),
+            keys=tuple(self.face_key(face, size_of(base, face)) for face in faces),
             fit_keys=tuple(self.fit_key(face) for face in faces),
-            size=f"{base:g}",
-            identifier=digest(self.style_key, f"{base:g}").encode()[:32],
+            sizes=tuple(f"{size_of(base, face):g}" for face in faces),
+            identifier=digest(self.style_key, _shown(base)).encode()[:32],
             templates=renderer.templates,
             strict=renderer.strict,
             what=f"cards ({renderer.content.lang})",
             cache=self.cache,
             artwork=artwork,
+            kinds=tuple(face.kind for face in faces),
+            bleed=renderer.geometry.bleed,
         )
 
     def known(self, face: Card, base: float) -> Measure | None:
@@ -161,11 +180,11 @@ class FaceStore:
         key = self.face_key(face, base)
         return key in self.memory or self.cache.get_face(key) is not None
 
-    def _render(self, faces: list[Card], base: float) -> dict[str, Measure]:
+    def _render(self, faces: list[Card], base: Bases) -> dict[str, Measure]:
         with self.start(faces, base) as rendering:
             return rendering.finish()
 
-    def start(self, faces: Sequence[Card], base: float) -> Rendering:
+    def start(self, faces: Sequence[Card], base: Bases) -> Rendering:
         """Start rendering *faces* at *base*; their measures and PDFs arrive batch by batch.
 
         Many faces go to worker processes, a few to the render helper if there is one
@@ -181,7 +200,7 @@ class FaceStore:
             size = -(-len(faces) // workers)
             batches = [faces[i : i + size] for i in range(0, len(faces), size)]
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            log.debug("rendering %d faces at %g pt in %d processes", len(faces), base, workers)
+            log.debug("rendering %d faces at %s in %d processes", len(faces), _shown(base), workers)
             if self.helper is not None and self.helper.alive:
                 # The helper forks the workers: they start with WeasyPrint loaded and warm.
                 helper = self.helper
@@ -214,7 +233,7 @@ class FaceStore:
                 pool.join()
 
             return Rendering(self, base, faces, ordered(), stop, ready)
-        log.debug("rendering %d faces at %g pt", len(faces), base)
+        log.debug("rendering %d faces at %s", len(faces), _shown(base))
         if self.helper is not None and self.helper.alive:
             helper = self.helper
             sent = helper.submit(self.job(batches[0], base))
@@ -223,7 +242,7 @@ class FaceStore:
         return Rendering(self, base, faces, (self.render_batch(b, base) for b in batches))
 
     def _helper_results(
-        self, batches: list[list[Card]], sent: bool, base: float, many: bool = False
+        self, batches: list[list[Card]], sent: bool, base: Bases, many: bool = False
     ) -> Iterator[tuple[dict[str, Measure], dict[str, bytes]]]:
         """Yield the helper's results in order; render here what it could not.
 
@@ -244,13 +263,30 @@ class FaceStore:
                 sent = helper is not None and helper.submit(self.job(batches[i + 1], base))
             yield result
 
-    def absorb(self, measures: dict[str, Measure], kept: dict[str, bytes], base: float,
+    def absorb(self, measures: dict[str, Measure], kept: dict[str, bytes], base: Bases,
                faces: Sequence[Card]) -> None:
         """Take in the results of a batch rendered elsewhere."""
         self.memory.update(kept)
         for face in faces:
             if face.id in measures:
-                self.measured[(self.fit_key(face), f"{base:g}")] = measures[face.id]
+                key = (self.fit_key(face), f"{size_of(base, face):g}")
+                self.measured[key] = measures[face.id]
+
+    def measure_mixed(self, wanted: Sequence[tuple[Card, float]],
+                      need_pdf: bool = False) -> None:
+        """Measure each face at its size, all in as few documents as possible.
+
+        Only what is not known yet is rendered (with *need_pdf*, also what fits but has no
+        PDF); the measures land in :meth:`known`.
+        """
+        stale: dict[str, tuple[Card, float]] = {}
+        for face, size in wanted:
+            m = self.known(face, size)
+            if m is None or (need_pdf and m.fits and not self.has_pdf(face, size)):
+                stale.setdefault(face.id, (face, size))
+        if stale:
+            faces = [face for face, _ in stale.values()]
+            self._render(faces, {face.id: size for face, size in stale.values()})
 
     def pdf(self, face: Card, base: float) -> bytes:
         """Return the one-page PDF of *face* at *base* (it must have been rendered)."""
@@ -265,10 +301,11 @@ class FaceStore:
 
 
 class Rendering:
-    """Faces being rendered at one size; their measures and PDFs arrive batch by batch."""
+    """Faces being rendered (at one size, or each at its own); their measures and PDFs arrive
+    batch by batch."""
 
     def __init__(
-        self, store: FaceStore, base: float, faces: Sequence[Card],
+        self, store: FaceStore, base: Bases, faces: Sequence[Card],
         results: Iterator[tuple[dict[str, Measure], dict[str, bytes]]],
         stop: Callable[[], None] | None = None,
         ready: Callable[[], bool] | None = None,

@@ -8,7 +8,8 @@ over worker processes when there are many, and each page is stored as a one-page
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,14 @@ from kaartspel.deck.diagrams import mini_cycle, mini_ladder
 from kaartspel.render.document import TemplateRenderer
 from kaartspel.render.face_batch import Measure, lay_out
 from kaartspel.render.stamps import placeholder
-from kaartspel.render.templates import RATIO, SMALL_CARD_RATIO, TemplateSet, role_sizes
+from kaartspel.render.templates import (
+    RATIO,
+    REVERSED_MIN_PT,
+    SMALL_CARD_RATIO,
+    TemplateSet,
+    role_sizes,
+    type_scale,
+)
 from kaartspel.units import SAFE_MM, Size
 
 if TYPE_CHECKING:
@@ -55,6 +63,43 @@ class Geometry:
         ratio = SMALL_CARD_RATIO if short < 55 else RATIO
         return cls(size.width, size.height, bleed, band=band, icon=min(band * 0.52, 6.5),
                    ratio=ratio)
+
+    @property
+    def narrow(self) -> bool:
+        """Whether the card is narrow (mini): labels are set in lower case there, since a
+        label in capitals ("QUESTION FOR THE GROUP") would not fit one line at 8 pt."""
+        return min(self.card_w, self.card_h) < 55
+
+    @property
+    def band_text_w(self) -> float:
+        """Width (mm) of the band's name beside the icon."""
+        return self.card_w - 2 * self.safe - self.icon - 1.5
+
+    @property
+    def fit_h(self) -> float:
+        """Height of a front's text area (between the band and the footer)."""
+        return self.card_h - self.band - self.gap - self.safe - self.foot - 1.2
+
+    @property
+    def art_h(self) -> float:
+        """Height of the ladder or cycle under a level or phase card's text: on tall cards
+        only (square and narrow ones need the room for text)."""
+        tall = self.card_h >= 1.3 * self.card_w and not self.narrow
+        return self.fit_h * 0.18 if tall else 0.0
+
+    @property
+    def band_pt(self) -> float:
+        """Size of the band's name (white, bold) and other anatomy labels: the same on every
+        card of a deck, whatever its kind; at least 8 pt, a little larger on large cards."""
+        short = min(self.card_w, self.card_h)
+        target = max(REVERSED_MIN_PT, REVERSED_MIN_PT * math.sqrt(short / 63))
+        return min(type_scale(self.ratio), key=lambda step: abs(step - target))
+
+    @property
+    def foot_pt(self) -> float:
+        """Size of the footer's numbers: one step below the band's name."""
+        steps = type_scale(self.ratio)
+        return max([step for step in steps if step < self.band_pt] or steps[:1])
 
     @property
     def page_w(self) -> float:
@@ -92,34 +137,50 @@ class CardRenderer(TemplateRenderer):
             self._icons[theme] = Markup(svg)
         return self._icons[theme]
 
+    def qr(self, url: str) -> Markup:
+        """Return the QR code of *url* in ink (CMYK black in print faces)."""
+        from kaartspel.pdf.variants import css_colour
+        from kaartspel.render.qr import qr_svg
+
+        variant = str(getattr(self, "variant", "plain"))  # set by the PDF variants' renderer
+        ink = css_colour(self.palette.ink, self.palette.ink_cmyk, variant)
+        return qr_svg(url, ink, self.content.ui.qr_label)
+
     def diagram(self, card: Card) -> Markup:
-        """Return the mini ladder or cycle for level and phase cards (and the reflection)."""
+        """Return the ladder or cycle for level and phase cards, the current step solid."""
         colour = self.palette.colour(card.theme)
+        # Drawn in the theme colour on white, under the card's text.
         if card.kind == "level":
-            return mini_ladder(len(card.steps), card.step, colour.rgb)
-        if card.theme == "cyclus" and card.steps:
-            return mini_cycle(len(card.steps), card.step, colour.rgb)
+            return mini_ladder(len(card.steps), card.step, "#ffffff", colour.rgb)
+        if card.kind == "phase":
+            return mini_cycle(len(card.steps), card.step, "#ffffff", colour.rgb)
         return Markup("")
 
-    def html(self, cards: Sequence[Card], base: float) -> str:
-        """Return one HTML document with a page per card, body text at *base* pt."""
-        css = self.env.get_template("cards.css").render(
-            g=self.geometry, s=role_sizes(base, self.geometry.ratio), palette=self.palette
-        )
+    def html(self, cards: Sequence[Card],
+             base: float | Mapping[str, float] | Sequence[float]) -> str:
+        """Return one HTML document with a page per card: body text at *base* pt, at the
+        size of each card's kind (``base[card.kind]``), or at each card's own (a sequence)."""
+        if isinstance(base, (int, float)):
+            bases = [float(base)] * len(cards)
+        elif isinstance(base, Mapping):
+            bases = [base[card.kind] for card in cards]
+        else:
+            bases = list(base)
+        css = self.env.get_template("cards.css").render(g=self.geometry, palette=self.palette)
         themes = {t.id: t for t in self.content.themes}
         page = self.env.get_template("cards.html")
-        parts = []
-        for card in cards:
-            parts.append(card)
         return page.render(
             lang=self.content.lang,
             document_title=self.content.meta.title,
             css=Markup(self.fonts_css + css),
-            cards=[_Face(card, self) for card in parts],
+            cards=[_Face(card, self, b) for card, b in zip(cards, bases, strict=True)],
             meta=self.content.meta,
             ui=self.content.ui,
             themes=themes,
             icons=_IconLookup(self),
+            qr=self.qr,
+            g=self.geometry,
+            t=self.typesetter,
         )
 
     def render(self, cards: Sequence[Card], base: float) -> tuple[Any, dict[str, Measure]]:
@@ -139,11 +200,15 @@ class _IconLookup:
 
 
 class _Face:
-    """A card as the template sees it: its fields plus its diagram."""
+    """A card as the template sees it: its fields, its diagram and its type sizes."""
 
-    def __init__(self, card: Card, renderer: CardRenderer) -> None:
+    def __init__(self, card: Card, renderer: CardRenderer, base: float) -> None:
         self._card = card
         self.diagram = renderer.diagram(card)
+        self.s = role_sizes(base, renderer.geometry.ratio)
+        """Font size (pt) of each text role."""
+        self.size_style = "; ".join(f"--{role}: {pt:.2f}pt" for role, pt in self.s.items())
+        """The sizes as the custom properties the stylesheet uses."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._card, name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -127,14 +126,15 @@ def insert_questions(
     """Return *cards* with *pairs* of *theme_id* inserted, unchecked (a live preview shows a
     question while it is being typed, before it ends with its "?")."""
     theme = content.theme(theme_id)
+    # Own cards are counted on their own ("own 1/3"): the set's numbers stay as printed.
     added = [
-        Card(pair.id, "question", theme.id, theme.name, group=pair.group, personal=pair.personal)
-        for pair in pairs
+        Card(pair.id, "question", theme.id, theme.name, group=pair.group, personal=pair.personal,
+             own=n, own_total=len(pairs))
+        for n, pair in enumerate(pairs, start=1)
     ]
     # After the theme's last question card (or its last card, if it has no questions).
     last = max(
         i for i, card in enumerate(cards)
         if card.theme == theme.id and (card.kind == "question" or not theme.questions)
     )
-    merged = [*cards[: last + 1], *added, *cards[last + 1 :]]
-    return tuple(replace(card, number=n) for n, card in enumerate(merged, start=1))
+    return (*cards[: last + 1], *added, *cards[last + 1 :])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pikepdf
 from markupsafe import Markup
@@ -77,10 +77,11 @@ class VariantRenderer(CardRenderer):
         dark = self._colour(colour.rgb, colour.cmyk)
         light = self._colour("#ffffff", WHITE_CMYK)
         ui = self.content.ui
+        # In the theme colour on white (see CardRenderer.diagram).
         if card.kind == "level":
-            svg, alt = mini_ladder(len(card.steps), card.step, dark, light), ui.ladder_alt
-        elif card.theme == "cyclus" and card.steps:
-            svg, alt = mini_cycle(len(card.steps), card.step, dark, light), ui.cycle_alt
+            svg, alt = mini_ladder(len(card.steps), card.step, light, dark), ui.ladder_alt
+        elif card.kind == "phase":
+            svg, alt = mini_cycle(len(card.steps), card.step, light, dark), ui.cycle_alt
         else:
             return Markup("")
         if self.variant == "accessible":
@@ -104,8 +105,10 @@ def face_store(
     return FaceStore(renderer, cache if cache is not None else FaceCache(), jobs, helper)
 
 
-def accessible_pdf(renderer: CardRenderer, cards: Sequence[Card], base: float) -> pikepdf.Pdf:
-    """Render *cards* (fronts) as one tagged PDF/UA-1 document at *base* pt; return it open.
+def accessible_pdf(renderer: CardRenderer, cards: Sequence[Card],
+                   base: float | Mapping[str, float]) -> pikepdf.Pdf:
+    """Render *cards* (fronts) as one tagged PDF/UA-1 document at *base* pt (or each at its
+    kind's size, ``base[kind]``); return it open.
 
     One page per card, in deck order, laid out like the plain faces (same stylesheet and
     size); the caller closes the returned Pdf.
@@ -120,7 +123,7 @@ def accessible_pdf(renderer: CardRenderer, cards: Sequence[Card], base: float) -
     if len(document.pages) != len(cards):
         raise RenderError(f"{what}: {len(cards)} cards laid out on {len(document.pages)} pages")
     identifier = digest("accessible", tagged.templates.fingerprint(), repr(tagged.geometry),
-                        repr(list(cards)), f"{base:g}").encode()[:32]
+                        repr(list(cards)), repr(base)).encode()[:32]
     data = write_pdf(document, identifier, tagged.strict, what, **write_options("accessible"))
     pdf = pikepdf.open(io.BytesIO(data))
     # Footers, running headers and icons out of the structure, no empty elements, list

@@ -16,11 +16,20 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from kaartspel.errors import UsageError
+from kaartspel.pdf.duplex import back_shift
+from kaartspel.pdf.layouts import (
+    TrimGrid,
+    place_clipped,
+    plan_shared,
+    shared_clip,
+    shared_lines,
+)
 from kaartspel.pdf.marks import (
     MARK_GAP_MM,
     MARK_LENGTH_MM,
+    Cells,
     add_registration,
-    cut_marks,
+    crop_lines,
     mark_operators,
 )
 from kaartspel.units import Size, mm_to_pt
@@ -41,6 +50,10 @@ class Grid:
     """Left edge of the first column's bleed."""
     origin_y: float
     """Bottom edge of the last row's bleed."""
+    shared: TrimGrid | None = None
+    """Cards edge to edge (``--cut shared``): cells are trims, the bleed shows at the outside."""
+    margin: float = 0.0
+    """The printer's unprintable margin (where shared cut lines end)."""
 
     @property
     def per_sheet(self) -> int:
@@ -52,6 +65,18 @@ class Grid:
         x = self.origin_x + col * (self.cell_w + self.gutter)
         y = self.origin_y + (self.rows - 1 - row) * (self.cell_h + self.gutter)
         return x, y
+
+    def cell_rect(self, row: int, col: int) -> tuple[float, float, float, float]:
+        """Return the cell at *row*, *col* as left, bottom, right, top (mm)."""
+        x, y = self.cell(row, col)
+        return x, y, x + self.cell_w, y + self.cell_h
+
+
+def plan_shared_grid(card: Size, bleed: float, paper: Size, margin: float) -> Grid:
+    """Return the grid of ``--cut shared``: cards edge to edge, bleed at the outside only."""
+    sheet, rows, cols, trim = plan_shared(card, bleed, paper, margin)
+    return Grid(sheet, rows, cols, card.width, card.height, 0.0, trim.origin_x,
+                trim.top(rows), trim, margin)
 
 
 def plan_grid(card: Size, bleed: float, paper: Size, margin: float, gutter: float) -> Grid:
@@ -130,8 +155,10 @@ class PdfPages:
         return float(box[2]), float(box[3])
 
 
-def _as_source(source: Pdf | PageSource) -> PageSource:
+def as_source(source: Pdf | PageSource) -> PageSource:
+    """Return *source* as a page source (an open PDF is wrapped)."""
     return PdfPages(source) if isinstance(source, Pdf) else source
+
 
 
 def page_xobject(out: Pdf, page: pikepdf.Page) -> pikepdf.Object:
@@ -144,6 +171,10 @@ def page_form(page: pikepdf.Page) -> pikepdf.Object:
     form = page.as_form_xobject(handle_transformations=False)
     # as_form_xobject uses the TrimBox, which would cut the bleed off.
     form.BBox = Array(page.mediabox)
+    # What the face is (its kind, its bleed): a form may carry a page's private data too.
+    for key in ("/PieceInfo", "/LastModified"):
+        if key in page.obj:
+            form[key] = page.obj[key]
     return form
 
 
@@ -152,42 +183,69 @@ def _place(name: str, x_mm: float, y_mm: float) -> bytes:
 
 
 def crop_marks(grid: Grid, bleed: float, registration: bool = False) -> bytes:
-    """Return content-stream operators for crop marks at every trim line, outside the bleed.
+    """Return content-stream operators for crop marks at every trim line of a full sheet.
 
     The marks are DeviceGray black, or in the registration colour when *registration* (see
     :mod:`kaartspel.pdf.marks`).
     """
-    xs = [x for col in range(grid.cols) for x0 in [grid.cell(0, col)[0]]
-          for x in (x0 + bleed, x0 + grid.cell_w - bleed)]
-    ys = [y for row in range(grid.rows) for y0 in [grid.cell(row, 0)[1]]
-          for y in (y0 + bleed, y0 + grid.cell_h - bleed)]
-    return mark_operators(cut_marks(xs, ys, grid_edges(grid)), registration)
+    cells = Cells(grid.rows, grid.cols, grid.per_sheet)
+    return mark_operators(crop_lines(grid.cell_rect, cells, bleed), registration)
 
 
-def grid_edges(grid: Grid) -> tuple[float, float, float, float]:
-    """Return the outer edges of the grid's bleeds (mm): left, bottom, right, top."""
-    right = grid.origin_x + grid.cols * grid.cell_w + (grid.cols - 1) * grid.gutter
-    top = grid.origin_y + grid.rows * grid.cell_h + (grid.rows - 1) * grid.gutter
-    return grid.origin_x, grid.origin_y, right, top
-
-
-def art_box(grid: Grid) -> Array:
+def art_box(grid: Grid, bleed: float) -> Array:
     """Return the ArtBox (pt) of a sheet: the imposed cards with their bleeds.
 
     A PDF/X page needs a TrimBox or an ArtBox.  A sheet of many cards has no one trim
     (each card is cut at its own marks), so it gets an ArtBox around what was imposed
-    instead of a TrimBox that would claim the whole sheet is the finished piece.  The crop
+    instead of a TrimBox that would claim the whole sheet is the finished piece.  The
     marks lie outside it: they are production aids, not the page's content.
     """
-    return Array([round(mm_to_pt(v), 3) for v in grid_edges(grid)])
+    left, _, _, top = grid.cell_rect(0, 0)
+    _, bottom, right, _ = grid.cell_rect(grid.rows - 1, grid.cols - 1)
+    grow = bleed if grid.shared is not None else 0.0  # shared cells are trims
+    return Array([round(mm_to_pt(v), 3) for v in
+                  (left - grow, bottom - grow, right + grow, top + grow)])
 
 
-def _new_sheet(out: Pdf, sheet: Size, xobjects: dict[str, pikepdf.Object],
-               content: bytes) -> pikepdf.Page:
+def new_sheet(out: Pdf, sheet: Size, xobjects: dict[str, pikepdf.Object], content: bytes,
+              art: Array | None = None, registration: bool = False) -> pikepdf.Page:
+    """Add a sheet of *sheet*'s size drawing *content* with the forms *xobjects*.
+
+    *art* is its ArtBox; *registration*: the content strokes marks in the registration
+    colour, which the sheet's resources then hold.
+    """
     page = out.add_blank_page(page_size=(mm_to_pt(sheet.width), mm_to_pt(sheet.height)))
     page.obj.Resources = Dictionary(XObject=Dictionary({f"/{k}": v for k, v in xobjects.items()}))
     page.obj.Contents = out.make_stream(content)
+    if art is not None:
+        page.obj.ArtBox = art
+    if registration:
+        add_registration(out, page.obj.Resources)
     return page
+
+
+def _put(name: str, grid: Grid, row: int, col: int, bleed: float,
+         filled: set[tuple[int, int]], shift: tuple[float, float] = (0.0, 0.0)) -> bytes:
+    """Place a face in its cell, moved by *shift*; edge to edge, clipped (see layouts)."""
+    dx, dy = shift
+    if grid.shared is None:
+        x, y = grid.cell(row, col)
+        return _place(name, x + dx, y + dy)
+    x, y = grid.cell(row, col)
+    left, bottom, right, top = shared_clip(grid.shared, row, col, filled, bleed)
+    return place_clipped(name, x - bleed + dx, y - bleed + dy,
+                         (left + dx, bottom + dy, right + dx, top + dy))
+
+
+def sheet_marks(grid: Grid, bleed: float, count: int, registration: bool = False) -> bytes:
+    """Return the marks of a front sheet holding *count* cards: crop marks (or shared cut
+    lines) at the trim lines of the cells that hold a card, none around an empty slot."""
+    if grid.shared is not None:
+        filled = {divmod(slot, grid.cols) for slot in range(count)}
+        return mark_operators(shared_lines(grid.shared, filled, grid.sheet, grid.margin, bleed),
+                              registration)
+    return mark_operators(crop_lines(grid.cell_rect, Cells(grid.rows, grid.cols, count), bleed),
+                          registration)
 
 
 def impose_sheets(
@@ -198,16 +256,18 @@ def impose_sheets(
     bleed: float,
     duplex: str,
     registration: bool = False,
+    back_offset: tuple[float, float] = (0.0, 0.0),
 ) -> Pdf:
     """Return a PDF of sheets: fronts with crop marks, each followed by its backs sheet.
 
     *fronts* are page indices into *source*; *backs* gives for each front the page index of
     its back (or None for no backs).  Every sheet gets an :func:`art_box`; *registration*
-    (the print variant) draws the crop marks in the registration colour.
+    (the print variant) draws the marks in the registration colour.  The
+    backs are moved to cancel *back_offset*, the drift the duplex test sheet shows
+    (:func:`kaartspel.pdf.duplex.back_shift`).
     """
     out = Pdf.new()
-    space = None
-    pages = _as_source(source)
+    pages = as_source(source)
     forms: dict[int, pikepdf.Object] = {}
 
     def form(index: int) -> pikepdf.Object:
@@ -220,18 +280,18 @@ def impose_sheets(
         chunk = list(range(start, min(start + per, len(fronts))))
         used: dict[str, pikepdf.Object] = {}
         content = b""
+        filled = {divmod(slot, grid.cols) for slot in range(len(chunk))}
         for slot, i in enumerate(chunk):
             row, col = divmod(slot, grid.cols)
             name = f"F{fronts[i]}"
             used[name] = form(fronts[i])
-            content += _place(name, *grid.cell(row, col))
-        content += crop_marks(grid, bleed, registration)
-        page = _new_sheet(out, grid.sheet, used, content)
-        page.obj.ArtBox = art_box(grid)
-        if registration:
-            space = add_registration(out, page.obj.Resources, space)
+            content += _put(name, grid, row, col, bleed, filled)
+        content += sheet_marks(grid, bleed, len(chunk), registration)
+        new_sheet(out, grid.sheet, used, content, art_box(grid, bleed), registration)
         if any(backs[i] is not None for i in chunk):
             used, content = {}, b""
+            shift = back_shift(back_offset, grid.sheet, duplex)
+            mirrored = {back_slot(row, col, grid, duplex) for row, col in filled}
             for slot, i in enumerate(chunk):
                 back = backs[i]
                 if back is None:
@@ -239,13 +299,13 @@ def impose_sheets(
                 row, col = back_slot(*divmod(slot, grid.cols), grid, duplex)
                 name = f"B{back}"
                 used[name] = form(back)
-                content += _place(name, *grid.cell(row, col))
-            page = _new_sheet(out, grid.sheet, used, content)
-            page.obj.ArtBox = art_box(grid)
+                content += _put(name, grid, row, col, bleed, mirrored, shift)
+            new_sheet(out, grid.sheet, used, content, art_box(grid, bleed))
+    # Sheets print at actual size: a scaled sheet cuts wrong and misses its backs.
+    out.Root.ViewerPreferences = Dictionary(PrintScaling=Name("/None"))
     if duplex != "none" and any(b is not None for b in backs):
-        out.Root.ViewerPreferences = Dictionary(
-            Duplex=Name.DuplexFlipLongEdge if duplex == "long" else Name.DuplexFlipShortEdge
-        )
+        out.Root.ViewerPreferences.Duplex = (
+            Name.DuplexFlipLongEdge if duplex == "long" else Name.DuplexFlipShortEdge)
     return out
 
 
@@ -266,7 +326,7 @@ def single_pages(
                 sequence.append(back)
     else:
         sequence = list(fronts) + [b for b in backs if b is not None]
-    pages = _as_source(source)
+    pages = as_source(source)
     forms: dict[int, pikepdf.Object] = {}
     for index in sequence:
         width, height = pages.size(index)

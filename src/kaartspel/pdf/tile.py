@@ -27,7 +27,7 @@ from pikepdf import Dictionary, Pdf
 from kaartspel.errors import UsageError
 from kaartspel.pdf import tounicode
 from kaartspel.pdf.impose import page_xobject
-from kaartspel.pdf.marks import add_registration, cut_marks, mark_operators
+from kaartspel.pdf.marks import MARK_WIDTH_PT, add_registration, cut_marks, mark_operators
 from kaartspel.units import Size, mm_to_pt, pt_to_mm
 
 FRAME_MM = 6.0
@@ -217,9 +217,10 @@ def find_label_font(
     return font, codes
 
 
-def _text_ops(text: str, codes: dict[str, bytes], x: float, y: float) -> str:
+def _text_ops(text: str, codes: dict[str, bytes], x: float, y: float,
+              size: float = LABEL_PT) -> str:
     hexcodes = "".join(codes[ch].hex() for ch in text)
-    return (f"BT /KL {LABEL_PT:g} Tf {mm_to_pt(x):.3f} {mm_to_pt(y):.3f} Td "
+    return (f"BT /KL {size:g} Tf {mm_to_pt(x):.3f} {mm_to_pt(y):.3f} Td "
             f"<{hexcodes}> Tj ET")
 
 
@@ -234,12 +235,19 @@ def _bundled_font() -> tuple[Any, dict[int, str], int]:
     return font.getGlyphSet(), font.getBestCmap(), font["head"].unitsPerEm
 
 
-def _outline_ops(text: str, x: float, y: float) -> str:
+def _text_width(text: str, size: float = LABEL_PT) -> float:
+    """Return the width (mm) of *text* in the bundled semibold font at *size* pt."""
+    glyphs, cmap, units = _bundled_font()
+    em = sum(float(glyphs[cmap.get(ord(ch)) or ".notdef"].width) for ch in text) / units
+    return float(em * size * 25.4 / 72)
+
+
+def _outline_ops(text: str, x: float, y: float, size: float = LABEL_PT) -> str:
     """Return the label as filled glyph outlines of the bundled semibold font."""
     from fontTools.pens.basePen import BasePen
 
     glyphs, cmap, units = _bundled_font()
-    scale = LABEL_PT / units
+    scale = size / units
     ops: list[str] = []
     origin = [mm_to_pt(x), mm_to_pt(y)]
 
@@ -272,15 +280,80 @@ def _outline_ops(text: str, x: float, y: float) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+ASSEMBLY_NAME_PT = 14.0
+"""Size of the tile names on the assembly sheet."""
+
+
+def _text(text: str, found: tuple[pikepdf.Object, dict[str, bytes]] | None, x: float,
+          y: float, size: float = LABEL_PT) -> str:
+    """Return operators setting *text* at (x, y) mm: in the poster's font, else as outlines."""
+    if found is not None and set(text) <= found[1].keys():
+        return _text_ops(text, found[1], x, y, size)
+    return _outline_ops(text, x, y, size)
+
+
+def assembly_content(plan: TilePlan, trim_origin: tuple[float, float], heading: str,
+                     found: tuple[pikepdf.Object, dict[str, bytes]] | None,
+                     cmyk: bool = False) -> bytes:
+    """Return the content of the assembly sheet: the whole poster, small, with every
+    sheet's window outlined and named where it lies, and *heading* above it (black and
+    white in DeviceCMYK when *cmyk*, the print variant)."""
+    black, stroke, white = ("0 0 0 1 k", "0 0 0 1 K", "0 0 0 0 k") if cmyk else ("0 g", "0 G",
+                                                                                 "1 g")
+    inset = plan.margin + FRAME_MM
+    head_h = 12.0
+    avail_w = plan.sheet.width - 2 * inset
+    avail_h = plan.sheet.height - 2 * inset - head_h
+    scale = min(avail_w / plan.poster_w, avail_h / plan.poster_h)
+    w, h = plan.poster_w * scale, plan.poster_h * scale
+    left = inset + (avail_w - w) / 2
+    bottom = inset + (avail_h - h) / 2
+    pt = mm_to_pt
+    # The poster, its trim only (no bleed or crop marks), scaled into the free area.
+    tx, ty = left - scale * trim_origin[0], bottom - scale * trim_origin[1]
+    ops = [f"q {pt(left):.3f} {pt(bottom):.3f} {pt(w):.3f} {pt(h):.3f} re W n "
+           f"{scale:.6f} 0 0 {scale:.6f} {pt(tx):.3f} {pt(ty):.3f} cm /P Do Q"]
+    # Each sheet's window: outlined (the overlaps show where neighbours meet), named in the
+    # middle of the part no neighbour covers, on a white ground so it reads over the poster.
+    ops.append(f"q {stroke} {MARK_WIDTH_PT * 2:g} w")
+    for row, col in plan.tiles():
+        x0, y0, x1, y1 = plan.window(row, col)
+        rx, ry = left + x0 * scale, bottom + (plan.poster_h - y1) * scale
+        ops.append(f"{pt(rx):.3f} {pt(ry):.3f} {pt((x1 - x0) * scale):.3f} "
+                   f"{pt((y1 - y0) * scale):.3f} re S")
+    ops.append("Q")
+    for row, col in plan.tiles():
+        name = tile_name(row, col)
+        x0, y0, x1, y1 = plan.window(row, col)
+        ox = plan.overlap_x / 2 if plan.cols > 1 else 0.0
+        oy = plan.overlap_y / 2 if plan.rows > 1 else 0.0
+        cx = left + ((x0 + (ox if col else 0)) + (x1 - (ox if col < plan.cols - 1 else 0))) / 2 \
+            * scale
+        cy = bottom + (plan.poster_h - ((y0 + (oy if row else 0))
+                                        + (y1 - (oy if row < plan.rows - 1 else 0))) / 2) * scale
+        tw = _text_width(name, ASSEMBLY_NAME_PT)
+        cap = ASSEMBLY_NAME_PT * 0.66 * 25.4 / 72
+        pad = 1.2
+        ops.append(f"q {white} {pt(cx - tw / 2 - pad):.3f} {pt(cy - cap / 2 - pad):.3f} "
+                   f"{pt(tw + 2 * pad):.3f} {pt(cap + 2 * pad):.3f} re f Q")
+        ops.append(f"q {black} " + _text(name, found, cx - tw / 2, cy - cap / 2, ASSEMBLY_NAME_PT)
+                   + " Q")
+    head_y = plan.sheet.height - inset - head_h / 2 - LABEL_PT * 0.33 * 25.4 / 72
+    ops.append(f"q {black} " + _text(heading, found, inset, head_y) + " Q")
+    return ("\n".join(ops) + "\n").encode()
+
+
 def tile_poster(source: Pdf, plan: TilePlan, trim_origin: tuple[float, float],
-                label: str, registration: bool = False) -> Pdf:
+                label: str, assembly: str = "", registration: bool = False) -> Pdf:
     """Return a PDF with one sheet per tile of every page of *source*.
 
     *trim_origin* is where the poster's trim box starts on its page (mm from the lower-left
-    corner: the bleed and crop-mark zone); *label* is the tile label template.
-    *registration* (the print variant): marks in the registration colour, the label in
-    100 % K, and an ArtBox around the poster's part on each sheet (a PDF/X page needs a
-    TrimBox or an ArtBox; a tile is not trimmed to one size, so it gets the ArtBox).
+    corner: the bleed and crop-mark zone); *label* is the tile label template.  With an
+    *assembly* heading, each page's tiles are preceded by a sheet that shows the whole page
+    with every sheet's place and name (see :func:`assembly_content`).
+    *registration* (the print variant): marks in the registration colour, labels and the
+    assembly sheet in 100 % K, and an ArtBox around the poster's part on each sheet (a
+    PDF/X page needs a TrimBox or an ArtBox; a tile is not trimmed to one size).
     """
     out = Pdf.new()
     space = None
@@ -292,6 +365,16 @@ def tile_poster(source: Pdf, plan: TilePlan, trim_origin: tuple[float, float],
         if len(pages) > 1:
             labels = [f"{text} ({index + 1}/{len(pages)})" for text in labels]
         found = find_label_font(form, labels)
+        if assembly:
+            heading = assembly if len(pages) == 1 else f"{assembly} ({index + 1}/{len(pages)})"
+            sheet = out.add_blank_page(page_size=(mm_to_pt(plan.sheet.width),
+                                                  mm_to_pt(plan.sheet.height)))
+            resources = Dictionary(XObject=Dictionary(P=form))
+            if found is not None:
+                resources.Font = Dictionary(KL=found[0])
+            sheet.obj.Resources = resources
+            sheet.obj.Contents = out.make_stream(assembly_content(plan, trim_origin, heading,
+                                                                   found, registration))
         ax, ay = plan.origin
         sheet_w, sheet_h = mm_to_pt(plan.sheet.width), mm_to_pt(plan.sheet.height)
         for (row, col), text in zip(plan.tiles(), labels, strict=True):

@@ -134,7 +134,8 @@ def build_poster(content_dir: Path, options: PosterOptions, output: Path) -> Pos
                           options.overlap, options.margin)
         # Put the labels' glyphs in the poster's font subsets (a handout's labels also get
         # "(1/2)"-style page numbers): tile_poster can then set them as real text.
-        labels = [*tile_labels(content.ui.tile_label, plan), "0123456789 (/)"]
+        labels = [*tile_labels(content.ui.tile_label, plan), "0123456789 (/)",
+                  content.ui.tile_assembly]
     body, document, html, placement = fit_poster(renderer, labels)
     log.info("poster %s: body text %.2f pt on %d page(s)", output, body, placement.pages)
     # The HTML names the template folders by absolute URL: leave them out, so the same
@@ -166,7 +167,8 @@ def build_poster(content_dir: Path, options: PosterOptions, output: Path) -> Pos
             from kaartspel.pdf.tile import tile_poster
 
             out = tile_poster(pdf, plan, (geometry.offset, geometry.offset),
-                              content.ui.tile_label, registration=print_variant)
+                              content.ui.tile_label, content.ui.tile_assembly,
+                              registration=print_variant)
         elif len(out.pages) > 1:
             # A two-sided handout: the back must print on the back of the same sheet,
             # turned like a book page (about the long edge of a portrait page).

@@ -108,8 +108,11 @@ class PosterBuilder:
             for i, level in enumerate(levels)
         ]
         step_w = span[1] / len(levels)
+        # The rise follows the steps' width, but a wide staircase (the full width of a
+        # portrait poster) need not climb more than a narrow one does.
         return Stair(span[0], span[1], steps, pad=g.mm(4), tread=g.mm(2),
-                     rise_min=step_w * 0.16, rise_max=step_w * 0.42, gap=g.mm(1.6),
+                     rise_min=min(step_w * 0.16, g.mm(11)),
+                     rise_max=min(step_w * 0.42, g.mm(30)), gap=g.mm(1.6),
                      colour=colour.rgb, tint=colour.tint, label=self.content.ui.ladder_alt)
 
     def cycle(self, span: tuple[float, float]) -> Cycle:
@@ -161,7 +164,9 @@ class PosterBuilder:
         head = self.head("essentials-head", "essentials", "neutral", d.essentials.title, span)
         return VStack([head, HStack(boxes, grow=1)], g.mm(6), grow=0.3)
 
-    def tips(self, span: tuple[float, float], per_row: int, grow: float = 0.0) -> Panel:
+    def tips(self, span: tuple[float, float], per_row: int, grow: float = 0.0) -> VStack:
+        """Return the tips: the section's head on the grid like every other section's, the
+        tips in a tinted panel under it."""
         g, d = self.g, self.content.data
         pad_x = g.mm(10) if per_row > 1 else g.mm(7)
         inner = (span[0] + pad_x, span[1] - 2 * pad_x)
@@ -174,11 +179,11 @@ class PosterBuilder:
                           {"number": start + i + 1, "tip": tip}, columns[i])
                 for i, tip in enumerate(items[start:start + per_row])
             ]))
-        body = VStack([self.head("tips-head", "tips", "tips", d.tips.title, inner),
-                       VStack(rows, g.mm(6))], g.mm(6))
         pad = g.mm(7) if per_row > 1 else g.mm(8)
-        return Panel(body, span[0], span[1], pad, pad + g.mm(1),
-                     self.palette.colour("tips").tint, cls="tint", grow=grow)
+        panel = Panel(VStack(rows, g.mm(6)), span[0], span[1], pad, pad + g.mm(1),
+                      self.palette.colour("tips").tint, cls="tint", grow=1 if grow else 0.0)
+        return VStack([self.head("tips-head", "tips", "tips", d.tips.title, span), panel],
+                      g.mm(6), grow=grow)
 
     def footer(self, span: tuple[float, float]) -> Leaf:
         return self.leaf("footer", "footer", "meta", "neutral", self.content.meta, span)
@@ -195,14 +200,21 @@ class PosterBuilder:
     def portrait_common(self) -> tuple[Node, Node, Node]:
         """Return the header band, the intro row and the ambities row (portrait)."""
         g, d = self.g, self.content.data
-        full, two, third = g.span(0, 3), g.span(0, 2), g.span(2)
+        full = g.span(0, 3)
+        # The staircase takes the full width: five steps in two columns' width set each
+        # step's text in a column too narrow for Dutch (six hyphens or more a step).
         ambities = VStack([
             self.head("ambities-head", "ambities", "ambities", d.ambities.title, full),
+            self.stair(full),
             HStack([
-                VStack([self.stair(two), self.ambities_credit(two)], g.mm(5), grow=1),
-                self.leaf("ambities-pairs", "pairs", "ambities", "ambities",
-                          Pairs(d.ambities.text, d.ambities.questions), third),
-            ], grow=1),
+                VStack([
+                    self.leaf("ambities-text", "text", "ambities", "ambities", d.ambities.text,
+                              g.span(0)),
+                    self.ambities_credit(g.span(0)),
+                ], g.mm(5)),
+                *self.split_pairs("ambities-pairs", "ambities", "ambities",
+                                  d.ambities.questions, [g.span(1), g.span(2)]),
+            ]),
         ], g.mm(6), grow=1)
         intro = HStack(self.intro([g.span(0), g.span(1), g.span(2)]))
         return self.band(), intro, ambities
@@ -278,7 +290,22 @@ class PosterBuilder:
         g, d = self.g, self.content.data
         full, three = g.span(0, 4), g.span(0, 3)
         c = [g.span(i) for i in range(4)]
-        intro, ambities = self.landscape_common()
+        intro, _ = self.landscape_common()
+        # A handout's page is small: the staircase takes the full width (as on portrait
+        # posters), its text, credit and questions under it.
+        ambities = VStack([
+            self.head("ambities-head", "ambities", "ambities", d.ambities.title, full),
+            self.stair(full),
+            HStack([
+                VStack([
+                    self.leaf("ambities-text", "text", "ambities", "ambities", d.ambities.text,
+                              c[0]),
+                    self.ambities_credit(c[0]),
+                ], g.mm(5)),
+                *self.split_pairs("ambities-pairs", "ambities", "ambities",
+                                  d.ambities.questions, c[1:]),
+            ]),
+        ], g.mm(6), grow=1)
         cyclus = HStack([self.cyclus_head(c[0]), self.cycle(g.span(1, 3))], grow=1)
         rollen = HStack([
             VStack([self.head("rollen-head", "rollen", "rollen", d.rollen.title, c[0]),

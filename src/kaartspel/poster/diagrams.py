@@ -34,6 +34,17 @@ def _svg(width: float, height: float, label: str, parts: Sequence[str]) -> Marku
     )
 
 
+GOAL_DEPTH = 0.2
+"""How much of the theme colour the goal step's tint holds (ink on it keeps 7:1 contrast)."""
+
+
+def mix(light: str, dark: str, share: float) -> str:
+    """Return the sRGB colour *share* of the way from *light* to *dark* (``#rrggbb``)."""
+    a = [int(light.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
+    b = [int(dark.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+
+
 def staircase(
     steps: Sequence[Rect],
     width: float,
@@ -47,15 +58,17 @@ def staircase(
     """Return the ambition staircase: one block per step, rising from left to right.
 
     *steps* are the blocks from the lowest (01) to the highest; every block is filled with
-    the theme *tint* and capped by a *tread* (mm) in the theme *colour*, except the highest,
-    which is solid: the goal of the ladder.  Blocks are separated by a white *gap*.
+    the theme *tint* and capped by a *tread* (mm) in the theme *colour*; the highest, the goal
+    of the ladder, in a deeper tint (its text stays dark on light: reversed body text would
+    have to be bold and 8 pt or more).  Blocks are separated by a white *gap*.
     """
     parts = []
     last = len(steps) - 1
+    goal = mix(tint, colour, GOAL_DEPTH)
     for index, step in enumerate(steps):
         x = step.x + (gap / 2 if index else 0)
         w = step.w - (gap / 2 if index else 0) - (gap / 2 if index < last else 0)
-        fill = colour if index == last else tint
+        fill = goal if index == last else tint
         parts.append(
             f'<rect x="{x:.3f}" y="{step.y:.3f}" width="{w:.3f}" height="{step.h:.3f}" '
             f'fill="{escape(fill)}"/>'
@@ -71,10 +84,11 @@ def cycle_angles(count: int) -> list[float]:
     """Return the angle (radians, clockwise from 3 o'clock) of each phase on the circle.
 
     The phases are spread evenly and symmetrically about the vertical axis, the first one just
-    right of 12 o'clock, so that with four phases they sit on the diagonals: 01 top right,
-    02 bottom right, 03 bottom left, 04 top left.
+    left of 12 o'clock, so that with four phases they sit on the diagonals: 01 top left,
+    02 top right, 03 bottom right, 04 bottom left.  Reading starts where a reader starts, at
+    the top left, and follows the arrows clockwise.
     """
-    return [-math.pi / 2 + 2 * math.pi * (k + 0.5) / count for k in range(count)]
+    return [-math.pi / 2 + 2 * math.pi * (k - 0.5) / count for k in range(count)]
 
 
 def cycle(

@@ -33,6 +33,9 @@ class Fit:
     need: dict[str, float]
 
 
+HANDOUT_STEPS = (7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0)
+"""Body sizes (pt) a two-sided handout may take, whatever its page's scale."""
+
 GROWTH = 1.3
 """How a block's height grows with the type size, as a power of the size ratio.  Scaling every
 measured block by (size ratio)^1.3 and adding the tree up again predicted the measured height at
@@ -167,15 +170,19 @@ def find_fit(renderer: PosterRenderer) -> Fit:
         raise _fit_error(culprit, over, steps[last])
     rows = design.rows
     gap = design.single.gap
+    # On small pages every scaled step is 7 pt; a handout may set its text larger, up to
+    # what fills its pages (both sides balanced, not one full and one three quarters).
+    steps = sorted(set(steps) | set(HANDOUT_STEPS), reverse=True)
+    last = len(steps) - 1
     flow = Measurements(renderer, rows, steps)
 
     def paged(need: Heights) -> list[VStack] | Node:
-        return paginate(rows, need, gap, renderer.available)
+        return paginate(rows, need, gap, renderer.handout_available)
 
     smallest = paged(flow.measure(last))
     if isinstance(smallest, Node):
         need = flow.measure(last)
-        page_h = renderer.available(1)
+        page_h = renderer.handout_available(1)
         raise _fit_error(smallest.culprit(need), smallest.natural(need) - page_h, steps[last])
     count = len(smallest)
 

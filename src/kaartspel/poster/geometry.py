@@ -18,7 +18,7 @@ REFERENCE_MM = 594.0
 BODY_STEPS = tuple(x / 2 for x in range(36, 15, -1))
 """Body sizes in pt at A1 (18 … 8 pt in half points); scaled with the page, largest fitting wins."""
 
-TYPICAL_BODY = 14.0
+TYPICAL_BODY = 13.5
 """Body size (pt at A1) that the bundled content gets: where the fit search starts."""
 
 MARK_OFFSET_MM = 1.0

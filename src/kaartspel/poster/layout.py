@@ -331,9 +331,10 @@ class Stair(Node):
 class Cycle(Node):
     """The phases on a circle: nodes with numbers, arrows between them, the texts beside.
 
-    Phases in the right half of the circle are described in a column to the right (top to
-    bottom), the others in a column to the left (bottom to top), so the reading follows the
-    arrows clockwise.
+    The first phase sits at the top left (see :func:`diagrams.cycle_angles`): its text heads
+    the left column, the phases after it in the right half follow in the right column (top to
+    bottom), the rest come back up the left column (bottom to top); so the texts are read from
+    01 at the top left round the arrows, each beside its node.
     """
 
     def __init__(self, x: float, w: float, phases: Sequence[Block], numbers: Sequence[Block],
@@ -345,9 +346,10 @@ class Cycle(Node):
         self.count = len(phases)
         self.node_r = diameter * 0.105
         side_w = (w - diameter - 2 * gap) / 2
-        right_count = math.ceil(self.count / 2)
-        self.right = [Leaf(b, x + w - side_w, side_w) for b in phases[:right_count]]
-        self.left = [Leaf(b, x, side_w) for b in reversed(phases[right_count:])]
+        right_count = math.ceil((self.count - 1) / 2)
+        self.right = [Leaf(b, x + w - side_w, side_w) for b in phases[1:1 + right_count]]
+        self.left = [Leaf(b, x, side_w)
+                     for b in [*phases[:1], *reversed(phases[1 + right_count:])]]
         size = 2 * self.node_r
         self.numbers = [Leaf(b, 0, size, fixed=size) for b in numbers]
         self.grow = 1.0

@@ -30,8 +30,14 @@ from kaartspel.render.document import (
     render_document,
 )
 from kaartspel.render.templates import TemplateSet
+from kaartspel.render.typeset import MAX_RUN_FIXES, hyphen_runs, unbreak
 
 log = logging.getLogger(__name__)
+
+FOLIO_ZONE_MM = 8.5
+"""White space under a handout page's last row: the page number sits in it."""
+PRINTER_MARGIN_MM = 5.0
+"""What a home printer cannot print at the paper's edge."""
 
 
 
@@ -68,30 +74,44 @@ class PosterRenderer(TemplateRenderer):
             self._icons[key] = Markup(svg)
         return self._icons[key]
 
+    def qr(self, url: str) -> Markup:
+        """Return the QR code of *url* in ink (the footer's web address)."""
+        from kaartspel.render.qr import qr_svg
+
+        return qr_svg(url, self.palette.ink, self.content.ui.qr_label)
+
     def design(self) -> Design:
         return PosterBuilder(self.content, self.geometry, self.palette, self.icon).design()
 
-    @property
-    def bottom(self) -> float:
-        """Return the white space under the last row."""
-        return self.geometry.mm(16)
-
-    @property
-    def continuation_band(self) -> float:
-        """Return the height of the colour strip on top of every page after the first."""
-        return self.geometry.mm(6)
-
-    def available(self, page: int) -> float:
-        """Return the height the rows of *page* may fill (the first page starts at the trim)."""
+    def bottom(self, handout: bool = False) -> float:
+        """Return the white space under the last row; on a handout's pages room for the
+        page number above a home printer's unprintable margin."""
         g = self.geometry
-        top = 0.0 if page == 0 else self.continuation_band + g.mm(14)
-        return g.height - top - self.bottom
+        return max(g.mm(16), FOLIO_ZONE_MM) if handout else g.mm(16)
+
+    @property
+    def continuation_top(self) -> float:
+        """Return the white space above the first row of every page after the first (the
+        first page starts with the title band at the trim)."""
+        return self.geometry.mm(24)
+
+    def available(self, page: int, handout: bool = False) -> float:
+        """Return the height the rows of *page* may fill (the first page starts at the trim);
+        a *handout*'s pages keep room for their number."""
+        g = self.geometry
+        top = 0.0 if page == 0 else self.continuation_top
+        return g.height - top - self.bottom(handout)
+
+    def handout_available(self, page: int) -> float:
+        """Return the height the rows of a handout's *page* may fill."""
+        return self.available(page, handout=True)
 
     def html(self, placement: Placement, body: float, measure: bool,
              extra_texts: Sequence[str] = ()) -> str:
         g = self.geometry
+        sizes = poster_roles(body, g.scale)
         css = self.env.get_template("poster.css").render(
-            g=g, s=poster_roles(body, g.scale), palette=self.palette, measure=measure,
+            g=g, s=sizes, palette=self.palette, measure=measure,
         )
         return self.env.get_template("poster.html").render(
             lang=self.content.lang,
@@ -106,6 +126,9 @@ class PosterRenderer(TemplateRenderer):
             icon=self.icon,
             palette=self.palette,
             extra_texts=list(extra_texts),
+            qr=self.qr,
+            s=sizes,
+            t=self.typesetter,
         )
 
     def measure(self, leaves: Iterable[Leaf], body: float) -> dict[str, float]:
@@ -120,33 +143,55 @@ class PosterRenderer(TemplateRenderer):
                 leaf.block.box = Box(leaf.x, 0.0, leaf.w, 0.0)
                 placement.add(leaf.block)
         started = time.perf_counter()
-        document = render_document(self.html(placement, body, measure=True), self.templates,
-                                   self.strict, self.what)
+        document, _ = self._laid_out(self.html(placement, body, measure=True))
         heights = _natural_heights(document)
         log.debug("%s: measured %d blocks at %g pt in %.2f s", self.what,
                   len(placement.blocks), body, time.perf_counter() - started)
         return heights
 
     def layout(self, pages: Sequence[Node], need: Heights) -> Placement:
-        """Place every page's tree; pages after the first get a colour strip on top."""
+        """Place every page's tree; a handout's pages are numbered at the foot ("1/2")."""
         g = self.geometry
         out = Placement()
         for index, root in enumerate(pages):
             out.page = index
-            top = 0.0
-            if index:
-                band = self.continuation_band
-                out.paint(Decor(Box(-g.bleed, -g.bleed, g.width + 2 * g.bleed, band + g.bleed),
-                                colour=self.palette.colour("neutral").rgb, cls="band"))
-                top = band + g.mm(14)
-            root.place(top, self.available(index), need, out)
+            top = 0.0 if index == 0 else self.continuation_top
+            root.place(top, self.available(index, handout=len(pages) > 1), need, out)
+            if len(pages) > 1:
+                folio = Block(f"folio-{index + 1}", "folio", "meta", "neutral",
+                              {"page": index + 1, "pages": len(pages)})
+                # Under the last row, on the right edge of the text: its one line ends
+                # above the bottom margin a home printer cannot print (the box reaches
+                # lower only so that the glyphs' full height never counts as overflow).
+                top = g.height - self.bottom(handout=True) + 0.5
+                folio.box = Box(g.margin, top, g.width - 2 * g.margin,
+                                g.height - PRINTER_MARGIN_MM / 2 - top)
+                out.add(folio)
         return out
 
     def render(self, placement: Placement, body: float,
                extra_texts: Sequence[str] = ()) -> tuple[Any, str]:
         """Render the poster; *extra_texts* go on one more page (see ``poster.html``)."""
         html = self.html(placement, body, measure=False, extra_texts=extra_texts)
+        return self._laid_out(html)
+
+    def _laid_out(self, html: str) -> tuple[Any, str]:
+        """Lay *html* out; where two lines in a row end in a hyphen, take the soft hyphens out
+        of the second word in that block and lay it out again.  A block breaks its lines the
+        same way measured (free height) and placed (its width is the same), so both passes
+        make the same fixes and the measured heights hold."""
         document = render_document(html, self.templates, self.strict, self.what)
+        for _ in range(MAX_RUN_FIXES):
+            runs = hyphen_runs(document, scope="block")
+            if not runs:
+                break
+            for block_id, word in runs:
+                start = html.find(f'<div id="{block_id}" class="block')
+                if start < 0:
+                    continue
+                end = html.find('<div id="', start + 1)
+                html = unbreak(html, word, start, end if end >= 0 else None)
+            document = render_document(html, self.templates, self.strict, self.what)
         return document, html
 
 
@@ -160,7 +205,7 @@ class Part:
 
 
 READING_RANK = {"title": 0, "head": 0, "intro": 1, "key": 1, "text": 1, "step": 2, "phase": 2,
-                "node": 2, "reflection": 4, "credit": 4, "footer": 5}
+                "node": 2, "reflection": 4, "credit": 4, "footer": 5, "folio": 6}
 """Where a block kind reads within its section (others: 3, after the diagrams' texts): the
 heading, the section's text, the ladder's steps or the cycle's phases, the question pairs,
 then the reflection question and the credit."""
@@ -199,7 +244,7 @@ def _natural_heights(document: Any) -> dict[str, float]:
     """Return, per block id, how tall its content is (mm) when its height is free."""
     heights: dict[str, float] = {}
     for page in document.pages:
-        for box in boxes_of_class(page._page_box, ("block",)):
+        for box in boxes_of_class(page._page_box, ("block",), placeholders=False):
             block_id = box.element.get("id")
             if not block_id or block_id in heights:
                 continue
@@ -243,5 +288,7 @@ def paginate(rows: Sequence[Node], need: Heights, gap: float,
     for p in range(count):
         members = list(rows[bounds[p]:bounds[p + 1]])
         anchored = isinstance(members[-1], Leaf) and members[-1].block.kind == "footer"
-        stacks.append(VStack(members, gap, spread=2 * gap, rigid=True, anchor_last=anchored))
+        # A page with room to spare spreads it over its gaps (up to four times each) rather
+        # than leaving it in one hole above the footer.
+        stacks.append(VStack(members, gap, spread=4 * gap, rigid=True, anchor_last=anchored))
     return stacks

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -22,6 +22,7 @@ import jinja2
 from kaartspel.errors import RenderError, printable
 from kaartspel.render import hyphenation
 from kaartspel.render.templates import TemplateSet
+from kaartspel.render.typeset import Metrics, Typesetter
 from kaartspel.units import MM_PER_INCH
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,14 @@ class TemplateRenderer:
         self.palette = templates.palette()
         self.env = templates.environment()
         self.fonts_css = stylesheet(templates, "fonts.css")
+
+    @cached_property
+    def typesetter(self) -> Typesetter:
+        """Return the soft-hyphen and line-balancing rules of the content's language."""
+        fonts = self.templates.find("fonts.css").read_text(encoding="utf-8")
+        metrics = Metrics.from_css(fonts, self.templates.find)
+        exceptions = dict(getattr(self.content, "hyphenation", ()))
+        return Typesetter(self.content.lang, metrics, exceptions)
 
     def use_cache(self, folder: Path | None) -> None:
         """Keep compiled templates in *folder* (the build cache): a fresh process (a
@@ -277,10 +286,13 @@ def measure_overflow(document: Any) -> list[Overflow]:
     missing text (in proportion to the text that was laid out).
     """
     overflows = []
+    earlier: set[int] = set()
     for index, page in enumerate(document.pages):
         bottom = right = 0.0
-        for box in fit_boxes(page._page_box):
+        for box in fit_boxes(page._page_box, earlier):
             b, r = box_overflow(box)
+            if "fit" not in (box.element.get("class") or "").split():
+                b = 0.0  # a .fit-line is one line as tall as its text: only its width counts
             laid_out, total = text_lengths(box)
             if laid_out < total:
                 missing = box.height * PX_TO_MM * (total - laid_out) / max(laid_out, 1)
@@ -291,25 +303,37 @@ def measure_overflow(document: Any) -> list[Overflow]:
     return overflows
 
 
-def boxes_of_class(root: Any, names: Sequence[str],
-                   tags: Sequence[str] | None = None) -> Iterator[Any]:
+def boxes_of_class(root: Any, names: Sequence[str], tags: Sequence[str] | None = None,
+                   earlier: set[int] | None = None, placeholders: bool = True
+                   ) -> Iterator[Any]:
     """Yield the first container box of each element below *root* that has one of the
     CSS classes *names* (and, if given, one of the *tags*): the one walker every measure
-    (fit, fill, the poster's natural heights) starts from."""
+    (fit, fill, the poster's natural heights) starts from.
+
+    With *placeholders*, boxes inside absolutely positioned boxes count too (a back's title
+    sits in one).  With *earlier* (the elements yielded for the pages before, updated here),
+    the part of a box that an overflowing face pushed onto the next page is skipped: it
+    belongs to the face before, whose page already counts the text it lacks.
+    """
     seen = set()
-    for box in root.descendants():
+    for box in root.descendants(placeholders=placeholders):
         element = getattr(box, "element", None)
         if element is None or id(element) in seen or not hasattr(box, "children"):
+            continue
+        if earlier is not None and id(element) in earlier:
             continue
         classes = (element.get("class") or "").split()
         if any(name in classes for name in names) and (tags is None or box.element_tag in tags):
             seen.add(id(element))
             yield box
+    if earlier is not None:
+        earlier.update(seen)
 
 
-def fit_boxes(root: Any) -> Iterator[Any]:
-    """Yield the boxes whose content must fit them (``.fit``, ``.fit-line``)."""
-    return boxes_of_class(root, ("fit", "fit-line"), ("div", "h2"))
+def fit_boxes(root: Any, earlier: set[int] | None = None) -> Iterator[Any]:
+    """Yield the boxes whose content must fit them (``.fit``, ``.fit-line``); see
+    :func:`boxes_of_class` for *earlier*."""
+    return boxes_of_class(root, ("fit", "fit-line"), ("div", "h2"), earlier)
 
 
 def content_extent(container: Any, skip_own_element: bool = False) -> tuple[float, float]:

@@ -8,6 +8,7 @@ imports only this and WeasyPrint.  :class:`kaartspel.deck.faces.FaceStore` makes
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,6 @@ from kaartspel.cache import FaceCache, digest
 from kaartspel.errors import FitError
 from kaartspel.render import hyphenation
 from kaartspel.render.document import (
-    content_extent,
     fit_boxes,
     measure_overflow,
     render_document,
@@ -24,6 +24,7 @@ from kaartspel.render.document import (
 )
 from kaartspel.render.stamps import apply_stamps, find_stamps, form_html
 from kaartspel.render.templates import TemplateSet
+from kaartspel.render.typeset import MAX_RUN_FIXES, hyphen_runs, unbreak
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,8 @@ class FaceJob:
     """Their face-cache keys."""
     fit_keys: tuple[str, ...]
     """Their fit-result keys."""
-    size: str
-    """The body size, as the caches spell it (``8.5``)."""
+    sizes: tuple[str, ...]
+    """Each face's body size, as the caches spell it (``8.5``)."""
     identifier: bytes
     """The PDF's fixed /ID (reproducible bytes)."""
     templates: TemplateSet
@@ -73,6 +74,33 @@ class FaceJob:
     cache: FaceCache
     artwork: dict[str, Artwork]
     """Every stamp the faces may show, by name."""
+    kinds: tuple[str, ...] = ()
+    """The faces' card kinds, in page order (recorded in each face PDF, see :func:`mark`)."""
+    bleed: float = 0.0
+    """The bleed (mm) around each face's trim."""
+
+
+PIECE_APP = "/Kaartspel"
+"""Our key in a page's or form's page-piece dictionary (PDF ``/PieceInfo``)."""
+PIECE_DATE = "D:20000101000000Z"
+"""``/LastModified`` of the piece: a constant, because a cached face is reused by builds of
+every date (the output's own dates are set when it is saved)."""
+
+
+def mark(page: Any, kind: str, bleed_mm: float) -> None:
+    """Record on a face's *page* what kind of card it is and where its trim lies.
+
+    Kept as private data of the page (``/PieceInfo``, PDF 1.3): invisible, never text (screen
+    readers do not meet it), carried on to the Form XObject a face becomes on a sheet, and
+    read back by :mod:`kaartspel.pdf.typecheck`.
+    """
+    import pikepdf
+
+    data = pikepdf.Dictionary(Kind=pikepdf.Name("/" + kind),
+                              Bleed=round(bleed_mm * 72 / 25.4, 3))
+    page.obj.PieceInfo = pikepdf.Dictionary(
+        {PIECE_APP: pikepdf.Dictionary(LastModified=PIECE_DATE, Private=data)})
+    page.obj.LastModified = PIECE_DATE
 
 
 def run(job: FaceJob) -> tuple[dict[str, Measure], dict[str, bytes]]:
@@ -90,12 +118,14 @@ def run(job: FaceJob) -> tuple[dict[str, Measure], dict[str, bytes]]:
     kept: dict[str, bytes] = {}
     with pikepdf.open(io.BytesIO(data)) as pdf:
         apply_stamps(pdf, stamps, lambda name: _artwork(job, name))
-        for key, page in zip(job.keys, pdf.pages, strict=True):
+        for index, (key, page) in enumerate(zip(job.keys, pdf.pages, strict=True)):
             # WeasyPrint shares one resource dictionary between all pages of a document;
             # give the page its own with only what it draws *before* copying it, or each
             # copy would drag along the whole batch's objects (quadratic in batch size)
             # and its bytes would depend on which faces shared its batch.
             prune_resources(page)
+            if job.kinds:
+                mark(page, job.kinds[index], job.bleed)
             single = pikepdf.Pdf.new()
             single.pages.append(page)
             buffer = io.BytesIO()
@@ -104,16 +134,35 @@ def run(job: FaceJob) -> tuple[dict[str, Measure], dict[str, bytes]]:
                 job.cache.put_face(key, buffer.getvalue())
             else:
                 kept[key] = buffer.getvalue()
-    for face_id, fit_key in zip(job.ids, job.fit_keys, strict=True):
+    for face_id, fit_key, size in zip(job.ids, job.fit_keys, job.sizes, strict=True):
         m = measures[face_id]
-        job.cache.put_fit(fit_key, {job.size: [m.overflow, m.fill]})
+        job.cache.put_fit(fit_key, {size: [m.overflow, m.fill]})
     return measures, kept
 
 
 def lay_out(html: str, ids: tuple[str, ...], templates: TemplateSet, strict: bool,
             what: str) -> tuple[Any, dict[str, Measure]]:
-    """Lay out a document of faces (a page each); return it and each face's measure."""
+    """Lay out a document of faces (a page each); return it and each face's measure.
+
+    Two lines in a row may not end in a hyphen: where they do, the second word loses its
+    soft hyphens on that face only (its ``<section>``) and the document is laid out again.
+    A face's layout depends on its own section alone, so it is the same in any batch.
+    """
     document = render_document(html, templates, strict, what)
+    for _ in range(MAX_RUN_FIXES):
+        if len(document.pages) != len(ids):
+            break
+        runs = hyphen_runs(document)
+        if not runs:
+            break
+        starts = [m.start() for m in re.finditer(r"<section\b", html)]
+        if len(starts) != len(ids):
+            break
+        for page, word in sorted(runs, key=lambda run: -int(run[0])):  # offsets stay valid
+            index = int(page)
+            end = starts[index + 1] if index + 1 < len(starts) else None
+            html = unbreak(html, word, starts[index], end)
+        document = render_document(html, templates, strict, what)
     if len(document.pages) != len(ids):
         raise FitError(f"{len(ids)} cards laid out on {len(document.pages)} pages")
     return document, measure(document, ids)
@@ -157,6 +206,11 @@ def _bounded(box: Any) -> bool:
     return bool(fixed and box.height > 0)
 
 
+def _composed(element: Any) -> bool:
+    """Return whether *element* is a composed card's table (``.compose``, see cards.css)."""
+    return "compose" in (element.get("class") or "").split()
+
+
 def measure_fill(document: Any) -> list[float]:
     """Return, per page, the height the ``.fit`` box's content needs ÷ the box's height.
 
@@ -165,13 +219,26 @@ def measure_fill(document: Any) -> list[float]:
     Text carried off the page counts in proportion, as in :func:`render.measure_overflow`.
     """
     fills = []
+    earlier: set[int] = set()
     for page in document.pages:
         fill = 0.0
-        for box in fit_boxes(page._page_box):
+        for box in fit_boxes(page._page_box, earlier):
             if "fit" not in (box.element.get("class") or "").split() or not _bounded(box):
                 continue
-            top = box.content_box_y()
-            bottom = max(top, content_extent(box, skip_own_element=True)[0])
+            top, bottom = float("inf"), box.content_box_y()
+            for child in box.descendants():
+                # The placeholder of an absolute box holds the box itself: skip its element.
+                # A composed card's table is as high as the box, whatever its text needs.
+                element = getattr(child, "element", None)
+                if (child is box or element is box.element
+                        or type(child).__name__.startswith("Table")
+                        or (element is not None and _composed(element))):
+                    continue
+                if hasattr(child, "position_y"):
+                    y = child.position_y + getattr(child, "margin_top", 0)
+                    top = min(top, y)
+                    bottom = max(bottom, y + child.border_height())
+            top = min(top, bottom)
             ratio = (bottom - top) / box.height
             laid_out, total = text_lengths(box)
             if laid_out < total:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -26,10 +27,10 @@ def _bundled_templates() -> Path:
 PACKAGE_TEMPLATES = _bundled_templates()
 """The project's own templates (the repository's ``templates/`` folder)."""
 
-TYPE_SCALE = (7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0, 10.5, 11.0, 12.0, 13.0, 14.0)
-"""Body sizes in pt that a deck may use; the largest one at which every card fits wins."""
-
 """Nothing is set smaller than this (print legibility)."""
+
+REVERSED_MIN_PT = 8.0
+"""Reversed (white on colour) and coloured labels are never smaller than this (and bold)."""
 
 RATIO = 1.2
 """Step of the modular type scale (minor third) between text roles."""
@@ -37,6 +38,29 @@ RATIO = 1.2
 SMALL_CARD_RATIO = 1.125
 """A tighter scale (major second) for cards whose short side is under 55 mm (mini, bridge):
 their questions would otherwise not fit at any body size."""
+
+SCALE_DIVISIONS = 3
+"""Body sizes are a third of a ratio step apart: every text role (a whole number of ratio
+steps from the body) then lands on the same scale, whichever body size a card kind gets."""
+
+MAX_BODY_PT = 24.0
+"""The largest body size a card kind may get (a title card on A6 takes it)."""
+
+
+def type_scale(ratio: float = RATIO) -> tuple[float, ...]:
+    """Return the modular scale (pt, ascending) that card kinds choose their body size from.
+
+    ``8 × ratio^(k/3)``: anchored at 8 pt, the smallest reversed or coloured label, so that
+    size is a step too; from the first step of at least 7 pt up to :data:`MAX_BODY_PT`.
+    """
+    step = ratio ** (1 / SCALE_DIVISIONS)
+    low = math.ceil(math.log(MIN_TEXT_PT / REVERSED_MIN_PT, step) - 1e-9)
+    high = math.floor(math.log(MAX_BODY_PT / REVERSED_MIN_PT, step) + 1e-9)
+    return tuple(round(REVERSED_MIN_PT * step**k, 2) for k in range(low, high + 1))
+
+
+TYPE_SCALE = type_scale(RATIO)
+"""Body sizes in pt of cards with the standard ratio; see :func:`type_scale`."""
 
 
 @dataclass(frozen=True)
@@ -160,14 +184,17 @@ def _palette(path: Path, mtime_ns: int, size: int) -> Palette:
 def role_sizes(base: float, ratio: float = RATIO) -> dict[str, float]:
     """Return the font size (pt) of every text role for a body size *base*.
 
-    Roles sit on a modular scale (step *ratio*) around the body size; none drops below 7 pt.
+    Roles are whole ratio steps from the body, so on the scale of :func:`type_scale`; small
+    text never drops below the scale's first step, labels never below 8 pt.
     """
-    RATIO = ratio  # the scale step, as in the formulas below
+    floor = type_scale(ratio)[0]
+    small = max(floor, base / ratio)
     return {
-        "small": max(MIN_TEXT_PT, base / RATIO),
+        "small": small,
+        "label": max(REVERSED_MIN_PT, small),
         "body": base,
-        "large": base * RATIO,
-        "question": base * RATIO**2,
-        "title": base * RATIO**2,
-        "display": base * RATIO**4,
+        "large": base * ratio,
+        "question": base * ratio**2,
+        "title": base * ratio**2,
+        "display": base * ratio**4,
     }
