@@ -275,7 +275,9 @@ class Stair(Node):
 
     def __init__(self, x: float, w: float, steps: Sequence[Block], pad: float, tread: float,
                  rise_min: float, rise_max: float, gap: float, colour: str, tint: str,
-                 label: str) -> None:
+                 label: str, goal: str | None = None) -> None:
+        self.goal = goal
+        """The goal step's fill (None: mixed from *tint* and *colour*, see diagrams)."""
         self.x, self.w, self.pad, self.tread = x, w, pad, tread
         self.rise_min, self.rise_max, self.gap = rise_min, rise_max, gap
         self.colour, self.tint, self.label = colour, tint, label
@@ -314,7 +316,7 @@ class Stair(Node):
             inner_top = top + self.tread + self.pad
             leaf.place(inner_top, height - self.tread - 2 * self.pad, need, out)
         svg = diagrams.staircase(rects, self.w, h, self.colour, self.tint, self.label,
-                                 self.tread, self.gap)
+                                 self.tread, self.gap, self.goal)
         out.paint(Decor(Box(self.x, y, self.w, h), svg=svg, cls="diagram",
                         section=self.items[0].block.section))
 

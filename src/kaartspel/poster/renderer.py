@@ -57,7 +57,9 @@ class PosterRenderer(TemplateRenderer):
         # The variant's colours (device-cmyk() for print) everywhere the design paints, and
         # templates that see pdf_variant (tagged markup for accessible).
         self.variant = check_variant(variant)
+        self.design_palette = self.palette
         self.palette = variant_palette(self.palette, self.variant)
+        self._profile: Any = None
         self.env = variant_environment(self.env, self.variant)
         self._icons: dict[tuple[str, str], Markup] = {}
         self.what = f"poster ({content.lang}, {geometry.width:g}×{geometry.height:g} mm)"
@@ -80,8 +82,21 @@ class PosterRenderer(TemplateRenderer):
 
         return qr_svg(url, self.palette.ink, self.content.ui.qr_label)
 
+    def paint(self, rgb: str) -> str:
+        """Return an sRGB colour the design mixes (not in the palette) in the variant: for
+        print, its CMYK through the output profile, by the colour engine."""
+        if self.variant != "print":
+            return rgb
+        from kaartspel.pdf.variants import PROFILE, cmyk_css
+        from kaartspel.render.colour import OutputProfile
+
+        if self._profile is None:
+            self._profile = OutputProfile(self.templates.find(PROFILE))
+        return cmyk_css(self._profile.cmyk(rgb))
+
     def design(self) -> Design:
-        return PosterBuilder(self.content, self.geometry, self.palette, self.icon).design()
+        return PosterBuilder(self.content, self.geometry, self.palette, self.icon,
+                             self.design_palette, self.paint).design()
 
     def bottom(self, handout: bool = False) -> float:
         """Return the white space under the last row; on a handout's pages room for the
