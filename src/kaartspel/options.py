@@ -284,6 +284,8 @@ class PosterOptions(Options):
     """How far tiles overlap, in mm."""
     margin: float = Field(5.0, **_mm(30), json_schema_extra=flag("--margin", "margin", unit="mm"))
     """The printer's unprintable margin for tiles, in mm."""
+    pdf: PdfVariant = Field("plain", json_schema_extra=flag("--pdf", "pdf"))
+    """PDF variant: plain (RGB), print (PDF/X-4, CMYK, FOGRA39) or accessible (tagged PDF/UA-1)."""
     strict: bool = Field(True, json_schema_extra=flag("--strict/--no-strict"))
     """Fail on any WeasyPrint warning."""
     templates: tuple[Path, ...] = Field((), json_schema_extra=flag("--templates", path=True))

@@ -368,3 +368,46 @@ def test_worker_hit_by_ctrl_c_skips_its_queued_groups(monkeypatch: pytest.Monkey
         build._build_group(BuildSettings(), [(0, targets[0])])
     assert build._build_group(BuildSettings(), [(1, targets[1])]) == []
     assert calls == ["a.yaml"]
+
+
+POSTER_RECIPE = """\
+type: poster
+lang: nl
+output: poster-nl-a3.pdf
+size: a3
+"""
+
+
+def test_no_command_replaces_a_file_another_made_with_other_options(project: Path) -> None:
+    """A designer's bleed poster survives ``build`` and ``watch`` rebuilding the recipes, which
+    write exactly the outputs they declare (issue 14: both once wrote the same file)."""
+    from kaartspel.build.watch import Watcher
+
+    (project / "deck" / "poster-nl-a3.yaml").write_text(POSTER_RECIPE, encoding="utf-8")
+    result = run("poster", "--size", "a3", "--bleed", "3")
+    assert result.exit_code == 0, result.output
+    bleed = project / "build" / "poster-nl-a3-bleed3.pdf"
+    made = bleed.read_bytes(), bleed.stat().st_mtime_ns
+    import pikepdf
+
+    with pikepdf.open(bleed) as pdf:
+        assert "/TrimBox" in pdf.pages[0].obj  # the bleed poster
+
+    def pdfs() -> set[str]:
+        return {path.name for path in (project / "build").glob("*.pdf")}
+
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    assert status_of(result.output)["poster-nl-a3.pdf"] == "built"
+    assert (bleed.read_bytes(), bleed.stat().st_mtime_ns) == made
+    assert pdfs() == OUTPUTS | {"poster-nl-a3.pdf", bleed.name}
+
+    # watch, after a content edit that makes every Dutch output stale
+    tips = project / "content" / "nl" / "tips.yaml"
+    tips.write_text(tips.read_text("utf-8").replace("daarom vragen", "daarom echt vragen"),
+                    encoding="utf-8")
+    lines: list[str] = []
+    rebuilt = Watcher(BuildSettings(), [], lines.append, lines.append).round()
+    assert rebuilt >= 2, lines
+    assert (bleed.read_bytes(), bleed.stat().st_mtime_ns) == made
+    assert pdfs() == OUTPUTS | {"poster-nl-a3.pdf", bleed.name}

@@ -38,6 +38,8 @@ DECKS: dict[str, dict[str, object]] = {
 POSTERS: dict[str, dict[str, object]] = {
     "a4": {"size": "a4"},
     "a4-tiled": {"size": "a4", "tile": "a4"},
+    "a3-print-bleed": {"size": "a3", "pdf": "print", "bleed": 3.0},
+    "a3-accessible": {"size": "a3", "pdf": "accessible"},
 }
 
 

@@ -24,6 +24,7 @@ from kaartspel.options import DeckOptions
 from kaartspel.options import default_deck_output as default_output
 from kaartspel.pdf import variants as pdfx
 from kaartspel.pdf.impose import crop_marks, plan_grid
+from kaartspel.pdf.marks import REGISTRATION
 from kaartspel.render.templates import PACKAGE_TEMPLATES, TemplateSet
 from kaartspel.units import card_size, paper_size
 
@@ -145,16 +146,27 @@ def test_print_uses_only_device_cmyk(decks: dict[str, Path], name: str) -> None:
         assert ops, "no colour operators at all: the scan found nothing"
         assert {op for op, _ in ops} <= {"k", "K", "cs", "CS", "scn", "SCN", "sc", "SC"}, ops
         spaces = {str(operands[0]) for op, operands in ops if op in ("cs", "CS")}
-        assert spaces == {"/DeviceCMYK"}
-        assert all(len(operands) == 4 for op, operands in ops if op in ("sc", "scn", "SC", "SCN"))
+        # Crop marks (sheets only) are in the registration colour: a Separation, /All.
+        assert spaces == ({"/DeviceCMYK", REGISTRATION} if name == "print-sheet"
+                          else {"/DeviceCMYK"})
+        paints = [(op, operands) for op, operands in ops if op in ("sc", "scn", "SC", "SCN")]
+        assert all(len(operands) == 4 or (op == "SCN" and list(operands) == [1])
+                   for op, operands in paints)
         assert group_spaces(pdf) <= {"/DeviceCMYK"}
-        assert declared_spaces(pdf) == []
+        declared = [[str(v) for v in space][:3] for space in declared_spaces(pdf)]
+        assert all(space == ["/Separation", "/All", "/DeviceCMYK"] for space in declared)
 
 
-def test_print_sheet_crop_marks_are_cmyk_black(decks: dict[str, Path]) -> None:
+def test_print_sheet_crop_marks_are_in_registration_colour(decks: dict[str, Path]) -> None:
+    """Marks print on every plate: /Separation /All, its alternate all four inks."""
     with pikepdf.open(decks["print-sheet"]) as pdf:
-        sheet = pdf.pages[0].obj.Contents.read_bytes()
-        assert b"0 0 0 1 K" in sheet and b" 0 G " not in sheet
+        page = pdf.pages[0]
+        sheet = page.obj.Contents.read_bytes()
+        assert f"{REGISTRATION} CS 1 SCN".encode() in sheet and b" 0 G " not in sheet
+        space = page.obj.Resources.ColorSpace[REGISTRATION]
+        assert [str(v) for v in space][:3] == ["/Separation", "/All", "/DeviceCMYK"]
+        tint = space[3]
+        assert list(tint.C0) == [0, 0, 0, 0] and list(tint.C1) == [1, 1, 1, 1]
 
 
 def test_print_colours_are_the_palettes_cmyk(decks: dict[str, Path]) -> None:
@@ -183,7 +195,12 @@ def test_print_pages_all_have_trim_boxes(decks: dict[str, Path]) -> None:
             assert media[1] <= bleed[1] < trim[1] < trim[3] < bleed[3] <= media[3]
     with pikepdf.open(decks["print-sheet"]) as pdf:
         for page in pdf.pages:
-            assert list(page.obj.TrimBox) == list(page.obj.MediaBox)
+            # A sheet of many cards has no one trim: an ArtBox around what was imposed
+            # (cards, bleeds, marks), never a TrimBox claiming the sheet is the product.
+            assert "/TrimBox" not in page.obj and "/BleedBox" not in page.obj
+            art, media = (list(map(float, page.obj[k])) for k in ("/ArtBox", "/MediaBox"))
+            assert media[0] < art[0] < art[2] < media[2]
+            assert media[1] < art[1] < art[3] < media[3]
 
 
 def test_print_metadata_matches_the_info_dictionary(decks: dict[str, Path]) -> None:
@@ -269,8 +286,8 @@ def test_default_output_names_the_variant() -> None:
 def test_crop_marks_colour() -> None:
     grid = plan_grid(card_size("poker"), 3.0, paper_size("a4"), 5.0, 0.0)
     assert b" 0 G " in crop_marks(grid, 3.0)
-    cmyk = crop_marks(grid, 3.0, cmyk=True)
-    assert b"0 0 0 1 K" in cmyk and b" G " not in cmyk
+    registration = crop_marks(grid, 3.0, registration=True)
+    assert f"{REGISTRATION} CS 1 SCN".encode() in registration and b" G " not in registration
 
 
 def test_css_colours() -> None:
@@ -322,8 +339,9 @@ def test_accessible_is_tagged_with_language_and_title(accessible: Path) -> None:
         assert "/OutputIntents" not in root
 
 
-def test_accessible_structure_headings_and_alt_text(accessible: Path,
-                                                    content_dir: Path) -> None:
+def test_accessible_structure_headings_and_artifacts(accessible: Path,
+                                                     content_dir: Path) -> None:
+    """One H1 per card; icons, running headers and footers are artifacts."""
     ui = load_content(content_dir, "nl").ui
     with pikepdf.open(accessible) as pdf:
         document = pdf.Root.StructTreeRoot.K[0]
@@ -333,13 +351,65 @@ def test_accessible_structure_headings_and_alt_text(accessible: Path,
         for card in cards:
             roles = [str(e.S) for e in struct_elements(card)]
             assert roles.count("/H1") == 1, roles  # every card has one main heading
-        alts = [str(e.Alt) for e in struct_elements(document) if e.S == "/Figure"]
-    assert alts == [
-        ui.icon_alt.replace("{theme}", "De lerende regio"),  # title card
-        ui.icon_alt.replace("{theme}", "Ambities"),  # level card: the band's icon
-        ui.ladder_alt,  # and the ladder under its text
-        ui.icon_alt.replace("{theme}", "Netwerkvorming"),  # question card
-    ]
+        # Decoration and page furniture are not content: the icons are artifacts, the one
+        # figure left is the level card's ladder; every element holds something.
+        elements = list(struct_elements(document))
+        assert [str(e.Alt) for e in elements if e.S == "/Figure"] == [ui.ladder_alt]
+        assert all(len(e.K) if isinstance(e.K, pikepdf.Array) else e.get("/K") is not None
+                   for e in elements), "an empty structure element"
+        contents = b"".join(page.obj.Contents.read_bytes() for page in pdf.pages)
+        assert b"/Artifact BMC" in contents
+
+
+def test_accessible_hides_footers_and_running_headers(accessible: Path) -> None:
+    """The footer (the card's place, "…/48") and the band's repeated theme name are read by
+    no one; both are still printed."""
+    from support.validators import pdfminer_text
+
+    tagged = tagged_text(accessible)
+    assert "/48" not in tagged  # footers
+    assert "AMBITIES" not in tagged  # the level card's band (its h1 is the level's title)
+    assert "NETWERKVORMING" in tagged  # the question card's band is its heading
+    printed = pdfminer_text(accessible)
+    assert "/48" in printed and "AMBITIES" in printed
+
+
+def tagged_text(path: Path) -> str:
+    """Return the text of every tagged (non-artifact) marked-content sequence."""
+    from kaartspel.pdf import tounicode
+
+    parts = []
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            fonts = {str(k): tounicode.read(v.get("/ToUnicode"))
+                     for k, v in page.obj.Resources.Font.items()}
+            font: dict[int, str] = {}
+            stack: list[bool] = []
+            for instruction in pikepdf.parse_content_stream(page):
+                op = str(instruction.operator)
+                if op in ("BDC", "BMC"):
+                    stack.append(op == "BDC" and str(instruction.operands[0]) != "/Artifact")
+                elif op == "EMC" and stack:
+                    stack.pop()
+                elif op == "Tf":
+                    font = fonts[str(instruction.operands[0])]
+                elif op == "TJ" and stack and stack[-1]:
+                    for item in instruction.operands[0]:
+                        if isinstance(item, pikepdf.String):
+                            raw = bytes(item)
+                            parts.append("".join(font.get(int.from_bytes(raw[i:i + 2], "big"), "")
+                                                 for i in range(0, len(raw) - 1, 2)))
+            parts.append("\n")
+    return "".join(parts)
+
+
+def test_accessible_numbered_list_has_labels(tmp_path: Path, content_dir: Path) -> None:
+    path = build(tmp_path, "howto", content_dir, cards=("howto",), pdf="accessible")
+    with pikepdf.open(path) as pdf:
+        items = [e for e in struct_elements(pdf.Root.StructTreeRoot.K[0]) if e.S == "/LI"]
+        assert len(items) == 5
+        for item in items:
+            assert [str(kid.S) for kid in item.K] == ["/Lbl", "/LBody"]
 
 
 def test_accessible_reads_the_group_question_before_the_personal_one(
@@ -377,6 +447,5 @@ def test_accessible_english_sets_its_own_language(tmp_path: Path, content_dir: P
                  pdf="accessible")
     with pikepdf.open(path) as pdf:
         assert str(pdf.Root.Lang) == "en"
-        alts = [str(e.Alt) for e in struct_elements(pdf.Root.StructTreeRoot.K[0])
-                if e.S == "/Figure"]
-        assert alts == ["Icon for Network building"]
+        headings = [e for e in struct_elements(pdf.Root.StructTreeRoot.K[0]) if e.S == "/H1"]
+        assert len(headings) == 1

@@ -268,7 +268,8 @@ def test_shipped_decks_pass(shipped: dict[str, Path], name: str) -> None:
     assert all(p.single_card == single for p in report.pages)
     assert all(p.safe_area == ("ok" if single else "n/a") for p in report.pages)
     if name.startswith("print"):
-        assert report.require_cmyk and report.colour_spaces == ["DeviceCMYK"]
+        marks = ["Separation All (DeviceCMYK)"] if name == "print-sheet" else []
+        assert report.require_cmyk and report.colour_spaces == ["DeviceCMYK", *marks]
         assert report.pdfx_version == "PDF/X-4"
     else:
         assert not report.require_cmyk

@@ -72,24 +72,50 @@ def test_the_accessible_deck_is_pdfua(deck: dict[str, Path]) -> None:
     assert ok, "\n".join(failures)
 
 
+@pytest.fixture(scope="module")
+def poster(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> Path:
+    """The accessible A3 poster: tagged, with the ladder and the cycle as figures."""
+    from kaartspel.options import PosterOptions
+    from kaartspel.poster.assemble import build_poster
+
+    folder = tmp_path_factory.mktemp("smoke-poster")
+    path = folder / "poster.pdf"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        build_poster(content_dir, PosterOptions(size="a3", pdf="accessible"), path)
+    return path
+
+
+def test_the_accessible_poster_is_pdfua(poster: Path) -> None:
+    ok, failures = pdfua_validate(poster)
+    assert ok, "\n".join(failures)
+
+
 @pytest.mark.parametrize(("damage", "rule"), [
     ("lang", "PDFUA1-TEXT-LANGUAGE-001"),
     ("alt", "PDFUA1-FIGURE-ALTERNATIVE-TEXT-001"),
+    ("artifact", "PDFUA1-CONTENT-TAGGING-001"),
 ])
-def test_a_damaged_accessible_deck_is_not_pdfua(
-    deck: dict[str, Path], tmp_path: Path, damage: str, rule: str
+def test_a_damaged_accessible_poster_is_not_pdfua(
+    poster: Path, tmp_path: Path, damage: str, rule: str
 ) -> None:
-    """Take away what the accessible variant adds (the language, the icons' alt text)."""
+    """Take away what the accessible variant adds: the language, the diagrams' alt text,
+    the artifact marking of decoration (its content is then neither tagged nor artifact)."""
     damaged = tmp_path / f"no-{damage}.pdf"
-    with pikepdf.open(deck["accessible"]) as pdf:
+    with pikepdf.open(poster) as pdf:
         if damage == "lang":
             del pdf.Root["/Lang"]
-        else:
+        elif damage == "alt":
             figures = [obj for obj in pdf.objects if isinstance(obj, Dictionary)
                        and obj.get("/S") == Name.Figure and "/Alt" in obj]
-            assert figures, "the accessible deck has no Figure with /Alt"
+            assert len(figures) == 2, "the ladder and the cycle are the poster's figures"
             for figure in figures:
                 del figure["/Alt"]
+        else:
+            page = pdf.pages[0]
+            data = page.obj.Contents.read_bytes()
+            assert b"/Artifact BMC" in data
+            page.obj.Contents = pdf.make_stream(data.replace(b"/Artifact BMC", b"/Span BMC"))
         pdf.save(damaged)
     ok, failures = pdfua_validate(damaged)
     assert not ok and any(failure.startswith(rule) for failure in failures), failures
@@ -139,11 +165,9 @@ def test_pdfbox_complains_about_a_pdf_without_xmp(tiny: dict[str, Path]) -> None
     assert not ok and messages, messages
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 14: pikepdf declares each XMP namespace on its own property element; PDFBox 2.0's "
-    "xmpbox only finds schemas declared on rdf:Description, so it reads no dc:title"))
-def test_pdfbox_reads_the_print_decks_xmp(deck: dict[str, Path]) -> None:
-    ok, messages = pdfbox_preflight(deck["print"])
+@pytest.mark.parametrize("variant", ["print", "accessible"])
+def test_pdfbox_reads_the_decks_xmp(deck: dict[str, Path], variant: str) -> None:
+    ok, messages = pdfbox_preflight(deck[variant])
     assert ok, messages
 
 
@@ -188,9 +212,34 @@ def test_ghostscript_separates_rgb_through_the_output_intent(
     assert abs(without - with_intent) > 10, (without, with_intent)
 
 
-def test_no_pixel_of_the_print_deck_exceeds_the_ink_limit(deck: dict[str, Path]) -> None:
-    pages = ghostscript_ink(deck["print"])
+def test_no_pixel_of_the_print_deck_exceeds_the_ink_limit(deck: dict[str, Path],
+                                                         tmp_path: Path) -> None:
+    """Everything but the crop marks: they are in the registration colour, all four inks, as
+    marks must be (400 %), and they may lie beside a card in an empty slot of the sheet."""
+    assert max(ghostscript_ink(deck["print"])) == pytest.approx(400, abs=0.5)  # the marks
+    unmarked = tmp_path / "unmarked.pdf"
+    with pikepdf.open(deck["print"]) as pdf:
+        spaces = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Array) and len(obj) == 4
+                  and obj[0] == Name.Separation and obj[1] == Name.All]
+        assert spaces, "no registration colour in the print deck"
+        for space in spaces:
+            # An ordinary spot colour whose alternate is no ink (/All would paint every
+            # plate whatever its alternate says): the marks print nothing.
+            space[1] = Name("/Marks")
+            space[3].C1 = Array([0, 0, 0, 0])
+        pdf.save(unmarked)
+    pages = ghostscript_ink(unmarked)
     assert max(pages) <= INK_LIMIT, [round(ink, 1) for ink in pages]
+
+
+def test_ghostscript_measures_only_the_box_asked_for(tmp_path: Path) -> None:
+    fills = b"1 1 1 1 k 0 0 10 10 re f 0 0 0 1 k 30 30 10 10 re f"  # 400 % outside the box
+    path = pdf_with_fills(tmp_path / "box.pdf", [fills])
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].obj.ArtBox = Array([20, 20, 72, 72])
+        pdf.save(path)
+    assert ghostscript_max_ink(path) == pytest.approx(400, abs=0.5)
+    assert ghostscript_max_ink(path, box="art") == pytest.approx(100, abs=0.5)
 
 
 # --- text and browser ------------------------------------------------------------------------

@@ -201,8 +201,18 @@ def _without_properties_pdfbox_cannot_type(path: Path, copy: Path) -> Path:
 # --- ink: Ghostscript --------------------------------------------------------------------------
 
 
-def ghostscript_ink(path: Path, dpi: float = 36) -> list[float]:
+BOXES = {"media": None, "crop": "-dUseCropBox", "bleed": "-dUseBleedBox",
+         "trim": "-dUseTrimBox", "art": "-dUseArtBox"}
+"""Which page box Ghostscript renders (``media``: the whole page)."""
+
+
+def ghostscript_ink(path: Path, dpi: float = 36, box: str = "media") -> list[float]:
     """Return the highest total ink (C + M + Y + K, %) of any pixel, page by page.
+
+    *box* renders only that page box (``bleed``, ``art`` …; a page without it falls back
+    to its crop or media box): the ink limit applies to what is printed as the product,
+    not to printer's marks beside it, which are in the registration colour (400 %) by
+    design.
 
     Ghostscript separates each page into CMYK (``tiff32nc``, 8 bits per ink) at *dpi*.
     ``-dUsePDFX3Profile`` makes the document's output intent profile the output profile, so
@@ -220,6 +230,7 @@ def ghostscript_ink(path: Path, dpi: float = 36) -> list[float]:
     with tempfile.TemporaryDirectory(prefix="gs-ink-") as folder:
         result = _run([ghostscript, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE",
                        "-sDEVICE=tiff32nc", f"-r{dpi:g}", "-dUsePDFX3Profile",
+                       *([BOXES[box]] if BOXES[box] else []),
                        "-dRenderIntent=1", "-dBlackPtComp=0", "-dUseFastColor=false",
                        f"-sOutputFile={folder}/page-%05d.tif", str(path)], timeout=900)
         if result.returncode != 0:
@@ -237,17 +248,23 @@ def ghostscript_ink(path: Path, dpi: float = 36) -> list[float]:
     return highest
 
 
-def ghostscript_max_ink(path: Path, dpi: float = 36) -> float:
+def ghostscript_max_ink(path: Path, dpi: float = 36, box: str = "media") -> float:
     """Return the highest total ink (%) of any pixel on any page (see :func:`ghostscript_ink`)."""
-    return max(ghostscript_ink(path, dpi))
+    return max(ghostscript_ink(path, dpi, box))
 
 
 # --- text ----------------------------------------------------------------------------------------
 
 
-def pdftotext_text(path: Path) -> str:
-    """Return the text of *path* as poppler's ``pdftotext`` extracts it (UTF-8, reading order)."""
-    result = _run([require_tool("pdftotext"), "-enc", "UTF-8", str(path), "-"])
+def pdftotext_text(path: Path, raw: bool = False) -> str:
+    """Return the text of *path* as poppler's ``pdftotext`` extracts it (UTF-8).
+
+    By default poppler orders the text by its own reading of the page's geometry; with
+    *raw* it keeps the content streams' order (``-raw``), which is the order the producer
+    wrote: the one a producer controls.
+    """
+    result = _run([require_tool("pdftotext"), "-enc", "UTF-8", *(["-raw"] if raw else []),
+                   str(path), "-"])
     if result.returncode != 0:
         pytest.fail(f"pdftotext failed on {path.name}: {result.stderr.strip()}", pytrace=False)
     return result.stdout

@@ -195,10 +195,10 @@ def build_deck(
         from kaartspel.pdf.fold import impose_fold
 
         out = impose_fold(source, fronts, back_pages, grid, options.bleed,
-                          cmyk=options.pdf == "print")
+                          registration=options.pdf == "print")
     elif grid is not None:
         out = impose_sheets(source, fronts, back_pages, grid, options.bleed,
-                            options.duplex, cmyk=options.pdf == "print",
+                            options.duplex, registration=options.pdf == "print",
                             back_offset=options.back_offset)
     else:
         out = single_pages(source, fronts, back_pages, options.bleed, options.order)

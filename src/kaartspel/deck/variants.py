@@ -113,7 +113,8 @@ def accessible_pdf(renderer: CardRenderer, cards: Sequence[Card],
     One page per card, in deck order, laid out like the plain faces (same stylesheet and
     size); the caller closes the returned Pdf.
     """
-    from kaartspel.render.document import render_document, strict_logging
+    from kaartspel.pdf.tags import tidy_structure
+    from kaartspel.render.document import hidden_content, render_document, write_pdf
 
     tagged = VariantRenderer(renderer.content, renderer.geometry, renderer.templates,
                              renderer.strict, "accessible")
@@ -123,6 +124,9 @@ def accessible_pdf(renderer: CardRenderer, cards: Sequence[Card],
         raise RenderError(f"{what}: {len(cards)} cards laid out on {len(document.pages)} pages")
     identifier = digest("accessible", tagged.templates.fingerprint(), repr(tagged.geometry),
                         repr(list(cards)), repr(base)).encode()[:32]
-    with strict_logging(tagged.strict, what):
-        data: bytes = document.write_pdf(pdf_identifier=identifier, **write_options("accessible"))
-    return pikepdf.open(io.BytesIO(data))
+    data = write_pdf(document, identifier, tagged.strict, what, **write_options("accessible"))
+    pdf = pikepdf.open(io.BytesIO(data))
+    # Footers, running headers and icons out of the structure, no empty elements, list
+    # numbers as labels (pdf/tags.py).
+    tidy_structure(pdf, hidden_content(document))
+    return pdf

@@ -13,16 +13,15 @@ from collections.abc import Sequence
 
 from pikepdf import Dictionary, Name, Pdf
 
-from kaartspel.pdf.impose import Grid, PageSource, as_source, new_sheet, plan_grid
-from kaartspel.pdf.layouts import (
-    FOLD_DASH_MM,
+from kaartspel.pdf.impose import Grid, PageSource, art_box, as_source, new_sheet, plan_grid
+from kaartspel.pdf.layouts import FOLD_DASH_MM, Line, place_clipped
+from kaartspel.pdf.marks import (
     MARK_GAP_MM,
     MARK_LENGTH_MM,
+    MARK_WIDTH_PT,
     Cells,
-    Line,
     crop_lines,
-    line_operators,
-    place_clipped,
+    mark_operators,
 )
 from kaartspel.units import Size
 
@@ -47,8 +46,9 @@ def fold_lines(grid: Grid, bleed: float, count: int) -> list[Line]:
 
 
 def impose_fold(source: Pdf | PageSource, fronts: Sequence[int], backs: Sequence[int | None],
-                grid: Grid, bleed: float, cmyk: bool = False) -> Pdf:
-    """Return sheets of front-and-back pairs (one-sided printing), marks round each pair."""
+                grid: Grid, bleed: float, registration: bool = False) -> Pdf:
+    """Return sheets of front-and-back pairs (one-sided printing), marks round each pair
+    (in the registration colour when *registration*: the print variant)."""
     out = Pdf.new()
     pages = as_source(source)
     forms: dict[int, object] = {}
@@ -76,9 +76,11 @@ def impose_fold(source: Pdf | PageSource, fronts: Sequence[int], backs: Sequence
                 # The back's page starts a bleed left of its trim, which lies on the fold.
                 content += place_clipped(f"B{back}", fold - bleed, y0,
                                          (fold, y0, x0 + grid.cell_w, top))
-        content += line_operators(crop_lines(grid.cell_rect, Cells(grid.rows, grid.cols,
-                                                                   len(chunk)), bleed), cmyk)
-        content += line_operators(fold_lines(grid, bleed, len(chunk)), cmyk, FOLD_DASH_MM)
-        new_sheet(out, grid.sheet, used, content)  # type: ignore[arg-type]
+        cells = Cells(grid.rows, grid.cols, len(chunk))
+        content += mark_operators(crop_lines(grid.cell_rect, cells, bleed), registration)
+        content += mark_operators(fold_lines(grid, bleed, len(chunk)), registration,
+                                  MARK_WIDTH_PT, FOLD_DASH_MM)
+        new_sheet(out, grid.sheet, used, content, art_box(grid, bleed),  # type: ignore[arg-type]
+                  registration)
     out.Root.ViewerPreferences = Dictionary(PrintScaling=Name("/None"), Duplex=Name.Simplex)
     return out

@@ -23,12 +23,10 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from kaartspel.cache import FaceCache, digest
+from kaartspel.pdf import tounicode
 from kaartspel.render.page_resources import content_bytes
 
 log = logging.getLogger(__name__)
-
-_PAIR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
-_RANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 
 
 def _strip_prefix(base_font: str) -> str:
@@ -120,43 +118,37 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def _to_unicode(stream: pikepdf.Stream | None) -> dict[int, bytes]:
-    """Parse a ToUnicode CMap (bfchar and simple bfrange) into cid → UTF-16BE hex."""
-    if stream is None:
+def _aliases(descendant: Any) -> dict[int, int] | None:
+    """Return code → glyph of the codes a CIDToGIDMap stream sends elsewhere than their own
+    glyph (soft hyphens, see :mod:`kaartspel.render.soft_hyphens`); None if not readable.
+
+    ``/Identity`` has none.  A stream must map every other code to itself: codes are the
+    glyph ids of the original font, which is what merging relies on.
+    """
+    mapping = descendant.get("/CIDToGIDMap")
+    if mapping == Name.Identity:
         return {}
-    data = stream.read_bytes()
-    out: dict[int, bytes] = {}
-    for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
-        for cid, uni in _PAIR.findall(block):
-            out[int(cid, 16)] = uni.lower()
-    for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
-        for lo, hi, start in _RANGE.findall(block):
-            base = int(start, 16)
-            for offset, cid in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
-                out[cid] = f"{base + offset:0{len(start)}x}".encode()
-    return out
+    if not isinstance(mapping, pikepdf.Stream):
+        return None
+    data = mapping.read_bytes()
+    aliases = {}
+    for cid in range(len(data) // 2):
+        gid = int.from_bytes(data[2 * cid : 2 * cid + 2], "big")
+        if gid != cid:
+            if gid == 0:  # an unmapped code: not a map this module can merge
+                return None
+            aliases[cid] = gid
+    return aliases
 
 
-def _cmap(mapping: dict[int, bytes]) -> bytes:
-    lines = [
-        b"/CIDInit /ProcSet findresource begin",
-        b"12 dict begin",
-        b"begincmap",
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-        b"/CMapName /Adobe-Identity-UCS def",
-        b"/CMapType 2 def",
-        b"1 begincodespacerange",
-        b"<0000> <ffff>",
-        b"endcodespacerange",
-    ]
-    items = sorted(mapping.items())
-    for start in range(0, len(items), 100):
-        chunk = items[start : start + 100]
-        lines.append(f"{len(chunk)} beginbfchar".encode())
-        lines.extend(b"<%04x> <%s>" % (cid, uni) for cid, uni in chunk)
-        lines.append(b"endbfchar")
-    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
-    return b"\n".join(lines) + b"\n"
+def _cid_to_gid_map(pdf: Pdf, aliases: dict[int, int]) -> Any:
+    """Return ``/Identity``, or a CIDToGIDMap stream that also sends *aliases* to their glyph."""
+    if not aliases:
+        return Name.Identity
+    data = bytearray()
+    for cid in range(max(aliases) + 1):
+        data += aliases.get(cid, cid).to_bytes(2, "big")
+    return pdf.make_stream(bytes(data))
 
 
 def _style_key(font_bytes: bytes) -> tuple[str, int, bool] | None:
@@ -234,15 +226,21 @@ class FontMerger:
             self._by_name[name] = self.originals.get(style) if style else None
         return self._by_name[name]
 
-    def canonical_unicode(self, original: Path, unicode: dict[int, bytes]) -> dict[int, bytes]:
-        """Return *unicode* (cid → UTF-16BE hex) with each glyph the font's cmap reaches mapped
-        to the least code point that reaches it (hyphen-minus, not hyphen; space, not
-        no-break space): the same whichever faces, in whichever batches, showed it."""
+    def canonical_unicode(self, original: Path, unicode: dict[int, str]) -> dict[int, str]:
+        """Return *unicode* (cid → text) made the same whichever faces, in whichever
+        batches, showed each glyph.
+
+        A glyph that stands for one character is mapped to the least code point of the
+        font's cmap that reaches it (hyphen-minus, not hyphen; space, not no-break space).
+        A ligature keeps the letters it was shaped from: the cmap reaches ``f_f`` only
+        through U+FB00, which would make "affiniteit" read "aﬀiniteit".  Codes no glyph of
+        the font has (soft hyphens, see :func:`_aliases`) keep their text.
+        """
         stat = original.stat()
         least = _least_code_points(original, stat.st_size, stat.st_mtime_ns)
         return {
-            cid: (chr(least[cid]).encode("utf-16-be").hex().encode() if cid in least else uni)
-            for cid, uni in unicode.items()
+            cid: (chr(least[cid]) if cid in least and len(text) == 1 else text)
+            for cid, text in unicode.items()
         }
 
     def _subset(self, original: Path, gids: list[int]) -> bytes:
@@ -286,8 +284,10 @@ class _Merged:
     original: Path
     placeholder: pikepdf.Dictionary
     widths: dict[int, float] = field(default_factory=dict)
-    unicode: dict[int, bytes] = field(default_factory=dict)
+    unicode: dict[int, str] = field(default_factory=dict)
     descriptor: dict[str, Any] = field(default_factory=dict)
+    aliases: dict[int, int] = field(default_factory=dict)
+    """Codes drawn with another glyph than their own (soft hyphens): code → glyph."""
 
 
 def _supported(font: Any) -> bool:
@@ -295,7 +295,7 @@ def _supported(font: Any) -> bool:
     if font.get("/Subtype") != Name.Type0:
         return False
     descendant = font.DescendantFonts[0]
-    return descendant.get("/CIDToGIDMap") == Name.Identity and "/FontFile2" in (
+    return _aliases(descendant) is not None and "/FontFile2" in (
         descendant.get("/FontDescriptor") or {}
     )
 
@@ -308,7 +308,8 @@ class _UsedFont:
     descriptor: dict[str, tuple[str, Any]]
     widths: dict[int, float | None] = field(default_factory=dict)
     """Width per glyph shown (None: the face's font gave none)."""
-    unicode: dict[int, bytes] = field(default_factory=dict)
+    unicode: dict[int, str] = field(default_factory=dict)
+    aliases: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -328,8 +329,11 @@ class FaceFonts:
                 if key in ("/Flags", "/ItalicAngle", "/StemV", "/StemH", "/FontFamily")
             })
         widths = _widths(font.DescendantFonts[0].get("/W") or [])
-        unicode = _to_unicode(font.get("/ToUnicode"))
+        unicode = tounicode.read(font.get("/ToUnicode"))
+        aliases = _aliases(font.DescendantFonts[0]) or {}
         for cid in cids:
+            if cid in aliases:
+                used.aliases[cid] = aliases[cid]
             if cid in widths:
                 used.widths[cid] = widths[cid]
             else:
@@ -400,6 +404,7 @@ class FontCollector:
                 if width is not None:
                     merged.widths[cid] = width
                 merged.widths.setdefault(cid, 0.0)
+            merged.aliases.update(used.aliases)
             for cid, uni in used.unicode.items():
                 # A face's map depends on its batch (one glyph for - and ‐ maps to the one
                 # seen first): keep the least, so the result never depends on the cache.
@@ -424,7 +429,7 @@ class FontCollector:
     def finish(self) -> None:
         """Fill every shared font with one subset holding all glyphs placed."""
         for group, merged in self.fonts.items():
-            gids = sorted(merged.widths)
+            gids = sorted({merged.aliases.get(cid, cid) for cid in merged.widths})
             data = self.merger._subset(merged.original, gids)
             tag = "".join(chr(65 + int(c, 16) % 26) for c in digest(group, str(gids))[:6])
             base = Name(f"/{tag}+{group}")
@@ -439,7 +444,7 @@ class FontCollector:
                 Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=base,
                 CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"),
                                          Ordering=pikepdf.String("Identity"), Supplement=0),
-                CIDToGIDMap=Name.Identity,
+                CIDToGIDMap=_cid_to_gid_map(self.out, merged.aliases),
                 FontDescriptor=self.out.make_indirect(descriptor),
                 W=_compact_widths(merged.widths),
             )
@@ -449,8 +454,8 @@ class FontCollector:
             type0.BaseFont = base
             type0.Encoding = Name("/Identity-H")
             type0.DescendantFonts = Array([self.out.make_indirect(cid_font)])
-            type0.ToUnicode = self.out.make_stream(
-                _cmap(self.merger.canonical_unicode(merged.original, merged.unicode)))
+            type0.ToUnicode = self.out.make_stream(tounicode.write(
+                self.merger.canonical_unicode(merged.original, merged.unicode)))
 
 
 def _plain_value(value: Any) -> tuple[str, Any]:

@@ -18,22 +18,21 @@ from pikepdf import Array, Dictionary, Name, Pdf
 from kaartspel.errors import UsageError
 from kaartspel.pdf.duplex import back_shift
 from kaartspel.pdf.layouts import (
-    Cells,
     TrimGrid,
-    crop_lines,
-    line_operators,
     place_clipped,
     plan_shared,
     shared_clip,
     shared_lines,
 )
+from kaartspel.pdf.marks import (
+    MARK_GAP_MM,
+    MARK_LENGTH_MM,
+    Cells,
+    add_registration,
+    crop_lines,
+    mark_operators,
+)
 from kaartspel.units import Size, mm_to_pt
-
-MARK_GAP_MM = 1.0
-"""Space between a card's bleed and the start of its crop mark."""
-MARK_LENGTH_MM = 4.0
-"""Length of a crop mark."""
-MARK_WIDTH_PT = 0.25
 
 
 @dataclass(frozen=True)
@@ -183,40 +182,46 @@ def _place(name: str, x_mm: float, y_mm: float) -> bytes:
     return f"q 1 0 0 1 {mm_to_pt(x_mm):.3f} {mm_to_pt(y_mm):.3f} cm /{name} Do Q\n".encode()
 
 
-def crop_marks(grid: Grid, bleed: float, cmyk: bool = False) -> bytes:
-    """Return content-stream operators for crop marks at every trim line, outside the bleed.
+def crop_marks(grid: Grid, bleed: float, registration: bool = False) -> bytes:
+    """Return content-stream operators for crop marks at every trim line of a full sheet.
 
-    The marks are black: DeviceGray ``0 G``, or 100 % K (``0 0 0 1 K``) when *cmyk*.
+    The marks are DeviceGray black, or in the registration colour when *registration* (see
+    :mod:`kaartspel.pdf.marks`).
     """
-    lines: list[tuple[float, float, float, float]] = []
-    top = grid.origin_y + grid.rows * grid.cell_h + (grid.rows - 1) * grid.gutter
-    bottom = grid.origin_y
-    left = grid.origin_x
-    right = grid.origin_x + grid.cols * grid.cell_w + (grid.cols - 1) * grid.gutter
-    for col in range(grid.cols):
-        x0, _ = grid.cell(0, col)
-        for x in (x0 + bleed, x0 + grid.cell_w - bleed):
-            lines.append((x, top + MARK_GAP_MM, x, top + MARK_GAP_MM + MARK_LENGTH_MM))
-            lines.append((x, bottom - MARK_GAP_MM, x, bottom - MARK_GAP_MM - MARK_LENGTH_MM))
-    for row in range(grid.rows):
-        _, y0 = grid.cell(row, 0)
-        for y in (y0 + bleed, y0 + grid.cell_h - bleed):
-            lines.append((left - MARK_GAP_MM, y, left - MARK_GAP_MM - MARK_LENGTH_MM, y))
-            lines.append((right + MARK_GAP_MM, y, right + MARK_GAP_MM + MARK_LENGTH_MM, y))
-    ops = [f"q {MARK_WIDTH_PT} w {'0 0 0 1 K' if cmyk else '0 G'} 0 J"]
-    for x1, y1, x2, y2 in dict.fromkeys(lines):
-        ops.append(
-            f"{mm_to_pt(x1):.3f} {mm_to_pt(y1):.3f} m {mm_to_pt(x2):.3f} {mm_to_pt(y2):.3f} l S"
-        )
-    ops.append("Q\n")
-    return "\n".join(ops).encode()
+    cells = Cells(grid.rows, grid.cols, grid.per_sheet)
+    return mark_operators(crop_lines(grid.cell_rect, cells, bleed), registration)
 
 
-def new_sheet(out: Pdf, sheet: Size, xobjects: dict[str, pikepdf.Object], content: bytes) -> None:
-    """Add a sheet of *sheet*'s size drawing *content* with the forms *xobjects*."""
+def art_box(grid: Grid, bleed: float) -> Array:
+    """Return the ArtBox (pt) of a sheet: the imposed cards with their bleeds.
+
+    A PDF/X page needs a TrimBox or an ArtBox.  A sheet of many cards has no one trim
+    (each card is cut at its own marks), so it gets an ArtBox around what was imposed
+    instead of a TrimBox that would claim the whole sheet is the finished piece.  The
+    marks lie outside it: they are production aids, not the page's content.
+    """
+    left, _, _, top = grid.cell_rect(0, 0)
+    _, bottom, right, _ = grid.cell_rect(grid.rows - 1, grid.cols - 1)
+    grow = bleed if grid.shared is not None else 0.0  # shared cells are trims
+    return Array([round(mm_to_pt(v), 3) for v in
+                  (left - grow, bottom - grow, right + grow, top + grow)])
+
+
+def new_sheet(out: Pdf, sheet: Size, xobjects: dict[str, pikepdf.Object], content: bytes,
+              art: Array | None = None, registration: bool = False) -> pikepdf.Page:
+    """Add a sheet of *sheet*'s size drawing *content* with the forms *xobjects*.
+
+    *art* is its ArtBox; *registration*: the content strokes marks in the registration
+    colour, which the sheet's resources then hold.
+    """
     page = out.add_blank_page(page_size=(mm_to_pt(sheet.width), mm_to_pt(sheet.height)))
     page.obj.Resources = Dictionary(XObject=Dictionary({f"/{k}": v for k, v in xobjects.items()}))
     page.obj.Contents = out.make_stream(content)
+    if art is not None:
+        page.obj.ArtBox = art
+    if registration:
+        add_registration(out, page.obj.Resources)
+    return page
 
 
 def _put(name: str, grid: Grid, row: int, col: int, bleed: float,
@@ -232,15 +237,15 @@ def _put(name: str, grid: Grid, row: int, col: int, bleed: float,
                          (left + dx, bottom + dy, right + dx, top + dy))
 
 
-def sheet_marks(grid: Grid, bleed: float, count: int, cmyk: bool = False) -> bytes:
+def sheet_marks(grid: Grid, bleed: float, count: int, registration: bool = False) -> bytes:
     """Return the marks of a front sheet holding *count* cards: crop marks (or shared cut
     lines) at the trim lines of the cells that hold a card, none around an empty slot."""
     if grid.shared is not None:
         filled = {divmod(slot, grid.cols) for slot in range(count)}
-        return line_operators(shared_lines(grid.shared, filled, grid.sheet, grid.margin, bleed),
-                              cmyk)
-    return line_operators(crop_lines(grid.cell_rect, Cells(grid.rows, grid.cols, count), bleed),
-                          cmyk)
+        return mark_operators(shared_lines(grid.shared, filled, grid.sheet, grid.margin, bleed),
+                              registration)
+    return mark_operators(crop_lines(grid.cell_rect, Cells(grid.rows, grid.cols, count), bleed),
+                          registration)
 
 
 def impose_sheets(
@@ -250,13 +255,14 @@ def impose_sheets(
     grid: Grid,
     bleed: float,
     duplex: str,
-    cmyk: bool = False,
+    registration: bool = False,
     back_offset: tuple[float, float] = (0.0, 0.0),
 ) -> Pdf:
     """Return a PDF of sheets: fronts with crop marks, each followed by its backs sheet.
 
     *fronts* are page indices into *source*; *backs* gives for each front the page index of
-    its back (or None for no backs); *cmyk* draws the crop marks in DeviceCMYK black.  The
+    its back (or None for no backs).  Every sheet gets an :func:`art_box`; *registration*
+    (the print variant) draws the marks in the registration colour.  The
     backs are moved to cancel *back_offset*, the drift the duplex test sheet shows
     (:func:`kaartspel.pdf.duplex.back_shift`).
     """
@@ -280,8 +286,8 @@ def impose_sheets(
             name = f"F{fronts[i]}"
             used[name] = form(fronts[i])
             content += _put(name, grid, row, col, bleed, filled)
-        content += sheet_marks(grid, bleed, len(chunk), cmyk)
-        new_sheet(out, grid.sheet, used, content)
+        content += sheet_marks(grid, bleed, len(chunk), registration)
+        new_sheet(out, grid.sheet, used, content, art_box(grid, bleed), registration)
         if any(backs[i] is not None for i in chunk):
             used, content = {}, b""
             shift = back_shift(back_offset, grid.sheet, duplex)
@@ -294,7 +300,7 @@ def impose_sheets(
                 name = f"B{back}"
                 used[name] = form(back)
                 content += _put(name, grid, row, col, bleed, mirrored, shift)
-            new_sheet(out, grid.sheet, used, content)
+            new_sheet(out, grid.sheet, used, content, art_box(grid, bleed))
     # Sheets print at actual size: a scaled sheet cuts wrong and misses its backs.
     out.Root.ViewerPreferences = Dictionary(PrintScaling=Name("/None"))
     if duplex != "none" and any(b is not None for b in backs):

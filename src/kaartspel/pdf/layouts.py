@@ -7,84 +7,27 @@
 * **Fold** (``--layout fold``): each front with its back to its right, meeting at a fold
   line; folded about it, the back lies behind the front the right way up (a turn about a
   vertical line keeps up up), for printers without duplex.
-* **Marks** are drawn only for the cells that hold a card, never around an empty slot.
+* **Marks** are drawn only for the cells that hold a card, never around an empty slot
+  (:func:`kaartspel.pdf.marks.crop_lines`), and all lines by
+  :func:`kaartspel.pdf.marks.mark_operators`.
 
 Lines are ``(x1, y1, x2, y2)`` in mm from the sheet's lower-left corner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kaartspel.errors import UsageError
+from kaartspel.pdf.marks import MARK_GAP_MM, MARK_LENGTH_MM
 from kaartspel.units import Size, mm_to_pt
 
-MARK_GAP_MM = 1.0
-"""Space between a bleed and the start of a mark."""
-MARK_LENGTH_MM = 4.0
-"""Length of a crop mark."""
-MARK_WIDTH_PT = 0.25
 FOLD_DASH_MM = (1.5, 1.0)
 """A fold mark is dashed, so it is never taken for a cut."""
 
 Line = tuple[float, float, float, float]
 Rect = tuple[float, float, float, float]
 """Left, bottom, right, top in mm."""
-
-
-@dataclass(frozen=True)
-class Cells:
-    """The cells of a sheet that hold a card: row-major from the top-left, *count* of them."""
-
-    rows: int
-    cols: int
-    count: int
-
-    def __contains__(self, cell: object) -> bool:
-        if not isinstance(cell, tuple):
-            return False
-        row, col = cell
-        return bool(0 <= row < self.rows and 0 <= col < self.cols
-                    and row * self.cols + col < self.count)
-
-    def lowest_row(self, col: int) -> int:
-        """Return the lowest (largest) row that holds a card in column *col* (−1: none)."""
-        return max((r for r in range(self.rows) if (r, col) in self), default=-1)
-
-    def last_col(self, row: int) -> int:
-        """Return the rightmost column that holds a card in row *row* (−1: none)."""
-        return max((c for c in range(self.cols) if (row, c) in self), default=-1)
-
-
-def crop_lines(cell_rect: Callable[[int, int], Rect], filled: Cells, bleed: float
-               ) -> list[Line]:
-    """Return crop marks outside the bleed for the trim lines of the filled cells only.
-
-    A column's marks sit above the top row and below its lowest card; a row's to the left
-    of the grid and to the right of its last card.
-    """
-    lines: list[Line] = []
-    g = MARK_GAP_MM
-    for col in range(filled.cols):
-        low = filled.lowest_row(col)
-        if low < 0:
-            continue
-        left, _, right, top = cell_rect(0, col)
-        _, bottom, _, _ = cell_rect(low, col)
-        for x in (left + bleed, right - bleed):
-            lines.append((x, top + g, x, top + g + MARK_LENGTH_MM))
-            lines.append((x, bottom - g, x, bottom - g - MARK_LENGTH_MM))
-    for row in range(filled.rows):
-        last = filled.last_col(row)
-        if last < 0:
-            continue
-        left, bottom, _, top = cell_rect(row, 0)
-        _, _, right, _ = cell_rect(row, last)
-        for y in (bottom + bleed, top - bleed):
-            lines.append((left - g, y, left - g - MARK_LENGTH_MM, y))
-            lines.append((right + g, y, right + g + MARK_LENGTH_MM, y))
-    return list(dict.fromkeys(lines))
 
 
 @dataclass(frozen=True)
@@ -167,16 +110,6 @@ def shared_clip(trim: TrimGrid, row: int, col: int, filled: set[tuple[int, int]]
             bottom - (bleed if (row + 1, col) not in filled else 0),
             right + (bleed if (row, col + 1) not in filled else 0),
             top + (bleed if (row - 1, col) not in filled else 0))
-
-
-def line_operators(lines: Sequence[Line], cmyk: bool, dash: Sequence[float] = ()) -> bytes:
-    """Return operators stroking *lines* in black (DeviceGray, or 100 % K when *cmyk*)."""
-    pattern = " ".join(f"{mm_to_pt(d):.3f}" for d in dash)
-    ops = [f"q {MARK_WIDTH_PT} w {'0 0 0 1 K' if cmyk else '0 G'} 0 J [{pattern}] 0 d"]
-    ops.extend(f"{mm_to_pt(x1):.3f} {mm_to_pt(y1):.3f} m {mm_to_pt(x2):.3f} {mm_to_pt(y2):.3f} l S"
-               for x1, y1, x2, y2 in lines)
-    ops.append("Q\n")
-    return "\n".join(ops).encode()
 
 
 def place_clipped(name: str, x: float, y: float, clip: Rect | None) -> bytes:

@@ -4,9 +4,11 @@ What is checked, per page and for the document:
 
 * **Page boxes** — TrimBox ⊆ BleedBox ⊆ MediaBox (the defaults of absent boxes as the PDF
   specification gives them), the bleed on each side; in a PDF/X file every page needs a
-  TrimBox or ArtBox.  A page whose TrimBox lies inside its MediaBox is a *single card* (print
-  shop layout); a page without one, or trimmed at the media (N-up sheets with crop marks), is
-  a *sheet*, for which the safe-area check does not apply.
+  TrimBox or ArtBox.  A page whose TrimBox lies inside its MediaBox is *trimmed*: a card
+  (print-shop layout) or a poster when the trim is one of their sizes.  A page with an
+  ArtBox and no TrimBox is an *imposed sheet* (N-up cards, each cut at its crop marks); a
+  page without a TrimBox inside its MediaBox is *untrimmed* (printed as it is).  The
+  safe-area check applies to trimmed pages only.
 * **Fonts** — every font used to show text is embedded (FontFile, FontFile2 or FontFile3; a
   Type3 font is its own glyph programs) and subset (``ABCDEF+`` name prefix).
 * **Smallest text** — the effective size of every text-showing operator, below ``--min-text``
@@ -52,6 +54,7 @@ import pikepdf
 from pikepdf import Name
 
 from kaartspel.errors import EXIT_CONTENT, KaartspelError, UsageError, display_path
+from kaartspel.pdf import tounicode
 from kaartspel.units import MIN_TEXT_PT, MM, SAFE_MM
 
 """PDF points per millimetre."""
@@ -133,38 +136,6 @@ def _mm(value: float) -> float:
 # --- fonts -------------------------------------------------------------------------------------
 
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
-_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
-_BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
-_PAIR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
-_RANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
-
-
-def _unicode(hex_bytes: bytes) -> str:
-    try:
-        return bytes.fromhex(hex_bytes.decode()).decode("utf-16-be", errors="replace")
-    except ValueError:
-        return "?"
-
-
-def _to_unicode(stream: Any) -> dict[int, str]:
-    """Parse a ToUnicode CMap's bfchar and (simple) bfrange entries into code → text."""
-    if not isinstance(stream, pikepdf.Stream):
-        return {}
-    try:
-        data = stream.read_bytes()
-    except pikepdf.PdfError:
-        return {}
-    out: dict[int, str] = {}
-    for block in _BFCHAR.findall(data):
-        for code, text in _PAIR.findall(block):
-            out[int(code, 16)] = _unicode(text)
-    for block in _BFRANGE.findall(data):
-        for lo, hi, start in _RANGE.findall(block):
-            base = int(start, 16)
-            first, last = int(lo, 16), int(hi, 16)
-            for offset, code in enumerate(range(first, min(last, first + 65535) + 1)):
-                out[code] = chr(base + offset) if base + offset < 0x110000 else "?"
-    return out
 
 
 @dataclass
@@ -206,7 +177,7 @@ class _Font:
             if subtype == "/Type3":
                 self.scale = abs(float((font.get("/FontMatrix") or [0.001])[0]))
                 self.default = 0.0
-        self.unicode = _to_unicode(font.get("/ToUnicode"))
+        self.unicode = tounicode.read(font.get("/ToUnicode"))
         files = ("/FontFile", "/FontFile2", "/FontFile3")
         self.embedded = subtype == "/Type3" or (
             descriptor is not None and any(key in descriptor for key in files)
@@ -642,6 +613,10 @@ class PageReport:
     size_mm: tuple[float, float]
     boxes: dict[str, list[float]]
     single_card: bool
+    """Trimmed (a TrimBox inside the MediaBox): one card, a poster, any trimmed piece."""
+    kind: str
+    """``card``, ``poster`` or ``trimmed`` (trimmed pages), ``sheet`` (an ArtBox, no TrimBox:
+    imposed cards), ``page`` (untrimmed)."""
     trim_mm: tuple[float, float] | None
     bleed_mm: dict[str, float] | None
     smallest_text_pt: float | None
@@ -692,15 +667,30 @@ class Report:
         sheets = len(self.pages) - len(cards)
         lines = [f"{self.file}: {len(self.pages)} page(s)"
                  + (f", PDF/X: {self.pdfx_version}" if self.pdfx_version else "")]
-        if cards:
-            trims = sorted({p.trim_mm for p in cards if p.trim_mm})
-            bleeds = sorted({v for p in cards for v in (p.bleed_mm or {}).values()})
+        for kind, words in (("card", "card page(s), one card each"),
+                            ("poster", "poster page(s)"), ("trimmed", "trimmed page(s)")):
+            trimmed = [p for p in cards if p.kind == kind]  # (posters with a trim here)
+            if not trimmed:
+                continue
+            trims = sorted({p.trim_mm for p in trimmed if p.trim_mm})
+            bleeds = sorted({v for p in trimmed for v in (p.bleed_mm or {}).values()})
             trim_text = ", ".join(f"{w:g}×{h:g} mm" for w, h in trims)
             bleed_text = "/".join(f"{b:g}" for b in bleeds) or "0"
-            lines.append(f"  boxes: {len(cards)} trimmed page(s) (single cards), trim {trim_text}, "
+            lines.append(f"  boxes: {len(trimmed)} {words}, trim {trim_text}, "
                          f"bleed {bleed_text} mm")
-        if sheets:
-            lines.append(f"  boxes: {sheets} sheet page(s) (no TrimBox inside the MediaBox)")
+        imposed = sum(1 for p in self.pages if p.kind == "sheet")
+        if imposed:
+            lines.append(f"  boxes: {imposed} imposed sheet(s): an ArtBox around the cards, "
+                         "each cut at its crop marks (a sheet has no one trim)")
+        edge = [p for p in self.pages if p.kind == "poster" and not p.single_card]
+        if edge:
+            sizes = ", ".join(sorted({f"{w:g}×{h:g} mm" for w, h in (p.size_mm for p in edge)}))
+            lines.append(f"  boxes: {len(edge)} poster page(s) printed to the page edge, "
+                         f"{sizes}, no bleed")
+        others = sheets - imposed - len(edge)
+        if others:
+            lines.append(f"  boxes: {others} untrimmed page(s), printed as they are "
+                         "(no TrimBox inside the MediaBox)")
         embedded = all(f.embedded for f in self.fonts)
         subset = all(f.subset for f in self.fonts)
         lines.append(f"  fonts: {len(self.fonts)}"
@@ -715,9 +705,10 @@ class Report:
             lines.append(f"  safe area ({self.safe_mm:g} mm inside the trim): "
                          + ("all text inside" if all(p.safe_area != "fail" for p in cards)
                             else "text outside")
-                         + (f"; not applicable to {sheets} sheet page(s)" if sheets else ""))
+                         + (f"; not applicable to {sheets} untrimmed or imposed page(s)"
+                            if sheets else ""))
         else:
-            lines.append("  safe area: not applicable (no single-card pages)")
+            lines.append("  safe area: not applicable (no trimmed pages)")
         lines.append("  colour: " + (", ".join(self.colour_spaces) or "none")
                      + (" (CMYK required)" if self.require_cmyk else ""))
         images = [i for p in self.pages for i in p.images]
@@ -863,6 +854,7 @@ def check_pdf(pdf: pikepdf.Pdf, name: str = "", safe_mm: float = SAFE_MM,
             size_mm=(_mm(media[2] - media[0]), _mm(media[3] - media[1])),
             boxes={k: [round(v, 3) for v in box] for k, box in present.items()},
             single_card=single,
+            kind=_page_kind(present, trim, single),
             trim_mm=(_mm(trim[2] - trim[0]), _mm(trim[3] - trim[1])) if single else None,
             bleed_mm=bleed_mm,
             smallest_text_pt=page_min,
@@ -891,8 +883,8 @@ def check_pdf(pdf: pikepdf.Pdf, name: str = "", safe_mm: float = SAFE_MM,
     if require_cmyk:
         failures.extend(_colour_lines(all_colours))
     if any(not p.single_card for p in pages):
-        notes.append("safe-area check not applicable to sheet pages (no TrimBox inside "
-                     "the MediaBox: N-up sheets or untrimmed pages)")
+        notes.append("safe-area check not applicable to pages without a trim of their own "
+                     "(imposed N-up sheets, untrimmed pages)")
     return Report(
         file=name,
         pages=pages,
@@ -909,6 +901,28 @@ def check_pdf(pdf: pikepdf.Pdf, name: str = "", safe_mm: float = SAFE_MM,
         failures=failures,
         notes=notes,
     )
+
+
+def _page_kind(present: dict[str, Box], trim: Box, trimmed: bool) -> str:
+    """Name what a page is from its boxes and its trim size (see :class:`PageReport`).
+
+    An untrimmed page of a poster size is a poster printed to the page edge (``poster``
+    too, but not trimmed: no bleed, no safe area to check).
+    """
+    from kaartspel.units import CARD_SIZES, POSTER_SIZES
+
+    def one_of(sizes: Any) -> bool:
+        size = sorted((_mm(trim[2] - trim[0]), _mm(trim[3] - trim[1])))
+        return any(all(abs(a - b) <= 0.5 for a, b in zip(size, sorted((s.width, s.height)),
+                                                         strict=True)) for s in sizes.values())
+
+    if not trimmed:
+        if "ArtBox" in present and "TrimBox" not in present:
+            return "sheet"
+        return "poster" if one_of(POSTER_SIZES) else "page"
+    if one_of(CARD_SIZES):
+        return "card"
+    return "poster" if one_of(POSTER_SIZES) else "trimmed"
 
 
 def _colour_lines(uses: Iterable[ColourUse]) -> list[str]:

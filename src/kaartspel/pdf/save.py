@@ -71,7 +71,12 @@ def build_date(inputs: Iterable[bytes] = ()) -> datetime:
 
 
 def save_pdf(pdf: Any, path: Path, title: str, lang: str, viewer_title: bool = True) -> None:
-    """Stamp metadata on a pikepdf Pdf and save it atomically and deterministically."""
+    """Stamp metadata on a pikepdf Pdf and save it atomically and deterministically.
+
+    Every output is a deck or a poster, printed at its own size: ``/PrintScaling /None``
+    asks the print dialog not to shrink it to fit the paper (office dialogs do by default,
+    and a card printed at 95 % no longer matches its crop marks).
+    """
     import pikepdf
 
     date = build_date().strftime("D:%Y%m%d%H%M%SZ")
@@ -81,10 +86,11 @@ def save_pdf(pdf: Any, path: Path, title: str, lang: str, viewer_title: bool = T
     pdf.docinfo["/CreationDate"] = date
     pdf.docinfo["/ModDate"] = date
     pdf.Root.Lang = pikepdf.String(lang)
+    prefs = pdf.Root.get("/ViewerPreferences") or pikepdf.Dictionary()
     if viewer_title:
-        prefs = pdf.Root.get("/ViewerPreferences") or pikepdf.Dictionary()
         prefs.DisplayDocTitle = True
-        pdf.Root.ViewerPreferences = prefs
+    prefs.PrintScaling = pikepdf.Name("/None")
+    pdf.Root.ViewerPreferences = prefs
 
     def write(tmp: Path) -> None:
         pdf.save(tmp, deterministic_id=True, compress_streams=True,

@@ -15,7 +15,6 @@ that the edge meets the ticks.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -23,18 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
-from pikepdf import Dictionary, Name, Pdf
+from pikepdf import Dictionary, Pdf
 
 from kaartspel.errors import UsageError
+from kaartspel.pdf import tounicode
 from kaartspel.pdf.impose import page_xobject
+from kaartspel.pdf.marks import MARK_WIDTH_PT, add_registration, cut_marks, mark_operators
 from kaartspel.units import Size, mm_to_pt, pt_to_mm
 
 FRAME_MM = 6.0
 """White frame between the printable edge and the poster: marks and the label live here."""
-MARK_GAP_MM = 1.0
-"""Space between the printed poster edge and the start of a mark."""
-MARK_LENGTH_MM = 4.0
-MARK_WIDTH_PT = 0.3
 LABEL_PT = 8.0
 """Size of the tile label."""
 
@@ -163,71 +160,32 @@ def tile_labels(template: str, plan: TilePlan) -> list[str]:
 # Marks
 
 
-def _line(x1: float, y1: float, x2: float, y2: float) -> str:
-    return (f"{mm_to_pt(x1):.3f} {mm_to_pt(y1):.3f} m "
-            f"{mm_to_pt(x2):.3f} {mm_to_pt(y2):.3f} l S")
+def tile_marks(plan: TilePlan, row: int, col: int, registration: bool = False) -> bytes:
+    """Return operators for the cut marks and overlap ticks of one sheet (in its frame).
 
-
-def tile_marks(plan: TilePlan, row: int, col: int) -> bytes:
-    """Return operators for the cut marks and overlap ticks of one sheet (in its frame)."""
+    Cut marks continue the printed edges into the frame; ticks show where the neighbouring
+    sheets' printed edges fall on this one.  Both are marks of :mod:`kaartspel.pdf.marks`.
+    """
     ax, ay = plan.origin
     w, h = plan.window_w, plan.window_h
     left, right, bottom, top = ax, ax + w, ay, ay + h
-    a, b = MARK_GAP_MM, MARK_GAP_MM + MARK_LENGTH_MM
-    lines = []
-    # Corner marks: the printed edges, extended into the frame.
-    for x, sx in ((left, -1), (right, 1)):
-        for y, sy in ((bottom, -1), (top, 1)):
-            lines.append(_line(x, y + sy * a, x, y + sy * b))
-            lines.append(_line(x + sx * a, y, x + sx * b, y))
-    # Overlap ticks: where the neighbours' printed edges fall on this sheet.
     x0, y0, _, _ = plan.window(row, col)
-    xs = []
+    xs = [left, right]
     if col + 1 < plan.cols:
-        xs.append(plan.xs[col + 1] - x0)
+        xs.append(ax + plan.xs[col + 1] - x0)
     if col > 0:
-        xs.append(plan.xs[col - 1] + plan.window_w - x0)
-    for x in xs:
-        lines.append(_line(ax + x, top + a, ax + x, top + b))
-        lines.append(_line(ax + x, bottom - a, ax + x, bottom - b))
-    ys = []
+        xs.append(ax + plan.xs[col - 1] + plan.window_w - x0)
+    ys = [bottom, top]
     if row + 1 < plan.rows:
-        ys.append(plan.ys[row + 1] - y0)
+        ys.append(top - (plan.ys[row + 1] - y0))
     if row > 0:
-        ys.append(plan.ys[row - 1] + plan.window_h - y0)
-    for y in ys:
-        sheet_y = top - y
-        lines.append(_line(left - a, sheet_y, left - b, sheet_y))
-        lines.append(_line(right + a, sheet_y, right + b, sheet_y))
-    return ("q 0 0 0 1 K " + f"{MARK_WIDTH_PT} w 0 J []0 d\n" + "\n".join(lines) + "\nQ\n").encode()
+        ys.append(top - (plan.ys[row - 1] + plan.window_h - y0))
+    return mark_operators(cut_marks(xs, ys, (left, bottom, right, top)), registration)
 
 
 # --------------------------------------------------------------------------------------------
 # Label text: reuse a font the poster already embeds (searchable text, no new font), or fall
 # back to glyph outlines of the bundled font.
-
-_BFCHAR = re.compile(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
-_BFRANGE = re.compile(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
-
-
-def _to_unicode(font: pikepdf.Object) -> dict[str, bytes]:
-    """Return a map from character to character code for a Type0 font, from its ToUnicode."""
-    stream = font.get("/ToUnicode")
-    if stream is None or font.get("/Encoding") != Name("/Identity-H"):
-        return {}
-    text = stream.read_bytes().decode("latin-1")
-    codes: dict[str, bytes] = {}
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
-        for code, uni in _BFCHAR.findall(block):
-            if len(uni) == 4:
-                codes.setdefault(chr(int(uni, 16)), bytes.fromhex(code.rjust(4, "0")))
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
-        for lo, hi, uni in _BFRANGE.findall(block):
-            start = int(uni, 16)
-            for i, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
-                codes.setdefault(chr(start + i), code.to_bytes(2, "big"))
-    return codes
-
 
 def _fonts(resources: pikepdf.Object, depth: int = 0) -> Iterator[pikepdf.Object]:
     fonts = resources.get("/Font")
@@ -247,7 +205,7 @@ def find_label_font(
     needed = set("".join(texts))
     candidates = []
     for font in _fonts(form.get("/Resources") or Dictionary()):
-        codes = _to_unicode(font)
+        codes = tounicode.codes_by_text(font)
         if needed <= codes.keys():
             name = str(font.get("/BaseFont", ""))
             rank = 0 if "Semi-Bold" in name or "Semibold" in name else 1 if "Bold" in name else 2
@@ -335,9 +293,13 @@ def _text(text: str, found: tuple[pikepdf.Object, dict[str, bytes]] | None, x: f
 
 
 def assembly_content(plan: TilePlan, trim_origin: tuple[float, float], heading: str,
-                     found: tuple[pikepdf.Object, dict[str, bytes]] | None) -> bytes:
+                     found: tuple[pikepdf.Object, dict[str, bytes]] | None,
+                     cmyk: bool = False) -> bytes:
     """Return the content of the assembly sheet: the whole poster, small, with every
-    sheet's window outlined and named where it lies, and *heading* above it."""
+    sheet's window outlined and named where it lies, and *heading* above it (black and
+    white in DeviceCMYK when *cmyk*, the print variant)."""
+    black, stroke, white = ("0 0 0 1 k", "0 0 0 1 K", "0 0 0 0 k") if cmyk else ("0 g", "0 G",
+                                                                                 "1 g")
     inset = plan.margin + FRAME_MM
     head_h = 12.0
     avail_w = plan.sheet.width - 2 * inset
@@ -353,7 +315,7 @@ def assembly_content(plan: TilePlan, trim_origin: tuple[float, float], heading: 
            f"{scale:.6f} 0 0 {scale:.6f} {pt(tx):.3f} {pt(ty):.3f} cm /P Do Q"]
     # Each sheet's window: outlined (the overlaps show where neighbours meet), named in the
     # middle of the part no neighbour covers, on a white ground so it reads over the poster.
-    ops.append(f"q 0 G {MARK_WIDTH_PT * 2:g} w")
+    ops.append(f"q {stroke} {MARK_WIDTH_PT * 2:g} w")
     for row, col in plan.tiles():
         x0, y0, x1, y1 = plan.window(row, col)
         rx, ry = left + x0 * scale, bottom + (plan.poster_h - y1) * scale
@@ -372,25 +334,30 @@ def assembly_content(plan: TilePlan, trim_origin: tuple[float, float], heading: 
         tw = _text_width(name, ASSEMBLY_NAME_PT)
         cap = ASSEMBLY_NAME_PT * 0.66 * 25.4 / 72
         pad = 1.2
-        ops.append(f"q 1 g {pt(cx - tw / 2 - pad):.3f} {pt(cy - cap / 2 - pad):.3f} "
+        ops.append(f"q {white} {pt(cx - tw / 2 - pad):.3f} {pt(cy - cap / 2 - pad):.3f} "
                    f"{pt(tw + 2 * pad):.3f} {pt(cap + 2 * pad):.3f} re f Q")
-        ops.append("q 0 g " + _text(name, found, cx - tw / 2, cy - cap / 2, ASSEMBLY_NAME_PT)
+        ops.append(f"q {black} " + _text(name, found, cx - tw / 2, cy - cap / 2, ASSEMBLY_NAME_PT)
                    + " Q")
     head_y = plan.sheet.height - inset - head_h / 2 - LABEL_PT * 0.33 * 25.4 / 72
-    ops.append("q 0 g " + _text(heading, found, inset, head_y) + " Q")
+    ops.append(f"q {black} " + _text(heading, found, inset, head_y) + " Q")
     return ("\n".join(ops) + "\n").encode()
 
 
 def tile_poster(source: Pdf, plan: TilePlan, trim_origin: tuple[float, float],
-                label: str, assembly: str = "") -> Pdf:
+                label: str, assembly: str = "", registration: bool = False) -> Pdf:
     """Return a PDF with one sheet per tile of every page of *source*.
 
     *trim_origin* is where the poster's trim box starts on its page (mm from the lower-left
     corner: the bleed and crop-mark zone); *label* is the tile label template.  With an
     *assembly* heading, each page's tiles are preceded by a sheet that shows the whole page
     with every sheet's place and name (see :func:`assembly_content`).
+    *registration* (the print variant): marks in the registration colour, labels and the
+    assembly sheet in 100 % K, and an ArtBox around the poster's part on each sheet (a
+    PDF/X page needs a TrimBox or an ArtBox; a tile is not trimmed to one size).
     """
     out = Pdf.new()
+    space = None
+    ink = "0 0 0 1 k" if registration else "0 g"
     pages = list(source.pages)
     for index, page in enumerate(pages):
         form = page_xobject(out, page)
@@ -407,7 +374,7 @@ def tile_poster(source: Pdf, plan: TilePlan, trim_origin: tuple[float, float],
                 resources.Font = Dictionary(KL=found[0])
             sheet.obj.Resources = resources
             sheet.obj.Contents = out.make_stream(assembly_content(plan, trim_origin, heading,
-                                                                   found))
+                                                                   found, registration))
         ax, ay = plan.origin
         sheet_w, sheet_h = mm_to_pt(plan.sheet.width), mm_to_pt(plan.sheet.height)
         for (row, col), text in zip(plan.tiles(), labels, strict=True):
@@ -423,17 +390,21 @@ def tile_poster(source: Pdf, plan: TilePlan, trim_origin: tuple[float, float],
             label_y = ay - FRAME_MM + (FRAME_MM - cap) / 2
             label_x = ax + (plan.window_w - pt_to_mm(len(text) * LABEL_PT * 0.5)) / 2
             if found is not None:
-                content.append("q 0 g " + _text_ops(text, found[1], label_x, label_y) + " Q")
+                content.append(f"q {ink} " + _text_ops(text, found[1], label_x, label_y) + " Q")
             else:
-                content.append("q 0 g " + _outline_ops(text, label_x, label_y) + " Q")
+                content.append(f"q {ink} " + _outline_ops(text, label_x, label_y) + " Q")
             sheet = out.add_blank_page(page_size=(sheet_w, sheet_h))
             resources = Dictionary(XObject=Dictionary(P=form))
             if found is not None:
                 resources.Font = Dictionary(KL=found[0])
             sheet.obj.Resources = resources
             sheet.obj.Contents = out.make_stream(
-                ("\n".join(content) + "\n").encode() + tile_marks(plan, row, col)
+                ("\n".join(content) + "\n").encode() + tile_marks(plan, row, col, registration)
             )
+            if registration:
+                space = add_registration(out, resources, space)
+                sheet.obj.ArtBox = pikepdf.Array([round(mm_to_pt(v), 3) for v in (
+                    ax, ay, ax + plan.window_w, ay + plan.window_h)])
     return out
 
 

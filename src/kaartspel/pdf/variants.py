@@ -44,7 +44,8 @@ from kaartspel.cache import digest
 from kaartspel.errors import RenderError, UsageError
 from kaartspel.options import PdfVariant
 from kaartspel.pdf.save import build_date
-from kaartspel.render.templates import PACKAGE_TEMPLATES, TemplateSet
+from kaartspel.render.page_resources import replace_contents
+from kaartspel.render.templates import PACKAGE_TEMPLATES, Colour, Palette, TemplateSet
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,22 @@ def cmyk_css(cmyk: Sequence[float]) -> str:
 def css_colour(rgb: str, cmyk: Sequence[float], variant: str) -> str:
     """Return the colour to write in CSS or SVG: *rgb*, or ``device-cmyk()`` for ``print``."""
     return cmyk_css(cmyk) if variant == "print" else rgb
+
+
+def variant_palette(palette: Palette, variant: str) -> Palette:
+    """Return *palette* with every colour as the *variant* writes it in CSS and SVG.
+
+    ``print``: each theme's colour and tint and the ink become ``device-cmyk()`` of their
+    print values; other variants keep the sRGB design values.  Code that paints with
+    ``palette.colour(theme).rgb`` then paints in the variant's colours without knowing it.
+    """
+    if variant != "print":
+        return palette
+    themes = {
+        key: Colour(cmyk_css(c.cmyk), c.cmyk, cmyk_css(c.tint_cmyk), c.tint_cmyk)
+        for key, c in palette.themes.items()
+    }
+    return Palette(cmyk_css(palette.ink_cmyk), palette.ink_cmyk, themes)
 
 
 def variant_environment(env: jinja2.Environment, variant: str) -> jinja2.Environment:
@@ -163,6 +180,93 @@ def finalize(pdf: pikepdf.Pdf, variant: str, lang: str, title: str,
     _write_xmp(pdf, variant, lang, title)
     if variant == "print":
         _require_cmyk(pdf, strict)
+        overprint_black_text(pdf)
+
+
+OVERPRINT = "/KsOverprint"
+KNOCKOUT = "/KsKnockout"
+"""ExtGState resource names: overprint on for black text, and back off for everything else."""
+_TEXT_SHOW = frozenset({"Tj", "TJ", "'", '"'})
+_OTHER_PAINT = frozenset({"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh", "Do",
+                          "INLINE IMAGE"})
+
+
+def overprint_black_text(pdf: pikepdf.Pdf) -> int:
+    """Make text filled in 100 % K overprint; return how many text operators now do.
+
+    Black text knocks out whatever lies under it by default: the press leaves the tint of a
+    panel blank where a letter will be, and a hair of misregistration shows as a white
+    fringe around small type.  Set to overprint (``/OP true /op true /OPM 1``: the zero
+    C, M and Y of ``0 0 0 1 k`` leave the inks below alone), black prints over the tint.
+    Only text in exactly 0 0 0 1 overprints; before anything else is painted, overprint is
+    switched off again, so colours and white knock out as designed.
+    """
+    overprint = pdf.make_indirect(Dictionary(Type=Name.ExtGState, OP=True, op=True, OPM=1))
+    knockout = pdf.make_indirect(Dictionary(Type=Name.ExtGState, OP=False, op=False, OPM=0))
+    count = 0
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = list(pdf.pages)
+    while stack:
+        owner = stack.pop()
+        obj = owner.obj if isinstance(owner, pikepdf.Page) else owner
+        resources = obj.get("/Resources")
+        if resources is None:
+            resources = obj.Resources = Dictionary()
+        for xobject in (resources.get("/XObject") or {}).values():
+            if xobject.get("/Subtype") == Name.Form and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                stack.append(xobject)
+        instructions, shown = _overprinted(pikepdf.parse_content_stream(owner))
+        if not shown:
+            continue
+        count += shown
+        states = resources.get("/ExtGState")
+        if states is None:
+            states = resources.ExtGState = Dictionary()
+        states[Name(OVERPRINT)] = overprint
+        states[Name(KNOCKOUT)] = knockout
+        data = pikepdf.unparse_content_stream(instructions)
+        if isinstance(owner, pikepdf.Page):
+            replace_contents(owner, data)
+        else:
+            owner.write(data)
+    return count
+
+
+def _overprinted(instructions: Any) -> tuple[list[Any], int]:
+    """Return *instructions* with overprint switched on for black text, and the count."""
+    out: list[Any] = []
+    black, on = False, False
+    saved: list[tuple[bool, bool]] = []
+    shown = 0
+
+    def switch(state: bool) -> None:
+        nonlocal on
+        if state != on:
+            name = OVERPRINT if state else KNOCKOUT
+            out.append(pikepdf.ContentStreamInstruction([Name(name)], pikepdf.Operator("gs")))
+            on = state
+
+    for instruction in instructions:
+        op = str(instruction.operator)
+        operands = list(getattr(instruction, "operands", ()))
+        if op == "q":
+            saved.append((black, on))
+        elif op == "Q" and saved:
+            black, on = saved.pop()
+        elif op == "k" or (op in ("sc", "scn") and len(operands) == 4):
+            black = [float(v) for v in operands] == [0.0, 0.0, 0.0, 1.0]
+        elif op == "cs":  # DeviceCMYK starts at 0 0 0 1 (ISO 32000-1, 8.6.8)
+            black = bool(operands) and str(operands[0]) == "/DeviceCMYK"
+        elif op in ("g", "rg", "scn", "sc"):
+            black = False
+        if op in _TEXT_SHOW:
+            switch(black)
+            shown += black
+        elif op in _OTHER_PAINT:
+            switch(False)
+        out.append(instruction)
+    return out, shown
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
@@ -272,31 +376,68 @@ def _content_digest(pdf: pikepdf.Pdf) -> str:
     return h.hexdigest()
 
 
+XMP_NAMESPACES = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "xmp": "http://ns.adobe.com/xap/1.0/",
+    "pdf": "http://ns.adobe.com/pdf/1.3/",
+    "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
+    "pdfxid": "http://www.npes.org/pdfx/ns/id/",
+    "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
+}
+"""The schemas the metadata uses, each declared once, on its rdf:Description."""
+
+
 def _write_xmp(pdf: pikepdf.Pdf, variant: str, lang: str, title: str) -> None:
-    """Replace the XMP metadata with one that matches what ``save_pdf`` writes to /Info."""
+    """Replace the XMP metadata with one that matches what ``save_pdf`` writes to /Info.
+
+    The packet is written here, not by pikepdf's metadata editor, which declares each
+    namespace on the property that uses it: XMP allows that, but strict readers (Apache
+    PDFBox's xmpbox, which many preflight tools build on) look for the schemas on
+    ``rdf:Description`` and then see no ``dc:title`` at all.
+    """
     date = build_date().strftime("%Y-%m-%dT%H:%M:%SZ")
     name = digest(_content_digest(pdf), variant, lang, title, date)
     document_id = f"uuid:{uuid.UUID(hex=name[:32])}"
-    if "/Metadata" in pdf.Root:
-        del pdf.Root.Metadata
-    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta["dc:title"] = title
-        meta["dc:language"] = [lang]
-        meta["dc:format"] = "application/pdf"
-        meta["xmp:CreatorTool"] = CREATOR
-        meta["xmp:CreateDate"] = date
-        meta["xmp:ModifyDate"] = date
-        meta["xmp:MetadataDate"] = date
-        meta["pdf:Producer"] = PRODUCER
-        meta["xmpMM:DocumentID"] = document_id
-        meta["xmpMM:InstanceID"] = document_id
-        meta["xmpMM:VersionID"] = "1"
-        meta["xmpMM:RenditionClass"] = "default"
-        if variant == "print":
-            meta["pdfxid:GTS_PDFXVersion"] = PDFX_VERSION
-            meta["pdf:Trapped"] = "False"
-        else:
-            meta["pdfuaid:part"] = "1"
+    simple = {
+        "dc:format": "application/pdf",
+        "xmp:CreatorTool": CREATOR,
+        "xmp:CreateDate": date,
+        "xmp:ModifyDate": date,
+        "xmp:MetadataDate": date,
+        "pdf:Producer": PRODUCER,
+        "xmpMM:DocumentID": document_id,
+        "xmpMM:InstanceID": document_id,
+        "xmpMM:VersionID": "1",
+        "xmpMM:RenditionClass": "default",
+    }
+    if variant == "print":
+        simple |= {"pdf:Trapped": "False", "pdfxid:GTS_PDFXVersion": PDFX_VERSION}
+    else:
+        simple["pdfuaid:part"] = "1"
+    used = {key.split(":")[0] for key in simple} | {"dc"}
+    declarations = "".join(f'\n    xmlns:{prefix}="{uri}"'
+                           for prefix, uri in XMP_NAMESPACES.items() if prefix in used)
+    properties = [
+        f'   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li>'
+        "</rdf:Alt></dc:title>",
+        f"   <dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>",
+        *(f"   <{key}>{escape(value)}</{key}>" for key, value in simple.items()),
+    ]
+    packet = (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+        ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        f'  <rdf:Description rdf:about=""{declarations}>\n'
+        + "\n".join(properties) + "\n"
+        "  </rdf:Description>\n"
+        " </rdf:RDF>\n"
+        "</x:xmpmeta>\n"
+        '<?xpacket end="w"?>'
+    )
+    metadata = pdf.make_stream(packet.encode("utf-8"))
+    metadata.Type = Name.Metadata
+    metadata.Subtype = Name.XML
+    pdf.Root.Metadata = metadata
 
 
 def _require_cmyk(pdf: pikepdf.Pdf, strict: bool) -> None:
@@ -316,5 +457,5 @@ def _require_cmyk(pdf: pikepdf.Pdf, strict: bool) -> None:
 
 __all__ = [
     "PROFILE", "VARIANTS", "check_variant", "cmyk_css", "css_colour", "finalize",
-    "variant_environment", "with_title", "write_options",
+    "variant_environment", "variant_palette", "with_title", "write_options",
 ]

@@ -29,7 +29,7 @@ from typing import Any
 
 from kaartspel.cache import digest
 from kaartspel.content.load import load_content
-from kaartspel.errors import RenderError
+from kaartspel.errors import RenderError, UsageError
 from kaartspel.options import PosterOptions
 from kaartspel.pdf.save import check_output, save_pdf
 from kaartspel.poster.fit import fit_poster
@@ -64,32 +64,29 @@ class PosterResult:
 # Print furniture: boxes and crop marks
 
 
-def crop_marks(geometry: Geometry) -> bytes:
+def crop_marks(geometry: Geometry, registration: bool = False) -> bytes:
     """Return content-stream operators for crop marks at the trim corners, outside the bleed."""
+    from kaartspel.pdf.marks import cut_marks, mark_operators
+
     g = geometry
     o = g.offset
-    start = g.bleed + MARK_OFFSET_MM
-    end = start + MARK_LENGTH_MM
-    lines = []
-    for x in (o, o + g.width):
-        for y, sign in ((o, -1), (o + g.height, 1)):
-            lines.append((x, y + sign * start, x, y + sign * end))
-    for y in (o, o + g.height):
-        for x, sign in ((o, -1), (o + g.width, 1)):
-            lines.append((x + sign * start, y, x + sign * end, y))
-    ops = [f"q {MARK_WIDTH_PT} w 0 0 0 1 K 0 J []0 d"]
-    for x1, y1, x2, y2 in lines:
-        ops.append(f"{mm_to_pt(x1):.3f} {mm_to_pt(y1):.3f} m "
-                   f"{mm_to_pt(x2):.3f} {mm_to_pt(y2):.3f} l S")
-    ops.append("Q\n")
-    return "\n".join(ops).encode()
+    xs, ys = (o, o + g.width), (o, o + g.height)
+    outer = (o - g.bleed, o - g.bleed, o + g.width + g.bleed, o + g.height + g.bleed)
+    return mark_operators(cut_marks(xs, ys, outer, MARK_OFFSET_MM, MARK_LENGTH_MM),
+                          registration, MARK_WIDTH_PT)
 
 
-def finish_pages(pdf: Any, geometry: Geometry) -> None:
-    """Set the page boxes of every poster page; with a bleed, TrimBox/BleedBox and crop marks."""
+def finish_pages(pdf: Any, geometry: Geometry, registration: bool = False) -> None:
+    """Set the page boxes of every poster page; with a bleed, TrimBox/BleedBox and crop marks.
+
+    *registration* (the print variant) draws the marks in the registration colour.
+    """
     import pikepdf
 
+    from kaartspel.pdf.marks import add_registration
+
     g = geometry
+    space = None
     width, height = mm_to_pt(g.page_w), mm_to_pt(g.page_h)
     o, b = mm_to_pt(g.offset), mm_to_pt(g.bleed)
     for page in pdf.pages:
@@ -98,7 +95,9 @@ def finish_pages(pdf: Any, geometry: Geometry) -> None:
             continue
         page.obj.TrimBox = pikepdf.Array([o, o, width - o, height - o])
         page.obj.BleedBox = pikepdf.Array([o - b, o - b, width - o + b, height - o + b])
-        page.contents_add(pdf.make_stream(crop_marks(g)), prepend=False)
+        if registration:
+            space = add_registration(pdf, page.obj.Resources, space)
+        page.contents_add(pdf.make_stream(crop_marks(g, registration)), prepend=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -106,16 +105,26 @@ def finish_pages(pdf: Any, geometry: Geometry) -> None:
 
 
 def build_poster(content_dir: Path, options: PosterOptions, output: Path) -> PosterResult:
-    """Build one poster PDF (or its tiles) at *output*; raise a KaartspelError on any problem."""
+    """Build one poster PDF (or its tiles) at *output*; raise a KaartspelError on any problem.
+
+    The PDF variant (``options.pdf``): ``print`` renders in the palette's CMYK and finishes
+    as PDF/X-4; ``accessible`` renders one tagged document whose structure follows the
+    poster's reading order, tidied into PDF/UA-1 (see :mod:`kaartspel.pdf.tags`).
+    """
     import pikepdf
+
+    from kaartspel.pdf.variants import finalize, write_options
 
     started = time.perf_counter()
     options = options.validated()
+    if options.pdf == "accessible" and options.tile:
+        raise UsageError("--pdf accessible makes one tagged document; it cannot be split into "
+                         "--tile sheets (build the tiles with --pdf plain or print)")
     check_output(output)
     geometry = Geometry.create(poster_size(options.size), options.orientation, options.bleed)
     content = load_content(content_dir, options.lang)
-    renderer = PosterRenderer(content, geometry, TemplateSet.create(options.templates),
-                              options.strict)
+    templates = TemplateSet.create(options.templates)
+    renderer = PosterRenderer(content, geometry, templates, options.strict, options.pdf)
     plan = None
     labels: list[str] = []
     if options.tile:
@@ -136,29 +145,41 @@ def build_poster(content_dir: Path, options: PosterOptions, output: Path) -> Pos
         located = located.replace(Path(folder).resolve().as_uri(), "")
     identifier = digest(located, renderer.templates.fingerprint()).encode()[:32]
     written = time.perf_counter()
-    pdf_bytes = write_pdf(document, identifier, options.strict, renderer.what)
+    pdf_bytes = write_pdf(document, identifier, options.strict, renderer.what,
+                          **write_options(options.pdf))
     log.debug("%s: PDF written in %.2f s", renderer.what, time.perf_counter() - written)
     title = f"{content.meta.title} — {geometry.width:g}×{geometry.height:g} mm"
+    print_variant = options.pdf == "print"
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         expected = placement.pages + (1 if labels else 0)
         if len(pdf.pages) != expected:
             raise RenderError(f"{renderer.what}: expected {expected} pages, got {len(pdf.pages)}")
         if labels:
             del pdf.pages[-1]  # the tile labels' page: its glyphs are in the fonts now
-        finish_pages(pdf, geometry)
+        if options.pdf == "accessible":
+            from kaartspel.pdf.tags import tidy_structure
+            from kaartspel.render.document import hidden_content
+
+            tidy_structure(pdf, hidden_content(document))
+        finish_pages(pdf, geometry, registration=print_variant)
+        out = pdf
         if plan is not None:
             from kaartspel.pdf.tile import tile_poster
 
             out = tile_poster(pdf, plan, (geometry.offset, geometry.offset),
-                              content.ui.tile_label, content.ui.tile_assembly)
-            pages = len(out.pages)
-            save_pdf(out, output, title, options.lang)
-        else:
-            pages = len(pdf.pages)
-            save_pdf(pdf, output, title, options.lang)
+                              content.ui.tile_label, content.ui.tile_assembly,
+                              registration=print_variant)
+        elif len(out.pages) > 1:
+            # A two-sided handout: the back must print on the back of the same sheet,
+            # turned like a book page (about the long edge of a portrait page).
+            prefs = out.Root.get("/ViewerPreferences") or pikepdf.Dictionary()
+            prefs.Duplex = (pikepdf.Name.DuplexFlipShortEdge if geometry.landscape
+                            else pikepdf.Name.DuplexFlipLongEdge)
+            out.Root.ViewerPreferences = prefs
+        pages = len(out.pages)
+        finalize(out, options.pdf, options.lang, title, templates, options.strict)
+        save_pdf(out, output, title, options.lang)
     return PosterResult(output, pages, body, time.perf_counter() - started)
-
-
 
 
 __all__ = ["PosterResult", "build_poster"]

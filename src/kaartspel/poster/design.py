@@ -11,6 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from kaartspel.content.model import Content
+from kaartspel.poster import diagrams
 from kaartspel.poster.geometry import Geometry
 from kaartspel.poster.layout import Block, Cycle, HStack, Leaf, Node, Panel, Stair, VStack
 from kaartspel.render.templates import Palette
@@ -53,8 +54,14 @@ class PosterBuilder:
     """Build the layout trees of one content language at one geometry."""
 
     def __init__(self, content: Content, geometry: Geometry, palette: Palette,
-                 icon: Callable[[str, str | None], Markup]) -> None:
+                 icon: Callable[[str, str | None], Markup],
+                 design: Palette | None = None,
+                 paint: Callable[[str], str] | None = None) -> None:
         self.content, self.g, self.palette, self.icon = content, geometry, palette, icon
+        self.design_palette = design or palette
+        """The sRGB design values (*palette* may be the print variant's CMYK)."""
+        self.paint = paint or (lambda rgb: rgb)
+        """Turns an sRGB colour made here (a mix) into the variant's colour."""
 
     # Pieces ------------------------------------------------------------------------------
 
@@ -100,6 +107,7 @@ class PosterBuilder:
     def stair(self, span: tuple[float, float]) -> Stair:
         d, g = self.content.data, self.g
         colour = self.palette.colour("ambities")
+        design = self.design_palette.colour("ambities")
         levels = d.ambities.levels
         last = len(levels) - 1
         steps = [
@@ -113,7 +121,8 @@ class PosterBuilder:
         return Stair(span[0], span[1], steps, pad=g.mm(4), tread=g.mm(2),
                      rise_min=min(step_w * 0.16, g.mm(11)),
                      rise_max=min(step_w * 0.42, g.mm(30)), gap=g.mm(1.6),
-                     colour=colour.rgb, tint=colour.tint, label=self.content.ui.ladder_alt)
+                     colour=colour.rgb, tint=colour.tint, label=self.content.ui.ladder_alt,
+                     goal=self.paint(diagrams.mix(design.tint, design.rgb, diagrams.GOAL_DEPTH)))
 
     def cycle(self, span: tuple[float, float]) -> Cycle:
         d, g = self.content.data, self.g

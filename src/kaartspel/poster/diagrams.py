@@ -54,17 +54,19 @@ def staircase(
     label: str,
     tread: float,
     gap: float,
+    goal: str | None = None,
 ) -> Markup:
     """Return the ambition staircase: one block per step, rising from left to right.
 
     *steps* are the blocks from the lowest (01) to the highest; every block is filled with
     the theme *tint* and capped by a *tread* (mm) in the theme *colour*; the highest, the goal
     of the ladder, in a deeper tint (its text stays dark on light: reversed body text would
-    have to be bold and 8 pt or more).  Blocks are separated by a white *gap*.
+    have to be bold and 8 pt or more), *goal* (default: :data:`GOAL_DEPTH` of the way from
+    the tint to the colour, in sRGB).  Blocks are separated by a white *gap*.
     """
     parts = []
     last = len(steps) - 1
-    goal = mix(tint, colour, GOAL_DEPTH)
+    goal = goal or mix(tint, colour, GOAL_DEPTH)  # (*goal*: given where colours are not sRGB)
     for index, step in enumerate(steps):
         x = step.x + (gap / 2 if index else 0)
         w = step.w - (gap / 2 if index else 0) - (gap / 2 if index < last else 0)

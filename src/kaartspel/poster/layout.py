@@ -58,6 +58,9 @@ class Decor:
     colour: str = ""
     cls: str = ""
     page: int = 0
+    section: str = ""
+    """The section it belongs to (that of the blocks it is drawn behind); "" for page
+    furniture such as the colour strip of a continuation page."""
 
 
 @dataclass
@@ -251,7 +254,9 @@ class Panel(Node):
         if "t" in self.bleed_edges:
             y0 = -self.bleed
         if self.colour:
-            out.paint(Decor(Box(x0, y0, x1 - x0, y1 - y0), colour=self.colour, cls=self.cls))
+            section = next(self.child.leaves()).block.section
+            out.paint(Decor(Box(x0, y0, x1 - x0, y1 - y0), colour=self.colour, cls=self.cls,
+                            section=section))
         self.child.place(y + self.pad_top, h - self.pad_top - self.pad_bottom, need, out)
 
     def culprit(self, need: Heights) -> Leaf:
@@ -270,7 +275,9 @@ class Stair(Node):
 
     def __init__(self, x: float, w: float, steps: Sequence[Block], pad: float, tread: float,
                  rise_min: float, rise_max: float, gap: float, colour: str, tint: str,
-                 label: str) -> None:
+                 label: str, goal: str | None = None) -> None:
+        self.goal = goal
+        """The goal step's fill (None: mixed from *tint* and *colour*, see diagrams)."""
         self.x, self.w, self.pad, self.tread = x, w, pad, tread
         self.rise_min, self.rise_max, self.gap = rise_min, rise_max, gap
         self.colour, self.tint, self.label = colour, tint, label
@@ -309,8 +316,9 @@ class Stair(Node):
             inner_top = top + self.tread + self.pad
             leaf.place(inner_top, height - self.tread - 2 * self.pad, need, out)
         svg = diagrams.staircase(rects, self.w, h, self.colour, self.tint, self.label,
-                                 self.tread, self.gap)
-        out.paint(Decor(Box(self.x, y, self.w, h), svg=svg, cls="diagram"))
+                                 self.tread, self.gap, self.goal)
+        out.paint(Decor(Box(self.x, y, self.w, h), svg=svg, cls="diagram",
+                        section=self.items[0].block.section))
 
     def culprit(self, need: Heights) -> Leaf:
         needs = self._needs(need)
@@ -376,7 +384,8 @@ class Cycle(Node):
         svg = diagrams.cycle(self.w, h, cx, cy, radius, self.node_r, self.count, self.colour,
                              self.tint, self.label, self.stroke, self.icon,
                              icon_size=radius * 0.62)
-        out.paint(Decor(Box(self.x, y, self.w, h), svg=svg, cls="diagram"), first=True)
+        out.paint(Decor(Box(self.x, y, self.w, h), svg=svg, cls="diagram",
+                        section=self.right[0].block.section), first=True)
 
     def culprit(self, need: Heights) -> Leaf:
         leaves = self.right + self.left

@@ -6,14 +6,22 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
 from kaartspel.content.model import Content
+from kaartspel.pdf.variants import (
+    WHITE_CMYK,
+    check_variant,
+    css_colour,
+    variant_environment,
+    variant_palette,
+)
 from kaartspel.poster.design import Design, PosterBuilder
 from kaartspel.poster.geometry import Geometry, poster_roles
-from kaartspel.poster.layout import Block, Box, Heights, Leaf, Node, Placement, VStack
+from kaartspel.poster.layout import Block, Box, Decor, Heights, Leaf, Node, Placement, VStack
 from kaartspel.render.document import (
     PX_TO_MM,
     TemplateRenderer,
@@ -44,13 +52,23 @@ class PosterRenderer(TemplateRenderer):
     geometry: Geometry
 
     def __init__(self, content: Content, geometry: Geometry, templates: TemplateSet,
-                 strict: bool = True) -> None:
+                 strict: bool = True, variant: str = "plain") -> None:
         super().__init__(content, geometry, templates, strict)
+        # The variant's colours (device-cmyk() for print) everywhere the design paints, and
+        # templates that see pdf_variant (tagged markup for accessible).
+        self.variant = check_variant(variant)
+        self.design_palette = self.palette
+        self.palette = variant_palette(self.palette, self.variant)
+        self._profile: Any = None
+        self.env = variant_environment(self.env, self.variant)
         self._icons: dict[tuple[str, str], Markup] = {}
         self.what = f"poster ({content.lang}, {geometry.width:g}×{geometry.height:g} mm)"
 
     def icon(self, theme: str, colour: str | None = None) -> Markup:
-        """Return the theme's icon as inline SVG drawn in *colour* (default: the theme colour)."""
+        """Return the theme's icon as inline SVG drawn in *colour* (default: the theme colour;
+        white is the variant's white)."""
+        if colour is not None and colour.lower() in ("#fff", "#ffffff"):
+            colour = css_colour("#ffffff", WHITE_CMYK, self.variant)
         colour = colour or self.palette.colour(theme).rgb
         key = (theme, colour)
         if key not in self._icons:
@@ -64,8 +82,21 @@ class PosterRenderer(TemplateRenderer):
 
         return qr_svg(url, self.palette.ink, self.content.ui.qr_label)
 
+    def paint(self, rgb: str) -> str:
+        """Return an sRGB colour the design mixes (not in the palette) in the variant: for
+        print, its CMYK through the output profile, by the colour engine."""
+        if self.variant != "print":
+            return rgb
+        from kaartspel.pdf.variants import PROFILE, cmyk_css
+        from kaartspel.render.colour import OutputProfile
+
+        if self._profile is None:
+            self._profile = OutputProfile(self.templates.find(PROFILE))
+        return cmyk_css(self._profile.cmyk(rgb))
+
     def design(self) -> Design:
-        return PosterBuilder(self.content, self.geometry, self.palette, self.icon).design()
+        return PosterBuilder(self.content, self.geometry, self.palette, self.icon,
+                             self.design_palette, self.paint).design()
 
     def bottom(self, handout: bool = False) -> float:
         """Return the white space under the last row; on a handout's pages room for the
@@ -102,11 +133,7 @@ class PosterRenderer(TemplateRenderer):
             document_title=self.content.meta.title,
             css=Markup(self.fonts_css + css),
             g=g,
-            pages=[
-                ([d for d in placement.decor if d.page == p],
-                 [b for b in placement.blocks if b.page == p])
-                for p in range(placement.pages)
-            ],
+            pages=[reading_order(placement, p) for p in range(placement.pages)],
             measure=measure,
             meta=self.content.meta,
             ui=self.content.ui,
@@ -181,6 +208,51 @@ class PosterRenderer(TemplateRenderer):
                 html = unbreak(html, word, start, end if end >= 0 else None)
             document = render_document(html, self.templates, self.strict, self.what)
         return document, html
+
+
+@dataclass
+class Part:
+    """One section of a page in reading order: what is drawn behind it, then its blocks."""
+
+    section: str
+    decor: list[Decor]
+    blocks: list[Block]
+
+
+READING_RANK = {"title": 0, "head": 0, "intro": 1, "key": 1, "text": 1, "step": 2, "phase": 2,
+                "node": 2, "reflection": 4, "credit": 4, "footer": 5, "folio": 6}
+"""Where a block kind reads within its section (others: 3, after the diagrams' texts): the
+heading, the section's text, the ladder's steps or the cycle's phases, the question pairs,
+then the reflection question and the credit."""
+
+
+def section_key(section: str) -> str:
+    """Return the section a block's source belongs to on the page (``intro.why`` stands
+    alone; ``essentials.samenwerken`` is part of ``essentials``)."""
+    return section if section.startswith("intro.") else section.split(".")[0]
+
+
+def reading_order(placement: Placement, page: int) -> tuple[list[Decor], list[Part]]:
+    """Return *page*'s furniture and its sections in reading order.
+
+    The document order is the reading order: it is what text extraction (in content-stream
+    order) and the tagged variant's structure follow.  Within a section, its decoration
+    comes first (it is drawn behind), then its blocks ranked by :data:`READING_RANK`;
+    sections do not overlap, so the page looks the same as in any other order.
+    """
+    parts: list[Part] = []
+    for block in (b for b in placement.blocks if b.page == page):
+        key = section_key(block.section)
+        if not parts or parts[-1].section != key:
+            parts.append(Part(key, [], []))
+        parts[-1].blocks.append(block)
+    for part in parts:
+        part.blocks.sort(key=lambda b: READING_RANK.get(b.kind, 3))
+    furniture: list[Decor] = []
+    for decor in (d for d in placement.decor if d.page == page):
+        owner = next((p for p in parts if p.section == section_key(decor.section)), None)
+        (owner.decor if owner is not None and decor.section else furniture).append(decor)
+    return furniture, parts
 
 
 def _natural_heights(document: Any) -> dict[str, float]:

@@ -261,11 +261,19 @@ def _cmap(font_urls: tuple[str, ...]) -> frozenset[int]:
     return frozenset(covered)
 
 
-def write_pdf(document: Any, identifier: bytes, strict: bool, what: str) -> bytes:
-    """Write a rendered Document to PDF bytes with a fixed identifier (reproducible)."""
+def write_pdf(document: Any, identifier: bytes, strict: bool, what: str,
+              **options: Any) -> bytes:
+    """Write a rendered Document to PDF bytes with a fixed identifier (reproducible).
+
+    *options* go to WeasyPrint (``pdf_variant``).  The hyphens hyphenation added at line
+    ends are then made soft (:mod:`kaartspel.render.soft_hyphens`), so text searches and
+    copies whole.
+    """
+    from kaartspel.render.soft_hyphens import mark_soft_hyphens
+
     with strict_logging(strict, what):
-        data: bytes = document.write_pdf(pdf_identifier=identifier)
-    return data
+        data: bytes = document.write_pdf(pdf_identifier=identifier, **options)
+    return mark_soft_hyphens(data, document)
 
 
 def measure_overflow(document: Any) -> list[Overflow]:
@@ -383,3 +391,48 @@ def box_overflow(container: Any) -> tuple[float, float]:
         max(0.0, (max_y - limit_y) * PX_TO_MM),
         max(0.0, (max_x - limit_x) * PX_TO_MM),
     )
+
+
+@dataclass(frozen=True)
+class HiddenContent:
+    """What a page draws for elements hidden from assistive technology (``aria-hidden``).
+
+    In CSS px, as WeasyPrint writes them into a tagged PDF: where each hidden line of text
+    starts (its ``Tm``), and the box of each hidden image or SVG (its Figure's ``BBox``).
+    """
+
+    text_starts: frozenset[tuple[float, float]]
+    figures: tuple[tuple[float, float, float, float], ...]
+
+
+def hidden_content(document: Any) -> list[HiddenContent]:
+    """Return, per page of a laid-out *document*, its :class:`HiddenContent`.
+
+    An element is hidden when it or an ancestor says ``aria-hidden="true"``: decoration,
+    icons beside the name they show, page furniture.  A tagged PDF makes it an artifact.
+    """
+    pages = []
+    for page in document.pages:
+        starts: set[tuple[float, float]] = set()
+        figures: list[tuple[float, float, float, float]] = []
+        for box in _hidden_boxes(page._page_box, False):
+            kind = box.__class__.__name__
+            if kind == "TextBox":
+                starts.add((round(box.position_x, 3), round(box.position_y + box.baseline, 3)))
+            elif kind in ("InlineReplacedBox", "BlockReplacedBox"):
+                x, y = box.content_box_x(), box.content_box_y()
+                figures.append((x, y, x + box.width, y + box.height))
+        pages.append(HiddenContent(frozenset(starts), tuple(figures)))
+    return pages
+
+
+def _hidden_boxes(box: Any, hidden: bool) -> Iterator[Any]:
+    """Yield the boxes below *box* that belong to an ``aria-hidden`` element."""
+    box = getattr(box, "_box", box)  # an absolute box's placeholder
+    element = getattr(box, "element", None)
+    if element is not None and element.get("aria-hidden") == "true":
+        hidden = True
+    if hidden:
+        yield box
+    for child in getattr(box, "children", ()):
+        yield from _hidden_boxes(child, hidden)

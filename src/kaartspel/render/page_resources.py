@@ -66,3 +66,10 @@ def prune_resources(page: Any) -> None:
         if len(kept):
             pruned[category] = kept
     page.obj.Resources = pruned
+
+
+
+def replace_contents(page: Any, data: bytes) -> None:
+    """Make *data* the whole content of *page* (a pikepdf Page that has content)."""
+    page.contents_coalesce()  # one stream, whatever the page had
+    page.obj.Contents.write(data)
