@@ -7,6 +7,7 @@ Each error knows its exit code: 1 when the content (or a file built from it) is 
 
 from __future__ import annotations
 
+import errno
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -59,8 +60,17 @@ def display_path(path: Path | str) -> str:
     p = Path(path)
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # not below; a link loop; no working folder
         return str(p)
+
+
+def os_reason(exc: BaseException) -> str:
+    """Return what the operating system said, in its words (``No space left on device``)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if isinstance(exc, RuntimeError) and "Symlink loop" in str(exc):  # pathlib, Python 3.11
+        return "Too many levels of symbolic links"
+    return str(exc) or type(exc).__name__
 
 
 class KaartspelError(Exception):
@@ -131,4 +141,58 @@ class UsageError(KaartspelError):
 
 
 class OutputError(UsageError):
-    """The output location cannot be written."""
+    """The output named cannot be written there (checked before anything is built)."""
+
+
+class WriteError(KaartspelError):
+    """The file system refused a write: the disk is full, read-only, over quota …"""
+
+    exit_code = EXIT_CONTENT
+
+
+class FileProblem(KaartspelError):
+    """A file or folder named cannot be used: a link loop, a name too long, unreadable …"""
+
+    exit_code = EXIT_USAGE
+
+
+EXIT_TERMINATED = 143
+"""128 + SIGTERM, as a shell reports a process SIGTERM ended."""
+
+
+class Terminated(SystemExit):
+    """The process was asked to stop (SIGTERM): unwinds like Ctrl-C, so that no temporary
+    file stays behind.  A SystemExit, so that a worker process it ends exits quietly."""
+
+    def __init__(self) -> None:
+        super().__init__(EXIT_TERMINATED)
+
+
+def unexpected(exc: BaseException) -> KaartspelError:
+    """Return the one-line error for an exception no stage turned into a KaartspelError.
+
+    The last net, in the CLI: whatever reaches it is reported in one line (the traceback
+    with ``--verbose``) rather than as a traceback; each stage should rather raise an error
+    that says what to fix.
+    """
+    if isinstance(exc, OSError):
+        where = f"{display_path(exc.filename)}: " if exc.filename else ""
+        error: KaartspelError = WriteError(f"{where}{os_reason(exc)}")
+        if exc.errno in _USAGE_ERRNOS:
+            error = FileProblem(f"{where}{os_reason(exc)}")
+        return error
+    if isinstance(exc, RecursionError):
+        return RenderError("nested too deeply (a template or macro that includes or calls "
+                           "itself?); fix the template")
+    if isinstance(exc, RuntimeError) and "Symlink loop" in str(exc):
+        name = str(exc).partition("from ")[2].strip("'\"")
+        return FileProblem(f"{display_path(name)}: Too many levels of symbolic links")
+    if type(exc).__module__.split(".")[0] == "pikepdf":
+        return RenderError(f"PDF error: {printable(str(exc)) or type(exc).__name__}")
+    return KaartspelError(f"internal error: {type(exc).__name__}: {exc} (run again with "
+                          "--verbose for the traceback, and please report it)")
+
+
+_USAGE_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG,
+                           errno.ELOOP})
+"""A path named that cannot be used: the command line's to fix."""

@@ -10,6 +10,7 @@ from typing import Any
 import pyphen
 import pytest
 
+from kaartspel.cache import seal, unseal
 from kaartspel.render import hyphenation
 from kaartspel.render.templates import TemplateSet
 
@@ -46,7 +47,7 @@ def test_warm_start_parses_and_writes_the_pickle(tmp_path: Path) -> None:
     assert stored.name.startswith("hyph_nl_NL-")
     assert isinstance(pyphen.hdcache[NL], pyphen.HyphDict)
     assert pyphen.Pyphen(lang="nl").hd is pyphen.hdcache[NL]  # what WeasyPrint will use
-    assert isinstance(pickle.loads(stored.read_bytes()), pyphen.HyphDict)
+    assert isinstance(pickle.loads(unseal(stored.read_bytes()) or b""), pyphen.HyphDict)
     assert not list((tmp_path / "hyphenation").glob(".*.tmp"))
 
 
@@ -76,8 +77,11 @@ def test_a_loaded_dictionary_is_left_alone(tmp_path: Path) -> None:
     assert pickles(tmp_path) == []
 
 
-@pytest.mark.parametrize("damage", [b"", b"not a pickle", pickle.dumps({"patterns": {}}),
-                                    pickle.dumps(["a list"])])
+@pytest.mark.parametrize("damage", [
+    b"", b"not a pickle", pickle.dumps({"patterns": {}}), pickle.dumps(["a list"]),
+    # Sealed, so read, but not a dictionary: still refused.
+    seal(pickle.dumps({"patterns": {}})), seal(pickle.dumps(["a list"])), seal(b"garbage"),
+])
 def test_a_damaged_pickle_is_parsed_again_and_rewritten(tmp_path: Path, damage: bytes) -> None:
     hyphenation.warm_start(tmp_path, ["nl"])
     (stored,) = pickles(tmp_path)
@@ -86,7 +90,7 @@ def test_a_damaged_pickle_is_parsed_again_and_rewritten(tmp_path: Path, damage: 
     hyphenation.warm_start(tmp_path, ["nl"])
     assert isinstance(pyphen.hdcache[NL], pyphen.HyphDict)
     assert pickles(tmp_path) == [stored]
-    assert isinstance(pickle.loads(stored.read_bytes()), pyphen.HyphDict)
+    assert isinstance(pickle.loads(unseal(stored.read_bytes()) or b""), pyphen.HyphDict)
 
 
 def test_pickles_of_other_versions_are_removed(tmp_path: Path) -> None:

@@ -293,10 +293,10 @@ def load_manifest(settings: BuildSettings) -> dict[str, dict[str, Any]]:
 
 def save_manifest(settings: BuildSettings, entries: dict[str, dict[str, Any]]) -> None:
     """Write the manifest atomically."""
-    from kaartspel.cache import write_atomic
+    from kaartspel.files import write_atomic
 
     data = {"version": MANIFEST_VERSION, "outputs": dict(sorted(entries.items()))}
-    write_atomic(settings.manifest_path, json.dumps(data, indent=1).encode())
+    write_atomic(settings.manifest_path, json.dumps(data, indent=1).encode(), make_folder=True)
 
 
 def is_up_to_date(settings: BuildSettings, target: Target, entry: dict[str, Any] | None) -> bool:

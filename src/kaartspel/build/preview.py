@@ -137,9 +137,9 @@ def contact_sheet(images: Sequence[Image], thumb_height: int | None = None,
 
 def save_png(image: Image, path: Path, optimize: bool = False) -> Path:
     """Write *image* as PNG (atomically) and return its path."""
-    from kaartspel.pdf.save import atomic_write
+    from kaartspel.files import write_atomic
 
-    atomic_write(path, lambda tmp: image.save(tmp, format="PNG", optimize=optimize))
+    write_atomic(path, lambda handle: image.save(handle, format="PNG", optimize=optimize))
     return path
 
 
@@ -195,6 +195,7 @@ def _companion(settings: BuildSettings, recipe_path: Path, entry: dict[str, Any]
     from kaartspel.build.recipes import load_recipe
     from kaartspel.cache import FaceCache
     from kaartspel.deck.assemble import build_deck
+    from kaartspel.files import write_atomic
     from kaartspel.options import DeckOptions
 
     folder = settings.cache_dir / "preview"
@@ -215,7 +216,7 @@ def _companion(settings: BuildSettings, recipe_path: Path, entry: dict[str, Any]
                       strict=settings.strict, templates=settings.templates)
     build_deck(settings.content_dir, options, pdf,
                cache=FaceCache(settings.cache_dir, enabled=settings.use_cache))
-    stamp.write_text(json.dumps({"inputs": inputs}), encoding="utf-8")
+    write_atomic(stamp, json.dumps({"inputs": inputs}).encode())
     return pdf
 
 

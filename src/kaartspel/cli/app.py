@@ -7,6 +7,7 @@ in one place, :class:`ErrorHandlingGroup`, and printed as one ``Error: …`` lin
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import sys
@@ -15,11 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
+import click
 import typer
 from typer.core import TyperGroup
 
 from kaartspel import __version__
-from kaartspel.errors import EXIT_INTERRUPTED, KaartspelError
+from kaartspel.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    KaartspelError,
+    Terminated,
+    printable,
+    unexpected,
+)
 from kaartspel.options import DeckOptions, Options, PosterOptions, choices, field_extra
 
 log = logging.getLogger("kaartspel")
@@ -76,16 +85,33 @@ class ErrorHandlingGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise  # Typer's own: --help, exit codes, bad flags (reported by Click)
         except KaartspelError as exc:
-            settings = ctx.obj if isinstance(ctx.obj, Settings) else None
-            if settings and settings.verbose:
-                log.exception("traceback")
-            for line in exc.lines():
-                typer.echo(f"Error: {line}", err=True)
-            ctx.exit(exc.exit_code)
+            self._report(ctx, exc)
         except KeyboardInterrupt:
-            typer.echo("Error: interrupted; no output was written", err=True)
+            _echo_error("interrupted; no output was written")
             ctx.exit(EXIT_INTERRUPTED)
+        except Terminated:
+            _echo_error("terminated; no output was written")
+            ctx.exit(EXIT_TERMINATED)
+        except Exception as exc:  # the last net: one line, never a traceback (see unexpected)
+            self._report(ctx, unexpected(exc))
+
+    @staticmethod
+    def _report(ctx: Any, exc: KaartspelError) -> None:
+        settings = ctx.obj if isinstance(ctx.obj, Settings) else None
+        if settings and settings.verbose:
+            log.exception("traceback")
+        for line in exc.lines():
+            _echo_error(line)
+        ctx.exit(exc.exit_code)
+
+
+def _echo_error(line: str) -> None:
+    """Print one ``Error:`` line on stderr (not even a closed stream makes a traceback)."""
+    with contextlib.suppress(OSError, ValueError):
+        typer.echo(f"Error: {printable(line)}", err=True)
 
 
 app = typer.Typer(
@@ -373,6 +399,17 @@ def preflight_command(
     run_preflight(file, as_json, safe, min_text, min_dpi, require_cmyk)
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
 def main() -> None:
-    """Run the command line (console-script entry point)."""
+    """Run the command line (console-script entry point).
+
+    SIGTERM (a CI job cancelled, ``kill``) unwinds like Ctrl-C: every temporary file is
+    removed on the way out, and the message is one line.  Worker processes inherit this.
+    """
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     app()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,7 +99,27 @@ def resolve_options(model: type[Options], given: dict[str, Any], recipe_path: Pa
 def _ensure_build_dir(output: Path) -> None:
     """Create the default build folder (only that one: a user's -o folder must exist)."""
     if output.parent == Path("build"):
-        output.parent.mkdir(exist_ok=True)
+        # A file or a broken link in the way is named by check_output.
+        with contextlib.suppress(OSError):
+            output.parent.mkdir(exist_ok=True)
+
+
+def check_output_for(output: Path, content_dir: Path, options: Any,
+                     recipe: Path | None) -> None:
+    """Refuse an output that is not a new file or a PDF, or that is an input of the build.
+
+    Checked before anything is rendered: ``-o content/nl/meta.yaml`` would otherwise
+    replace a source file with a PDF.  The same date check runs here too, so that a bad
+    ``SOURCE_DATE_EPOCH`` fails at once rather than after the rendering.
+    """
+    from kaartspel.files import check_output
+    from kaartspel.pdf.save import build_date
+    from kaartspel.render.templates import PACKAGE_TEMPLATES
+
+    inputs = [content_dir, *options.templates, PACKAGE_TEMPLATES]
+    inputs += [path for path in (recipe, getattr(options, "extra_questions", None)) if path]
+    check_output(output, inputs)
+    build_date()
 
 
 def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
@@ -115,6 +136,7 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
         options, recipe_output = resolve_options(DeckOptions, given, recipe, "deck", content_dir)
         output = output or recipe_output or default_output(options)
         _ensure_build_dir(output)
+        check_output_for(output, content_dir, options, recipe)
         with reported_errors(content_dir, options):
             result = build_deck(content_dir, options, output, helper=helper)
     finally:
@@ -137,6 +159,7 @@ def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
     options, recipe_output = resolve_options(PosterOptions, given, recipe, "poster", content_dir)
     output = output or recipe_output or default_poster_output(options)
     _ensure_build_dir(output)
+    check_output_for(output, content_dir, options, recipe)
     with reported_errors(content_dir, options):
         result = build_poster(content_dir, options, output)
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")

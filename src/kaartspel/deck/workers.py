@@ -106,7 +106,12 @@ class RenderHelper:
         result, records = payload
         # What the render logged there (e.g. --no-strict warnings) is logged here.
         for name, level, message in records:
-            logging.getLogger(name).log(level, "%s", message)
+            if name == "kaartspel.cache" and level == logging.WARNING:
+                from kaartspel.cache import warn_again
+
+                warn_again(message)  # once per command, whichever process found it
+            else:
+                logging.getLogger(name).log(level, "%s", message)
         return result  # type: ignore[no-any-return]
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ from urllib.request import url2pathname
 
 import jinja2
 
+from kaartspel.cache import read_entry, write_entry
 from kaartspel.errors import RenderError, printable
 from kaartspel.render import hyphenation
 from kaartspel.render.templates import TemplateSet
@@ -148,18 +149,22 @@ class TemplateRenderer:
 
 
 class _TemplateCache(jinja2.FileSystemBytecodeCache):
-    """Compiled templates on disk; never an error (the folder may be cleaned meanwhile)."""
+    """Compiled templates on disk, sealed like every cache entry; never an error (the folder
+    may be cleaned meanwhile, damaged, read-only or full: the template is compiled again)."""
 
     def __init__(self, folder: Path) -> None:
-        super().__init__(str(folder))
+        super().__init__(str(folder), pattern="%s.jinja")  # sealed: not Jinja's own files
         self.folder = folder
 
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = Path(self._get_cache_filename(bucket))
+        payload = read_entry(self.folder.parent, path)
+        if payload is not None:
+            bucket.bytecode_from_string(payload)  # Jinja checks the template's source hash
+
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            super().dump_bytecode(bucket)
-        except OSError as exc:
-            log.debug("compiled template not kept: %s", exc)
+        path = Path(self._get_cache_filename(bucket))
+        write_entry(self.folder.parent, path, bucket.bytecode_to_string())
 
 
 @dataclass(frozen=True)

@@ -99,9 +99,8 @@ def run(job: FaceJob) -> tuple[dict[str, Measure], dict[str, bytes]]:
             single.pages.append(page)
             buffer = io.BytesIO()
             single.save(buffer, deterministic_id=True, compress_streams=True)
-            if job.cache.enabled:
-                job.cache.put_face(key, buffer.getvalue())
-            else:
+            # What the cache cannot take (off, read-only, full) goes back in memory.
+            if not job.cache.put_face(key, buffer.getvalue()):
                 kept[key] = buffer.getvalue()
     for face_id, fit_key in zip(job.ids, job.fit_keys, strict=True):
         m = measures[face_id]
