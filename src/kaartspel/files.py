@@ -208,6 +208,20 @@ def inside(path: Path, roots: Iterable[Path]) -> bool:
     return False
 
 
+def plain_name(name: object, suffixes: tuple[str, ...] = (".pdf",)) -> bool:
+    """Return whether *name* is a plain file name an output folder may hold: no folder
+    part, not hidden, printable, within NAME_MAX bytes, ending in one of *suffixes*."""
+    if not isinstance(name, str) or not name.endswith(suffixes) or name in suffixes:
+        return False
+    if name.startswith(".") or any(ch in name for ch in "/\\") or \
+            any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+        return False
+    try:
+        return len(name.encode("utf-8")) <= NAME_MAX
+    except UnicodeError:  # a lone surrogate
+        return False
+
+
 def name_max(folder: Path) -> int:
     """Return the longest file name *folder*'s file system takes, in bytes."""
     try:

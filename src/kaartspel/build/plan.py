@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import yaml
 from kaartspel import __version__
 from kaartspel.cache import PACKAGE_DIR, code_fingerprint, digest
 from kaartspel.errors import KaartspelError, UsageError, display_path
+from kaartspel.files import plain_name
 
 log = logging.getLogger(__name__)
 
@@ -149,8 +152,7 @@ def _card_group(size: Any, bleed: Any) -> tuple[Any, ...]:
 def _target(path: Path, data: dict[str, Any]) -> Target:
     kind = data.get("type")
     output = data.get("output")
-    output_name = output if isinstance(output, str) and output.endswith(".pdf") \
-        and "/" not in output and "\\" not in output else None
+    output_name = output if plain_name(output) else None
     lang = str(data.get("lang", "nl"))
     shown = display_path(path)
     extra = None
@@ -279,16 +281,86 @@ class InputHasher:
         )
 
 
+_ENTRY_TYPES: dict[str, tuple[type, ...]] = {
+    "recipe": (str,), "kind": (str,), "inputs": (str,), "size": (int,), "mtime_ns": (int,),
+    "pages": (int, type(None)), "seconds": (int, float), "layout": (str,), "cards": (int,),
+    "order": (str,), "backs": (str,), "size_name": (str,), "bleed": (int, float),
+    "tile": (str, type(None)),
+}
+"""What each key of a manifest entry holds; ``inputs``, ``size`` and ``mtime_ns`` are required."""
+_REQUIRED = ("inputs", "size", "mtime_ns")
+
+
+def valid_entry(name: object, entry: object) -> bool:
+    """Return whether a manifest entry is one kaartspel could have written."""
+    if not plain_name(name) or not isinstance(entry, dict):
+        return False
+    if any(key not in entry for key in _REQUIRED):
+        return False
+    for key, value in entry.items():
+        types = _ENTRY_TYPES.get(key)
+        if types is None or isinstance(value, bool) or not isinstance(value, types):
+            return False
+    return True
+
+
 def load_manifest(settings: BuildSettings) -> dict[str, dict[str, Any]]:
-    """Return the manifest's entries by output name (empty when missing or unreadable)."""
+    """Return the manifest's entries by output name (empty when missing or unreadable).
+
+    Validated on load: a manifest that is not JSON, or an entry of the wrong shape (hand
+    edited, damaged, from another version) is ignored with one warning, and its output
+    rebuilt; a name that is not a plain ``.pdf`` file name is never trusted (``--clean``
+    deletes what the manifest names).
+    """
+    path = settings.manifest_path
     try:
-        data = json.loads(settings.manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
         return {}
-    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+    except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: a link loop
+        log.warning("%s cannot be read (%s); every output is rebuilt", display_path(path),
+                    type(exc).__name__)
         return {}
-    outputs = data.get("outputs")
-    return outputs if isinstance(outputs, dict) else {}
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or \
+            not isinstance(data.get("outputs"), dict):
+        if not (isinstance(data, dict) and isinstance(data.get("version"), int)):
+            log.warning("%s is not a build manifest; every output is rebuilt",
+                        display_path(path))
+        return {}
+    outputs = data["outputs"]
+    good = {name: entry for name, entry in outputs.items() if valid_entry(name, entry)}
+    if len(good) != len(outputs):
+        log.warning("%s: %d damaged entr%s ignored; %s rebuilt", display_path(path),
+                    len(outputs) - len(good), "y" if len(outputs) - len(good) == 1 else "ies",
+                    "its output is" if len(outputs) - len(good) == 1 else "their outputs are")
+    return good
+
+
+@contextlib.contextmanager
+def manifest_lock(settings: BuildSettings) -> Iterator[None]:
+    """Hold the manifest's lock: two builds at once update it one after the other.
+
+    Without it each would write back the manifest it read at its start, and the last one
+    would forget what the other built.  Where locks are not available (no ``fcntl``), or
+    the cache folder cannot be written, this is a no-op.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    lock = settings.cache_dir / f"{MANIFEST}.lock"
+    try:
+        settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def save_manifest(settings: BuildSettings, entries: dict[str, dict[str, Any]]) -> None:
@@ -340,18 +412,32 @@ def plan(settings: BuildSettings, names: Sequence[Path] = (), force: bool = Fals
 
 
 def record(settings: BuildSettings, manifest: dict[str, dict[str, Any]], outcome: Outcome) -> None:
-    """Remember a successful build in *manifest* (and on disk)."""
+    """Remember a successful build in *manifest* and on disk.
+
+    Read, updated and written under the manifest's lock, and the output's size and time
+    taken there: another build running at the same time may have built (and recorded)
+    other outputs, or this very one again, since this build read the manifest.
+    """
     if outcome.status != "built" or outcome.output is None:
         return
-    stat = outcome.output.stat()
-    manifest[outcome.output.name] = {
-        "recipe": outcome.target.shown,
-        "kind": outcome.target.kind,
-        "inputs": outcome.target.inputs,
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,
-        "pages": outcome.pages,
-        "seconds": round(outcome.seconds, 2),
-        **outcome.info,
-    }
-    save_manifest(settings, manifest)
+    with manifest_lock(settings):
+        try:
+            stat = outcome.output.stat()
+        except OSError:
+            return  # replaced or removed meanwhile: the next build builds it again
+        manifest.update(load_manifest(settings))
+        manifest[outcome.output.name] = {
+            "recipe": outcome.target.shown,
+            "kind": outcome.target.kind,
+            "inputs": outcome.target.inputs,
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "pages": outcome.pages,
+            "seconds": round(outcome.seconds, 2),
+            **outcome.info,
+        }
+        try:
+            save_manifest(settings, manifest)
+        except KaartspelError as exc:  # the cache cannot be written: the next build rebuilds
+            log.warning("%s not updated (%s); the next build builds again",
+                        display_path(settings.manifest_path), str(exc).rpartition(": ")[2])

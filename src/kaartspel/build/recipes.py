@@ -11,6 +11,7 @@ from pydantic import Field, StrictStr, create_model
 from kaartspel.content.loader import SourceMap, read_yaml, validate_model
 from kaartspel.content.schema import Model
 from kaartspel.errors import ContentError, Problem, UsageError
+from kaartspel.files import plain_name
 from kaartspel.options import DeckOptions, Options, PosterOptions, merge, recipe_fields
 
 
@@ -120,8 +121,7 @@ def _check_values(model: Any, sources: SourceMap, path: Path, content_dir: Path 
     if extra and not (path.parent / extra).is_file():
         problems.append(sources.problem(
             ("extra_questions",), f"extra_questions: file not found: {path.parent / extra}"))
-    if ("/" in model.output or "\\" in model.output or not model.output.endswith(".pdf")
-            or bad_character(model.output)):
+    if not plain_name(model.output) or bad_character(model.output):
         problems.append(sources.problem(
             ("output",), f"output: expected a file name ending in .pdf, got {model.output!r}"))
     if content_dir is not None and content_dir.is_dir():
