@@ -7,9 +7,10 @@ Each error knows its exit code: 1 when the content (or a file built from it) is 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,6 +167,57 @@ class Terminated(SystemExit):
 
     def __init__(self) -> None:
         super().__init__(EXIT_TERMINATED)
+
+
+def raise_terminated(signum: int, frame: object) -> None:
+    """Signal handler for SIGTERM: unwind (``finally`` blocks run, temporary files go)."""
+    raise Terminated
+
+
+def worker_signals() -> None:
+    """Set up a worker process's signals: Ctrl-C is its parent's to handle.
+
+    The terminal sends Ctrl-C to every process of the command; a worker that took it would
+    die with a traceback (and break its pipes, making more).  The parent alone catches it,
+    ends its workers with SIGTERM — which kills a worker at once, as by default: unwinding
+    Python code inside a native library could crash it — and then sweeps what the ended
+    workers were writing (their temporary files name their process, which is gone; see
+    :func:`kaartspel.files.sweep_stale`) before it prints the one line.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back until the block is done, then act on them.
+
+    pikepdf's native module aborts the whole process (``Critical nanobind error``) when an
+    exception is raised while it initialises, as Ctrl-C would raise one: so the heavy
+    libraries are imported inside this block (``kaartspel.cli.commands.import_native``).
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    handlers = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    if caught:
+        handler = handlers[caught[0]]
+        if callable(handler):
+            handler(caught[0], None)  # raises KeyboardInterrupt or Terminated
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(caught[0])
 
 
 def unexpected(exc: BaseException) -> KaartspelError:

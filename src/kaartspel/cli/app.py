@@ -27,6 +27,7 @@ from kaartspel.errors import (
     KaartspelError,
     Terminated,
     printable,
+    raise_terminated,
     unexpected,
 )
 from kaartspel.options import DeckOptions, Options, PosterOptions, choices, field_extra
@@ -399,10 +400,6 @@ def preflight_command(
     run_preflight(file, as_json, safe, min_text, min_dpi, require_cmyk)
 
 
-def _terminate(signum: int, frame: Any) -> None:
-    raise Terminated
-
-
 def main() -> None:
     """Run the command line (console-script entry point).
 
@@ -411,5 +408,5 @@ def main() -> None:
     """
     import signal
 
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, raise_terminated)
     app()

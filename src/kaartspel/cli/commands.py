@@ -15,11 +15,18 @@ from kaartspel.errors import (
     ContentError,
     UsageError,
     display_path,
+    signals_deferred,
 )
 from kaartspel.options import DeckOptions, Options, PosterOptions, merge, name_parts
 
 if TYPE_CHECKING:
     from kaartspel.build.plan import BuildSettings
+
+
+def import_native() -> None:
+    """Import the libraries whose native modules cannot take an interruption."""
+    with signals_deferred():
+        import pikepdf  # noqa: F401
 
 
 def resolve_languages(content_dir: Path, lang: str) -> list[str]:
@@ -131,6 +138,7 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
     # in the helper while the recipe and content load here.
     helper = take_early() or RenderHelper.start()
     try:
+        import_native()
         from kaartspel.deck.assemble import build_deck, default_output
 
         options, recipe_output = resolve_options(DeckOptions, given, recipe, "deck", content_dir)
@@ -140,8 +148,12 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
         with reported_errors(content_dir, options):
             result = build_deck(content_dir, options, output, helper=helper)
     finally:
-        if helper is not None:
-            helper.close()
+        if helper is not None and helper.close():
+            # Ended while rendering (Ctrl-C): what it was writing to the cache is swept.
+            from kaartspel.cache import DEFAULT_CACHE_DIR
+            from kaartspel.files import sweep_tree
+
+            sweep_tree(DEFAULT_CACHE_DIR)
     typer.echo(
         f"Wrote {result.path}: {result.cards} cards on {result.pages} pages, "
         f"body text {result.base_pt:g} pt ({result.seconds:.1f} s)"
@@ -151,6 +163,7 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
 def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
                output: Path | None) -> None:
     """Build a poster from the options given, over a recipe's, and report what was written."""
+    import_native()
     from kaartspel.cache import DEFAULT_CACHE_DIR
     from kaartspel.poster.assemble import build_poster, default_poster_output
     from kaartspel.render.hyphenation import configure
@@ -171,6 +184,7 @@ def run_preflight(path: Path, as_json: bool, safe_mm: float, min_text_pt: float,
 
     With *as_json* the full report is printed either way; failures still exit 1.
     """
+    import_native()
     from kaartspel.pdf.preflight import PreflightError, preflight
 
     report = preflight(path, safe_mm, min_text_pt, min_dpi, require_cmyk)
@@ -188,6 +202,7 @@ def run_preflight(path: Path, as_json: bool, safe_mm: float, min_text_pt: float,
 
 def preview_command(target: Path, settings: BuildSettings, dpi: float, out: Path | None) -> None:
     """``kaartspel preview``: write the PNGs and say where they are."""
+    import_native()
     from kaartspel.build.preview import preview
     from kaartspel.cli.report import PlainReporter
 

@@ -13,7 +13,8 @@ from kaartspel import __version__
 from kaartspel.cache import FaceCache, code_fingerprint, digest
 from kaartspel.deck.cards import SET_THEME, Card
 from kaartspel.deck.faces import CardRenderer
-from kaartspel.errors import RenderError
+from kaartspel.errors import RenderError, worker_signals
+from kaartspel.files import sweep_tree
 from kaartspel.render import face_batch as facework
 from kaartspel.render.face_batch import Artwork, FaceJob, Measure
 
@@ -194,7 +195,9 @@ class FaceStore:
                                  ready=lambda: not sent or helper.ready())
             _WORKER_STORE = self
             try:  # the workers are forked here and keep what they inherit
-                pool = multiprocessing.get_context("fork").Pool(workers)
+                # Ctrl-C is this process's to handle; Rendering.close ends the workers.
+                pool = multiprocessing.get_context("fork").Pool(workers,
+                                                                initializer=worker_signals)
             finally:
                 _WORKER_STORE = None
             results = pool.imap(_worker_render, [(batch, base) for batch in batches])
@@ -325,8 +328,12 @@ class Rendering:
     def close(self) -> None:
         """Stop worker processes (at once if results are still outstanding)."""
         if self._stop is not None:
+            early = len(self.measures) < len(self.pending)
             self._stop()
             self._stop = None
+            if early and self.store.cache.enabled:
+                # Ended while rendering (Ctrl-C, an error): sweep what they were writing.
+                sweep_tree(self.store.cache.root)
 
     def __enter__(self) -> Rendering:
         return self
