@@ -208,6 +208,40 @@ def inside(path: Path, roots: Iterable[Path]) -> bool:
     return False
 
 
+def is_file(path: Path) -> bool:
+    """Return whether *path* is a regular file (following links); False, never an error,
+    for a link loop or a name too long (``Path.is_file`` raises for the latter)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_dir(path: Path) -> bool:
+    """Return whether *path* is a folder (following links); never an error."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def not_found(what: str, path: Path | str) -> str:
+    """Return the message for a *what* (``content folder``) that cannot be used at *path*.
+
+    ``content folder not found: x`` when nothing is there; otherwise what the system says
+    of the path — a link loop, a name too long, no permission — instead of a traceback or
+    a misleading "not found".
+    """
+    shown = display_path(path)
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return f"{what} not found: {shown}"
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        return f"cannot use {what} {shown}: {os_reason(exc)}"
+    return f"{what} not found: {shown}"
+
+
 def plain_name(name: object, suffixes: tuple[str, ...] = (".pdf",)) -> bool:
     """Return whether *name* is a plain file name an output folder may hold: no folder
     part, not hidden, printable, within NAME_MAX bytes, ending in one of *suffixes*."""

@@ -16,7 +16,7 @@ import yaml
 from kaartspel import __version__
 from kaartspel.cache import PACKAGE_DIR, code_fingerprint, digest
 from kaartspel.errors import KaartspelError, UsageError, display_path
-from kaartspel.files import plain_name
+from kaartspel.files import inside, is_dir, is_file, not_found, plain_name
 
 log = logging.getLogger(__name__)
 
@@ -180,11 +180,11 @@ def find_targets(names: Sequence[Path] = (), recipe_dir: Path = RECIPE_DIR) -> l
     if explicit:
         paths = list(dict.fromkeys(names))
         for path in paths:
-            if not path.is_file():
-                raise UsageError(f"recipe not found: {display_path(path)}")
+            if not is_file(path):
+                raise UsageError(not_found("recipe", path))
     else:
-        if not recipe_dir.is_dir():
-            raise UsageError(f"recipe folder not found: {display_path(recipe_dir)}")
+        if not is_dir(recipe_dir):
+            raise UsageError(not_found("recipe folder", recipe_dir))
         paths = sorted(p for p in recipe_dir.iterdir()
                        if p.suffix in RECIPE_SUFFIXES and p.is_file() and
                        not p.name.startswith("."))
@@ -270,7 +270,9 @@ class InputHasher:
         content = self.settings.content_dir
         recipe = target.recipe.read_bytes() if target.recipe.is_file() else b""
         extra = b""
-        if target.extra is not None and target.extra.is_file():
+        # Only a file inside the project is read (the build refuses any other, unread).
+        if target.extra is not None and target.extra.is_file() and inside(
+                target.extra, [target.recipe.parent, self.settings.content_dir]):
             extra = target.extra.read_bytes()
         langs = sorted({target.lang, SOURCE_LANGUAGE}) if target.lang else []
         return digest(

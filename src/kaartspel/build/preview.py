@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kaartspel.errors import OutputError, UsageError, display_path
+from kaartspel.files import is_file, not_found
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -232,8 +233,8 @@ def preview(target: Path, settings: BuildSettings, dpi: float = DEFAULT_DPI,
     started = time.perf_counter()
     if not 10 <= dpi <= 1200:
         raise UsageError(f"--dpi: expected 10 to 1200, got {dpi:g}")
-    if not target.is_file():
-        raise UsageError(f"file not found: {display_path(target)}")
+    if not is_file(target):
+        raise UsageError(not_found("file", target))
     recipe: Path | None = None
     entry: dict[str, Any] | None = None
     if target.suffix.lower() in (".yaml", ".yml"):

@@ -49,7 +49,15 @@ from kaartspel.errors import (
     signals_deferred,
     worker_signals,
 )
-from kaartspel.files import inside, plain_name, resolved, sweep_stale, sweep_tree
+from kaartspel.files import (
+    inside,
+    is_dir,
+    not_found,
+    plain_name,
+    resolved,
+    sweep_stale,
+    sweep_tree,
+)
 
 log = logging.getLogger(__name__)
 
@@ -365,10 +373,14 @@ def check_out_dir(settings: BuildSettings) -> None:
     shown = display_path(out)
     try:
         real = resolved(out)
+        os.stat(out)
+    except FileNotFoundError:
+        pass  # made when something is built
     except OSError as exc:
         raise UsageError(f"cannot use output folder {shown}: {os_reason(exc)}") from exc
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"output folder is a file, not a folder: {shown}")
+    else:
+        if not is_dir(out):
+            raise UsageError(f"output folder is a file, not a folder: {shown}")
     for source in (settings.content_dir, *settings.templates, PACKAGE_TEMPLATES):
         if inside(real, [source]):
             raise UsageError(f"output folder {shown} lies in an input of the build "
@@ -392,8 +404,8 @@ def run_build(settings: BuildSettings, names: Sequence[Path] = (), jobs: int | N
     if jobs < 1:
         raise UsageError(f"--jobs: expected at least 1, got {jobs}")
     for folder in settings.templates:
-        if not folder.is_dir():
-            raise UsageError(f"template folder not found: {display_path(folder)}")
+        if not is_dir(folder):
+            raise UsageError(not_found("template folder", folder))
     check_out_dir(settings)
     if clean_first:
         clean(settings, find_targets(names, recipe_dir))

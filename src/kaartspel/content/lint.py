@@ -128,17 +128,25 @@ class QuestionRules:
     def check(
         self, pair: QuestionPair, theme_id: str, base: KeyPath, sources: SourceMap
     ) -> Iterator[Problem]:
-        """Yield the problems of one pair found at *base* (its key path) in *sources*."""
+        """Yield the problems of one pair found at *base* (its key path) in *sources*.
+
+        In a file whose content may not be quoted (``sources.quote``: outside the project)
+        the problems name key paths and rules, never the ids or texts the file holds.
+        """
+        quote = sources.quote
+        name = pair.id if quote else _dotted(base)
         if not pair.id.startswith(f"{theme_id}-"):
             yield sources.problem(
                 (*base, "id"),
                 f"{_dotted((*base, 'id'))}: expected an id starting with '{theme_id}-', "
-                f"got '{pair.id}'",
+                f"got '{pair.id}'" if quote else
+                f"{_dotted((*base, 'id'))}: expected an id starting with the theme's id",
             )
         if pair.id in self.seen_id:
             yield sources.problem(
                 (*base, "id"),
-                f"duplicate question id '{pair.id}' (also in {self.seen_id[pair.id]})",
+                f"duplicate question id '{pair.id}' (also in {self.seen_id[pair.id]})"
+                if quote else f"{_dotted((*base, 'id'))}: duplicate question id",
             )
         self.seen_id[pair.id] = theme_id
         for role in ("group", "personal"):
@@ -146,12 +154,13 @@ class QuestionRules:
             path = (*base, role)
             yield from _characters(sources, path, text)
             if not text.rstrip().endswith("?"):
+                got = f", got '{text}'" if quote else ""
                 yield sources.problem(
-                    path, f"{pair.id}.{role}: expected a question ending with '?', got '{text}'"
+                    path, f"{name}.{role}: expected a question ending with '?'{got}"
                 )
             if text[:1].islower():
                 yield sources.problem(
-                    path, f"{pair.id}.{role}: expected a capital letter at the start"
+                    path, f"{name}.{role}: expected a capital letter at the start"
                 )
             if len(text) > MAX_LENGTH["question"]:
                 yield sources.problem(
@@ -162,9 +171,9 @@ class QuestionRules:
             key = _normal(text)
             if key in self.seen_text:
                 yield sources.problem(
-                    path, f"{pair.id}.{role}: duplicate question (same as {self.seen_text[key]})"
+                    path, f"{name}.{role}: duplicate question (same as {self.seen_text[key]})"
                 )
-            self.seen_text.setdefault(key, f"{pair.id}.{role}")
+            self.seen_text.setdefault(key, f"{name}.{role}")
 
 
 def question_rules(content: Content) -> QuestionRules:

@@ -21,6 +21,7 @@ from yaml.reader import ReaderError
 
 from kaartspel.content.schema import ContentFile
 from kaartspel.errors import ContentError, Problem, UsageError, display_path
+from kaartspel.files import inside, is_dir, not_found
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,9 @@ class SourceMap:
     """Map key paths of loaded YAML data to the file and line that define them."""
 
     locations: dict[KeyPath, Location] = field(default_factory=dict)
+    quote: bool = True
+    """Whether problems may quote what the file holds (keys, values).  False for a file
+    outside the project (see :func:`read_yaml`): its problems give lines and kinds only."""
 
     def locate(self, path: Sequence[str | int]) -> Location:
         """Return the location of *path*, or of its nearest ancestor that has one."""
@@ -74,8 +78,17 @@ class RawLanguage:
     """Files that could not be read; their sections are missing from *data*."""
 
 
-def read_yaml(path: Path, shown: str | None = None) -> tuple[Any, SourceMap]:
-    """Parse one YAML file safely; return its data and source map or raise ContentError."""
+def read_yaml(path: Path, shown: str | None = None, quote: bool | None = None
+              ) -> tuple[Any, SourceMap]:
+    """Parse one YAML file safely; return its data and source map or raise ContentError.
+
+    Problems in a file outside the project — the working folder, unless *quote* says
+    otherwise (the content folder is always the project) — never quote the file's keys or
+    values, only lines and what kind of thing is wrong: a file given as a questions file
+    or a recipe may be anything (``/etc/shadow``), and its errors may end up in a CI log.
+    """
+    if quote is None:
+        quote = inside(path, [Path.cwd()])
     shown = shown or display_path(path)
     try:
         raw = path.read_bytes()
@@ -96,12 +109,12 @@ def read_yaml(path: Path, shown: str | None = None) -> tuple[Any, SourceMap]:
         ) from exc
     if _FAST_LOADER is not None and _reads_alike(text):
         try:
-            return _compose(_FAST_LOADER, text, shown, _FAST_MAX_DEPTH)
+            return _compose(_FAST_LOADER, text, shown, quote, _FAST_MAX_DEPTH)
         except (yaml.YAMLError, ContentError, RecursionError, _NotFast):
             pass  # read again below: PyYAML's own parser words every problem as before
     try:
         # The reader checks every character up front: it can fail before parsing starts.
-        return _compose(yaml.SafeLoader, text, shown)
+        return _compose(yaml.SafeLoader, text, shown, quote)
     except ReaderError as exc:
         # exc.position counts characters of *text* (libyaml would give a UTF-8 byte offset).
         line = text.count("\n", 0, exc.position) + 1
@@ -182,7 +195,7 @@ _FAST_MAX_DEPTH = 64
 
 def _compose(
     loader_class: type[yaml.SafeLoader] | type[yaml.CSafeLoader], text: str, shown: str,
-    max_depth: int | None = None,
+    quote: bool = True, max_depth: int | None = None,
 ) -> tuple[Any, SourceMap]:
     """Compose *text* (for the line of every node), check it, then construct its data.
 
@@ -192,7 +205,7 @@ def _compose(
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
-        sources = SourceMap()
+        sources = SourceMap(quote=quote)
         problems: list[Problem] = []
         if node is not None:
             if max_depth is not None and not isinstance(node, yaml.CollectionNode):
@@ -238,8 +251,9 @@ def _map_node(
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
             if key in first_seen:
+                named = f" '{key}'" if sources.quote else ""
                 problems.append(
-                    Problem(shown, line, f"duplicate key '{key}' (first at line {first_seen[key]})")
+                    Problem(shown, line, f"duplicate key{named} (first at line {first_seen[key]})")
                 )
                 continue
             first_seen[key] = line
@@ -253,8 +267,8 @@ def _map_node(
 
 def languages(content_dir: Path) -> list[str]:
     """Return the language codes found under *content_dir*, source language first."""
-    if not content_dir.is_dir():
-        raise UsageError(f"content folder not found: {display_path(content_dir)}")
+    if not is_dir(content_dir):
+        raise UsageError(not_found("content folder", content_dir))
     langs = sorted(
         p.name
         for p in content_dir.iterdir()
@@ -283,7 +297,7 @@ def read_language(content_dir: Path, lang: str, partial: bool = False) -> RawLan
     for file in files:
         shown = display_path(file)
         try:
-            data, file_sources = read_yaml(file, shown)
+            data, file_sources = read_yaml(file, shown, quote=True)
         except ContentError as exc:
             problems.extend(exc.problems)
             continue
@@ -354,9 +368,10 @@ def _schema_problem(
     """Turn one pydantic error into a located, human-sized problem."""
     # Pydantic marks dict-key errors with a trailing '[key]'; report them on the key itself.
     loc = tuple(p for p in loc if p != "[key]")
-    dotted = dotted_path(loc)
+    dotted = dotted_path(loc) if sources.quote else _schema_path(model, loc)
     kind = err["type"]
     got = err.get("input")
+    _describe = _describe_value if sources.quote else _kind
     ctx = err.get("ctx") or {}
     if kind == "missing":
         hint = _field_doc(model, loc)
@@ -459,7 +474,16 @@ def _kind(value: Any) -> str:
     )
 
 
-def _describe(value: Any) -> str:
+def _schema_path(model: type[BaseModel], loc: KeyPath) -> str:
+    """Render *loc* naming only what the schema names (a key the file made up is ``?``)."""
+    named: list[str | int] = []
+    for i, part in enumerate(loc):
+        known = isinstance(part, int) or _schema_at(model, loc[: i + 1])[0] is not None
+        named.append(part if known else "?")
+    return dotted_path(named)
+
+
+def _describe_value(value: Any) -> str:
     """Describe a wrong value briefly, e.g. ``42 (a number)``."""
     if value is None:
         return "nothing"
