@@ -109,11 +109,12 @@ class RenderError(KaartspelError):
     exit_code = EXIT_CONTENT
 
 
-def template_error(exc: BaseException) -> RenderError:
-    """Return a RenderError naming the template file and line of a Jinja error.
+def template_error(exc: BaseException, card: str | None = None) -> RenderError:
+    """Return a RenderError naming the template file and line (and *card*) of a Jinja error.
 
-    A syntax error carries its place; for an error while rendering (an undefined name, say)
-    the innermost template frame of the traceback has it (Jinja maps frames to templates).
+    A syntax error carries its place; for an error while rendering (an undefined name, a
+    template or macro that includes or calls itself without end) the innermost template
+    frame of the traceback has it (Jinja maps frames to templates).
     """
     path, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if not path:
@@ -125,8 +126,12 @@ def template_error(exc: BaseException) -> RenderError:
             tb = tb.tb_next
     where = f"{display_path(path)}:{line}: " if path and line else \
         (f"{display_path(path)}: " if path else "")
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    return RenderError(f"{where}template error: {message}; fix the template")
+    if isinstance(exc, RecursionError):
+        message = "includes or calls itself without end"
+    else:
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    of_card = f" (card '{card}')" if card else ""
+    return RenderError(f"{where}template error: {message}{of_card}; fix the template")
 
 
 class Interrupted(KaartspelError):
