@@ -98,7 +98,9 @@ def strict_logging(strict: bool, what: str) -> Iterator[_Collector]:
             log.log(logging.DEBUG if strict else logging.WARNING,
                     "%s: WeasyPrint: %s", what, printable(message))
         if strict:
-            first = collector.messages[0].splitlines()[0]
+            # Only a real line break ends WeasyPrint's first line: str.splitlines would also
+            # cut at U+2028 or U+0085 inside quoted text (printable shows those escaped).
+            first = collector.messages[0].replace("\r\n", "\n").split("\n")[0]
             more = len(collector.messages) - 1
             raise RenderError(
                 f"{what}: WeasyPrint reported: {first}"
