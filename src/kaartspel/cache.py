@@ -10,8 +10,8 @@ template, stylesheet, font, icon or palette and every key changes.  ``kaartspel 
 --clean`` (or deleting the folder) empties it.
 
 The cache heals itself.  A key names what made an entry, not its bytes, so every entry is
-stored in an envelope holding the SHA-256 of its payload (:func:`seal`), checked on every
-read (:func:`unseal`): a truncated, overwritten or garbled entry is discarded with one
+stored in an envelope holding the SHA-256 of its name and payload (:func:`seal`), checked on
+every read (:func:`unseal`): a truncated, overwritten or garbled entry is discarded with one
 warning and rebuilt, never used.  A cache that cannot be written (a read-only or full disk)
 is not an error either: the build goes on without it, with one warning, keeping in memory
 what it renders.
@@ -41,7 +41,8 @@ def digest(*parts: str | bytes) -> str:
     """Return the hex SHA-256 of *parts* (separated, so ('ab','c') != ('a','bc'))."""
     h = hashlib.sha256()
     for part in parts:
-        h.update(part.encode() if isinstance(part, str) else part)
+        # surrogateescape: a file name that is not UTF-8 hashes as its bytes (no error).
+        h.update(part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part)
         h.update(b"\x00")
     return h.hexdigest()
 
@@ -67,25 +68,34 @@ def code_fingerprint() -> str:
 
 
 MAGIC = b"kaartspel-cache 1 "
-"""First bytes of every cache entry, followed by the payload's hex SHA-256 and a newline."""
+"""First bytes of every cache entry, followed by a hex SHA-256 (see :func:`seal`) and a
+newline."""
 _HEADER = len(MAGIC) + 64 + 1
 SUBFOLDERS = ("faces", "fit", "fonts", "artwork", "templates", "hyphenation", "preview")
 """Everything kaartspel keeps in a cache folder (``--clean`` removes these and nothing else)."""
 
 
-def seal(payload: bytes) -> bytes:
-    """Return *payload* in a cache envelope: magic, its SHA-256, a newline, the bytes."""
-    return MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+def seal(payload: bytes, name: str) -> bytes:
+    """Return *payload* in a cache envelope for the entry called *name* (its file name).
+
+    The envelope holds the SHA-256 of the name and the payload: damaged bytes fail the
+    check, and so does a good entry under another key (two entries swapped or copied).
+    """
+    return MAGIC + _seal_digest(payload, name) + b"\n" + payload
 
 
-def unseal(data: bytes) -> bytes | None:
-    """Return the payload of a cache envelope, or None if it is damaged in any way."""
+def unseal(data: bytes, name: str) -> bytes | None:
+    """Return the payload of the cache envelope of entry *name*, or None if it is not one."""
     if len(data) < _HEADER or not data.startswith(MAGIC) or data[_HEADER - 1:_HEADER] != b"\n":
         return None
     payload = data[_HEADER:]
-    if hashlib.sha256(payload).hexdigest().encode() != data[len(MAGIC):_HEADER - 1]:
+    if _seal_digest(payload, name) != data[len(MAGIC):_HEADER - 1]:
         return None
     return payload
+
+
+def _seal_digest(payload: bytes, name: str) -> bytes:
+    return digest(name, payload).encode()
 
 
 _warned: set[tuple[str, str]] = set()
@@ -114,6 +124,12 @@ def warn_once(root: Path, kind: str, detail: str, reason: str = "") -> None:
         warn_again(_WARNINGS[kind].format(root=display_path(root), reason=reason))
 
 
+def forget_warnings() -> None:
+    """Warn afresh: a new command starts (in a test, or a program embedding the CLI)."""
+    _warned.clear()
+    _said.clear()
+
+
 def warn_again(message: str) -> None:
     """Log a cache warning unless this process logged the same one (a render helper's)."""
     if message not in _said:
@@ -139,7 +155,7 @@ def read_entry(root: Path, path: Path) -> bytes | None:
     except (OSError, RuntimeError) as exc:  # RuntimeError: a link loop (Python 3.11)
         warn_once(root, "unreadable", f"cannot read {display_path(path)}: {exc}")
         return None
-    payload = unseal(data)
+    payload = unseal(data, path.name)
     if payload is None:
         _discard(root, path)
     return payload
@@ -149,7 +165,7 @@ def write_entry(root: Path, path: Path, payload: bytes) -> bool:
     """Store *payload* sealed at *path*; return False (one warning) if the cache cannot be
     written, so that the caller keeps what it made in memory instead."""
     try:
-        write_atomic(path, seal(payload), make_folder=True)
+        write_atomic(path, seal(payload, path.name), make_folder=True)
     except KaartspelError as exc:
         warn_once(root, "unwritable", str(exc), str(exc).rpartition(": ")[2])
         return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -60,9 +61,15 @@ def display_path(path: Path | str) -> str:
     """Return *path* relative to the working directory when it lies below it."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):  # not below; a link loop; no working folder
-        return str(p)
+        cwd = Path.cwd()
+        # The path as named (a link shown as the link, not where it leads), then resolved.
+        for shown, base in ((Path(os.path.normpath(p.absolute())), cwd),
+                            (p.resolve(), cwd.resolve())):
+            if shown.is_relative_to(base):
+                return str(shown.relative_to(base)) or "."
+    except (ValueError, OSError, RuntimeError):  # a link loop; no working folder
+        pass
+    return str(p)
 
 
 def os_reason(exc: BaseException) -> str:

@@ -306,33 +306,34 @@ def valid_entry(name: object, entry: object) -> bool:
     return True
 
 
-def load_manifest(settings: BuildSettings) -> dict[str, dict[str, Any]]:
+def load_manifest(settings: BuildSettings, quiet: bool = False) -> dict[str, dict[str, Any]]:
     """Return the manifest's entries by output name (empty when missing or unreadable).
 
     Validated on load: a manifest that is not JSON, or an entry of the wrong shape (hand
-    edited, damaged, from another version) is ignored with one warning, and its output
-    rebuilt; a name that is not a plain ``.pdf`` file name is never trusted (``--clean``
-    deletes what the manifest names).
+    edited, damaged, from another version) is ignored with one warning (none if *quiet*:
+    read again while building), and its output rebuilt; a name that is not a plain ``.pdf``
+    file name is never trusted (``--clean`` deletes what the manifest names).
     """
     path = settings.manifest_path
+    warn = log.debug if quiet else log.warning
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:
         return {}
     except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: a link loop
-        log.warning("%s cannot be read (%s); every output is rebuilt", display_path(path),
+        warn("%s cannot be read (%s); every output is rebuilt", display_path(path),
                     type(exc).__name__)
         return {}
     if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or \
             not isinstance(data.get("outputs"), dict):
         if not (isinstance(data, dict) and isinstance(data.get("version"), int)):
-            log.warning("%s is not a build manifest; every output is rebuilt",
+            warn("%s is not a build manifest; every output is rebuilt",
                         display_path(path))
         return {}
     outputs = data["outputs"]
     good = {name: entry for name, entry in outputs.items() if valid_entry(name, entry)}
     if len(good) != len(outputs):
-        log.warning("%s: %d damaged entr%s ignored; %s rebuilt", display_path(path),
+        warn("%s: %d damaged entr%s ignored; %s rebuilt", display_path(path),
                     len(outputs) - len(good), "y" if len(outputs) - len(good) == 1 else "ies",
                     "its output is" if len(outputs) - len(good) == 1 else "their outputs are")
     return good
@@ -427,7 +428,7 @@ def record(settings: BuildSettings, manifest: dict[str, dict[str, Any]], outcome
             stat = outcome.output.stat()
         except OSError:
             return  # replaced or removed meanwhile: the next build builds it again
-        manifest.update(load_manifest(settings))
+        manifest.update(load_manifest(settings, quiet=True))
         manifest[outcome.output.name] = {
             "recipe": outcome.target.shown,
             "kind": outcome.target.kind,
@@ -441,5 +442,7 @@ def record(settings: BuildSettings, manifest: dict[str, dict[str, Any]], outcome
         try:
             save_manifest(settings, manifest)
         except KaartspelError as exc:  # the cache cannot be written: the next build rebuilds
-            log.warning("%s not updated (%s); the next build builds again",
-                        display_path(settings.manifest_path), str(exc).rpartition(": ")[2])
+            from kaartspel.cache import warn_once
+
+            warn_once(settings.cache_dir, "unwritable", f"manifest not updated: {exc}",
+                      str(exc).rpartition(": ")[2])

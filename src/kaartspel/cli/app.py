@@ -153,6 +153,9 @@ def main_options(
     log.handlers = [handler]
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
     log.propagate = False
+    from kaartspel.cache import forget_warnings
+
+    forget_warnings()  # each command warns once about a cache problem, however many it meets
     ctx.obj = Settings(content=content, verbose=verbose)
 
 

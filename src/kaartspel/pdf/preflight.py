@@ -179,7 +179,7 @@ def _ascii85(data: bytes, limit: int) -> bytes | None:
     if body.count(b"z") * 4 > limit:
         return b"\0" * (limit + 1)
     try:
-        return base64.a85decode(body + b"~>", adobe=False, ignorechars=b" \t\n\r\x0b\x0c")
+        return base64.a85decode(body, adobe=False, ignorechars=b" \t\n\r\x0b\x0c\x00")
     except ValueError:
         return None
 
