@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := all
-.PHONY: all setup build test lint fuzz bench docs update-golden clean
+.PHONY: all setup build test lint fuzz bench docs serve update-golden clean
 
 all: build
 
@@ -44,6 +44,12 @@ fuzz: $(STAMP)
 # Speed and memory figures (a benchmark, not a test): prints a table, writes build/bench.json.
 bench: $(STAMP) bytecode
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench_serve.py --json build/bench-serve.json
+
+# The organiser's composer: a local web page at http://127.0.0.1:8000/ (Ctrl-C stops it).
+# The face cache of `make build` makes its card pictures instant.
+serve: $(STAMP) bytecode
+	$(BIN)/kaartspel serve --open
 
 # The README pictures, rendered from the default outputs.
 docs: $(STAMP)

@@ -3,6 +3,7 @@
 The package has one subpackage per stage of the pipeline.  Imports only point down:
 
     cli      the command line: Typer app, the glue behind each command, terminal reports
+    serve    the organiser's composer: a local web page (Starlette, htmx) over the same options
     build    recipes, planning (input hashes, the manifest), running builds, watch, preview
     deck     cards and selection, faces, the face store, the type size, deck assembly
     poster   poster geometry, layout tree, design, rendering, fit search, assembly

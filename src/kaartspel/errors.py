@@ -12,7 +12,7 @@ import errno
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 EXIT_CONTENT = 1
@@ -48,6 +48,9 @@ class Problem:
     path: str
     line: int
     message: str
+    subject: tuple[str, str] | None = field(default=None, compare=False)
+    """What the problem is about when no file is known yet: ``("card", id)`` or
+    ``("section", key path)``; the build points it at the line of the text to change."""
 
     def __str__(self) -> str:
         if not self.path:

@@ -286,3 +286,28 @@ def describe_errors(model: type[Options], errors: Iterable[Mapping[str, Any]]) -
         else:
             lines.append(f"{spelled}: {str(err['msg']).lower()} (got {given!r})")
     return lines
+
+
+def default_deck_output(options: DeckOptions) -> Path:
+    """Return ``build/deck-<lang>-<size>-<layout>[-<what else differs>].pdf``.
+
+    Every option that differs from the defaults is in the name (``-print``, ``-bleed0``,
+    ``-netwerkvorming``), so two decks made with other options never share a file.
+    """
+    head = [options.lang, options.size, options.layout]
+    parts = name_parts(options, DeckOptions(), skip=("lang", "size", "layout"))
+    return Path("build") / ("-".join(["deck", *head, *parts]) + ".pdf")
+
+def default_poster_output(options: PosterOptions) -> Path:
+    """Return ``build/poster-<lang>-<size>[-landscape][-tiles-<paper>][-<what else>].pdf``.
+
+    Every option that differs from the defaults is in the name (``-bleed3``), so a bleed
+    poster never replaces the plain one.
+    """
+    name = f"poster-{options.lang}-{options.size}"
+    if options.orientation == "landscape":
+        name += "-landscape"
+    if options.tile:
+        name += f"-tiles-{options.tile}"
+    parts = name_parts(options, PosterOptions(), skip=("lang", "size", "orientation", "tile"))
+    return Path("build") / ("-".join([name, *parts]) + ".pdf")

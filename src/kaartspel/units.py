@@ -7,8 +7,15 @@ from dataclasses import dataclass
 
 from kaartspel.errors import UsageError
 
-MM = 72 / 25.4
-"""PDF points per millimetre."""
+MM_PER_INCH = 25.4
+MM = 72 / MM_PER_INCH
+"""PDF points per millimetre (the one conversion every module uses)."""
+
+SAFE_MM = 4.0
+"""Distance from the trim to any text (the brief: cutting tolerance is up to 1.5 mm)."""
+
+MIN_TEXT_PT = 7.0
+"""The smallest text size allowed anywhere (the brief's print facts)."""
 
 
 def mm_to_pt(mm: float) -> float:

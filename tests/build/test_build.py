@@ -314,18 +314,23 @@ def test_input_hash_covers_code_templates_and_source_language(in_tmp: Path,
     package = in_tmp / "pkg"
     shutil.copytree(Path(kaartspel.__file__).parent, package,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(kaartspel.cache, "PACKAGE_DIR", package)
-    kaartspel.cache.code_fingerprint.cache_clear()
-    third, code = inputs(), kaartspel.cache.code_fingerprint()
-    # A module deep in a subpackage changes both the output hash and the face cache key.
-    kaartspel.cache.code_fingerprint.cache_clear()
-    (package / "deck" / "assemble.py").write_text("# changed\n", "utf-8")
-    assert inputs() != third
-    assert kaartspel.cache.code_fingerprint() != code
-    kaartspel.cache.code_fingerprint.cache_clear()
-    (package / "render" / "new_module.py").write_text("# added\n", "utf-8")
-    assert kaartspel.cache.code_fingerprint() != code
-    kaartspel.cache.code_fingerprint.cache_clear()
+    real = kaartspel.cache.PACKAGE_DIR
+    try:
+        kaartspel.cache.PACKAGE_DIR = package
+        kaartspel.cache.code_fingerprint.cache_clear()
+        third, code = inputs(), kaartspel.cache.code_fingerprint()
+        # A module deep in a subpackage changes both the output hash and the face cache key.
+        kaartspel.cache.code_fingerprint.cache_clear()
+        (package / "deck" / "assemble.py").write_text("# changed\n", "utf-8")
+        assert inputs() != third
+        assert kaartspel.cache.code_fingerprint() != code
+        kaartspel.cache.code_fingerprint.cache_clear()
+        (package / "render" / "new_module.py").write_text("# added\n", "utf-8")
+        assert kaartspel.cache.code_fingerprint() != code
+    finally:
+        # The fingerprint is kept per process: later tests must see the real package's.
+        kaartspel.cache.PACKAGE_DIR = real
+        kaartspel.cache.code_fingerprint.cache_clear()
     templates = in_tmp / "mine"
     templates.mkdir()
     with_templates = InputHasher(BuildSettings(templates=(templates,))).inputs(en)

@@ -73,8 +73,10 @@ def elsewhere(kind: str, content_dir: Path, folder: Path, options: dict[str, obj
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from kaartspel.deck.assemble import DeckOptions, build_deck\n"
-        "from kaartspel.poster.assemble import PosterOptions, build_poster\n"
+        "from kaartspel.deck.assemble import build_deck\n"
+        "from kaartspel.options import DeckOptions\n"
+        "from kaartspel.options import PosterOptions\n"
+        "from kaartspel.poster.assemble import build_poster\n"
         f"options = {options!r}\n"
         f"if {kind!r} == 'deck':\n"
         f"    build_deck(Path({str(content_dir)!r}), DeckOptions(**options), Path('out.pdf'))\n"
@@ -158,3 +160,20 @@ def test_poster_follows_source_date_epoch(content_dir: Path, tmp_path: Path,
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     data = poster_here(content_dir, tmp_path, POSTERS["a4"])
     assert creation_date(data) == pdf_date(1700000000)
+
+
+def test_the_poster_does_not_depend_on_where_the_templates_are(content_dir: Path,
+                                                               tmp_path: Path) -> None:
+    """The same templates in two folders give the same bytes (the HTML names them by URL)."""
+    import shutil
+
+    from kaartspel.render.templates import PACKAGE_TEMPLATES
+
+    outputs = []
+    for name in ("one", "two-elsewhere"):
+        folder = tmp_path / name / "templates"
+        shutil.copytree(PACKAGE_TEMPLATES, folder)
+        path = tmp_path / name / "poster.pdf"
+        build_poster(content_dir, PosterOptions(size="a3", templates=(folder,)), path)
+        outputs.append(path.read_bytes())
+    assert outputs[0] == outputs[1]

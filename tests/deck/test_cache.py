@@ -105,17 +105,16 @@ def test_compiled_templates_are_kept_and_a_cleaned_cache_is_no_error(
 def test_faces_kept_in_memory_give_the_same_pdf(make_content: ContentTree, tmp_path: Path,
                                                 cache: FaceCache) -> None:
     """``watch`` keeps prepared faces from one build to the next: the bytes must not change."""
-    from kaartspel.deck import assemble as deck
+    from kaartspel.deck.assemble import FaceLibrary
 
-    deck.keep_faces()
-    try:
-        build(make_content.root, tmp_path / "first.pdf", cache)
-        assert deck._library is not None and deck._library.faces
-        make_content.patch("nl", "essentials.yaml", "Hoe vullen jullie elkaar aan?",
-                           "Waarin vullen jullie elkaar aan?")
-        kept = build(make_content.root, tmp_path / "kept.pdf", cache)
-        assert kept.rendered == 1
-    finally:
-        deck.keep_faces(False)
+    library = FaceLibrary()
+    build_deck(make_content.root, THEME, tmp_path / "first.pdf", cache=cache, jobs=1,
+               library=library)
+    assert library.faces
+    make_content.patch("nl", "essentials.yaml", "Hoe vullen jullie elkaar aan?",
+                       "Waarin vullen jullie elkaar aan?")
+    kept = build_deck(make_content.root, THEME, tmp_path / "kept.pdf", cache=cache, jobs=1,
+                      library=library)
+    assert kept.rendered == 1
     build(make_content.root, tmp_path / "fresh.pdf", FaceCache(tmp_path / "fresh"))
     assert (tmp_path / "kept.pdf").read_bytes() == (tmp_path / "fresh.pdf").read_bytes()

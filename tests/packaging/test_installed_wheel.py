@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SOURCE_DATE_EPOCH")}
+"""No PYTHONPATH: it would put a checkout's src/ before the installed wheel."""
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +35,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
     purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    site = subprocess.run([str(python), "-c", purelib],
+    site = subprocess.run([str(python), "-c", purelib], env=CLEAN_ENV,
                           check=True, capture_output=True, text=True).stdout.strip()
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
                     "--no-index", "--target", site, str(wheel)], check=True, capture_output=True)
@@ -43,8 +45,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run(python: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     code = "import sys; from kaartspel.cli.launch import main; sys.argv[0] = 'kaartspel'; main()"
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SOURCE_DATE_EPOCH")}
-    return subprocess.run([str(python), "-c", code, *args], cwd=cwd, env=env,
+    return subprocess.run([str(python), "-c", code, *args], cwd=cwd, env=CLEAN_ENV,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -52,7 +53,8 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed: Path,
                                                              tmp_path: Path) -> None:
     where = subprocess.run([str(installed), "-c", "import kaartspel, kaartspel.render.templates"
                             " as t; print(kaartspel.__file__); print(t.PACKAGE_TEMPLATES)"],
-                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+                           cwd=tmp_path, env=CLEAN_ENV, capture_output=True, text=True,
+                           check=True).stdout
     package, templates = where.splitlines()
     assert str(REPO) not in package and str(REPO) not in templates
     assert Path(templates, "icc", "FOGRA39L-coated.icc").is_file()

@@ -18,9 +18,10 @@ import yaml
 
 from kaartspel.content.load import load_content
 from kaartspel.deck import variants as deck_variants
-from kaartspel.deck.assemble import build_deck, default_output
+from kaartspel.deck.assemble import build_deck
 from kaartspel.errors import UsageError
 from kaartspel.options import DeckOptions
+from kaartspel.options import default_deck_output as default_output
 from kaartspel.pdf import variants as pdfx
 from kaartspel.pdf.impose import crop_marks, plan_grid
 from kaartspel.render.templates import PACKAGE_TEMPLATES, TemplateSet

@@ -21,13 +21,9 @@ from kaartspel.content import lint
 from kaartspel.content.load import load_content
 from kaartspel.content.model import Content
 from kaartspel.errors import FitError, UsageError
+from kaartspel.options import PosterOptions, default_poster_output
 from kaartspel.poster import diagrams as poster_diagrams
-from kaartspel.poster.assemble import (
-    PosterOptions,
-    PosterResult,
-    build_poster,
-    default_poster_output,
-)
+from kaartspel.poster.assemble import PosterResult, build_poster
 from kaartspel.poster.geometry import body_steps, poster_roles
 from kaartspel.units import POSTER_SIZES, mm_to_pt
 

@@ -8,7 +8,6 @@ questions), and template failures at the template's file and line.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,16 +23,13 @@ from kaartspel.errors import (
     template_error,
 )
 
-_FIT_CARD = re.compile(r"^card '([^']+)'")
-_FIT_SECTION = re.compile(r"^poster section '([^']+)'")
-
 
 def locate_fit_error(exc: FitError, content_dir: Path, options: Any) -> FitError:
     """Return *exc* with each unlocated problem pointed at the file and line of its text.
 
-    The fit search knows cards (``card 'netwerkvorming-2' does not fit …``) and poster
-    sections (``poster section 'rollen' …``), not files; the text a person has to shorten
-    is found here, in the content or in the organiser's questions file.
+    The fit search knows cards and poster sections (each problem's ``subject``), not files;
+    the text a person has to shorten is found here, in the content or in the organiser's
+    questions file.
     """
     from kaartspel.content.load import load_content
     from kaartspel.content.loader import locate_text, read_yaml
@@ -52,26 +48,26 @@ def locate_fit_error(exc: FitError, content_dir: Path, options: Any) -> FitError
     problems = []
     for problem in exc.problems:
         found = None
-        card_match, section_match = _FIT_CARD.match(problem.message), \
-            _FIT_SECTION.match(problem.message)
+        kind, name = problem.subject or ("", "")
         if problem.path:
             pass
-        elif card_match:
-            card = cards.get(card_match[1])
+        elif kind == "card":
+            card = cards.get(name)
             candidates = [card.group, *card.paragraphs, *card.items, *card.notes, card.title] \
                 if card else []
             if card is None:  # an organiser's own question: find its id
-                candidates = [card_match[1]]
+                candidates = [name]
             for text in filter(None, candidates):
                 for data, sources in texts:
                     found = found or locate_text(data, sources, text)
-        elif section_match:
-            parts = section_match[1].split(".")
+        elif kind == "section":
+            parts = name.split(".")
             if parts[0] == "essentials" and len(parts) == 2:
                 parts.insert(1, "themes")
             found = content.sources.locate(parts)
         problems.append(
-            Problem(found.path, found.line, problem.message) if found and found.path else problem
+            Problem(found.path, found.line, problem.message, problem.subject)
+            if found and found.path else problem
         )
     return FitError(problems)
 

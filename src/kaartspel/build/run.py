@@ -97,13 +97,17 @@ def failure(outcomes: Sequence[Outcome]) -> BuildFailed | None:
 # Building one target
 
 
-def build_target(settings: BuildSettings, target: Target) -> Outcome:
-    """Build one recipe now (in this process); never raises for a KaartspelError."""
+def build_target(settings: BuildSettings, target: Target, library: Any = None) -> Outcome:
+    """Build one recipe now (in this process); never raises for a KaartspelError.
+
+    *library*: the :class:`~kaartspel.deck.assemble.FaceLibrary` a long-running process
+    keeps between builds (None: nothing is kept).
+    """
     started = time.perf_counter()
     if target.problem:
         return Outcome(target, "failed", errors=list(target.problem), exit_code=EXIT_CONTENT)
     try:
-        output, pages, info = _build(settings, target)
+        output, pages, info = _build(settings, target, library)
         size = output.stat().st_size
         return Outcome(target, "built", output, pages, size, time.perf_counter() - started,
                        info=info)
@@ -117,7 +121,8 @@ def build_target(settings: BuildSettings, target: Target) -> Outcome:
                        exit_code=EXIT_CONTENT, details=traceback.format_exc())
 
 
-def _build(settings: BuildSettings, target: Target) -> tuple[Path, int, dict[str, Any]]:
+def _build(settings: BuildSettings, target: Target, library: Any = None
+           ) -> tuple[Path, int, dict[str, Any]]:
     from kaartspel.build.located_errors import reported_errors
     from kaartspel.build.recipes import load_recipe
     from kaartspel.render.hyphenation import configure
@@ -136,7 +141,7 @@ def _build(settings: BuildSettings, target: Target) -> tuple[Path, int, dict[str
         cache = FaceCache(settings.cache_dir, enabled=settings.use_cache)
         with reported_errors(settings.content_dir, options):
             result = build_deck(settings.content_dir, options, output, cache=cache,
-                                jobs=settings.face_jobs)
+                                jobs=settings.face_jobs, library=library)
         info = {"layout": options.layout, "cards": result.cards, "order": options.order,
                 "backs": options.backs, "size_name": options.size, "bleed": options.bleed}
         return output, result.pages, info
@@ -332,6 +337,7 @@ def clean(settings: BuildSettings, targets: Iterable[Target]) -> None:
     and files, and the previews.  A name with a folder part, a file elsewhere, and anything
     else a user keeps in these folders stay; links are removed, never followed.
     """
+    from kaartspel.build.fresh_outputs import RECORD
     from kaartspel.cache import SUBFOLDERS
 
     names = set(load_manifest(settings)) | {t.output_name for t in targets if t.output_name}
@@ -343,7 +349,7 @@ def clean(settings: BuildSettings, targets: Iterable[Target]) -> None:
     elif cache.is_dir():
         for sub in SUBFOLDERS:
             _remove(cache / sub, tree=True)
-        for file in (MANIFEST, f"{MANIFEST}.lock"):
+        for file in (MANIFEST, f"{MANIFEST}.lock", RECORD):
             _remove(cache / file, tree=False)
         sweep_tree(cache)
         with contextlib.suppress(OSError):

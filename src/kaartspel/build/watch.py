@@ -64,17 +64,13 @@ class Watcher:
         self.failed: dict[str, str] = {}
         """Recipe → input hash of its last failure (not retried until its inputs change)."""
         self.plan_error: list[str] | None = None
-        from kaartspel.deck.assemble import keep_faces
+        from kaartspel.deck.assemble import FaceLibrary
 
-        keep_faces()  # each rebuild places all but the edited faces again: keep them ready
+        # Each rebuild places all but the edited faces again: keep them ready.
+        self.library = FaceLibrary()
 
     def round(self) -> int:
         """Rebuild what is stale; return how many outputs were built."""
-        from kaartspel.render import templates as style
-
-        # Templates and the palette are cached per process; a save must be seen.
-        style._environment.cache_clear()
-        style._palette.cache_clear()
         started = time.perf_counter()
         try:
             the_plan = plan(self.settings, self.names, recipe_dir=self.recipe_dir,
@@ -97,7 +93,7 @@ class Watcher:
         for target in stale:
             if self.failed.get(target.shown) == target.inputs:
                 continue  # unchanged since it failed: already reported
-            outcome = build_target(self.settings, target)
+            outcome = build_target(self.settings, target, self.library)
             self._report(outcome, the_plan.manifest)
             built += outcome.status == "built"
         if built > 1:

@@ -31,6 +31,7 @@ from kaartspel.errors import (
     unexpected,
 )
 from kaartspel.options import DeckOptions, Options, PosterOptions, choices, field_extra
+from kaartspel.units import SAFE_MM
 
 log = logging.getLogger("kaartspel")
 Command = TypeVar("Command", bound=Callable[..., None])
@@ -372,6 +373,27 @@ def watch_command(
     run_watch_command(settings, recipes or [], max_rebuilds, timeout)
 
 
+@app.command("serve")
+def serve_command(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (another than 127.0.0.1 "
+                                          "lets other computers in, with a warning).")
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the page in the web browser.")
+    ] = False,
+) -> None:
+    """Open the composer: a local web page to pick cards, write own questions, download."""
+    from kaartspel.serve.run import serve
+
+    def started(url: str) -> None:
+        typer.echo(f"Composer at {url} (Ctrl-C to stop)")
+
+    serve(_settings(ctx).content, host, port, open_browser, started=started)
+
+
 @app.command("preflight")
 def preflight_command(
     file: Annotated[Path, typer.Argument(help="The PDF to check.", show_default=False)],
@@ -380,7 +402,7 @@ def preflight_command(
     ] = False,
     safe: Annotated[
         float, typer.Option("--safe", help="Safe area: distance of text from the trim, mm.")
-    ] = 4.0,
+    ] = SAFE_MM,
     min_text: Annotated[
         float, typer.Option("--min-text", help="Smallest allowed text size, pt.")
     ] = 7.0,

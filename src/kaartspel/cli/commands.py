@@ -17,7 +17,15 @@ from kaartspel.errors import (
     display_path,
     signals_deferred,
 )
-from kaartspel.options import DeckOptions, Options, PosterOptions, merge, name_parts
+from kaartspel.options import (
+    DeckOptions,
+    Options,
+    PosterOptions,
+    default_deck_output,
+    default_poster_output,
+    merge,
+    name_parts,
+)
 
 if TYPE_CHECKING:
     from kaartspel.build.plan import BuildSettings
@@ -132,25 +140,33 @@ def check_output_for(output: Path, content_dir: Path, options: Any,
 def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
              output: Path | None) -> None:
     """Build a deck from the options given, over a recipe's, and report what was written."""
+    from kaartspel.build.fresh_outputs import FreshOutputs
+    from kaartspel.cache import DEFAULT_CACHE_DIR
     from kaartspel.deck.workers import RenderHelper, take_early
 
     # Started first (by the console script, even before the CLI loaded): WeasyPrint loads
     # in the helper while the recipe and content load here.
-    helper = take_early() or RenderHelper.start()
+    helper = take_early()
     try:
-        import_native()
-        from kaartspel.deck.assemble import build_deck, default_output
-
         options, recipe_output = resolve_options(DeckOptions, given, recipe, "deck", content_dir)
-        output = output or recipe_output or default_output(options)
+        output = output or recipe_output or default_deck_output(options)
         _ensure_build_dir(output)
         check_output_for(output, content_dir, options, recipe)
+        fresh = FreshOutputs(DEFAULT_CACHE_DIR, content_dir)
+        inputs = fresh.inputs("deck", options, output)
+        if fresh.is_fresh(output, inputs):
+            typer.echo(f"Up to date: {output} (nothing it is made from changed)")
+            return
+        import_native()
+        from kaartspel.deck.assemble import build_deck
+
+        helper = helper or RenderHelper.start()
         with reported_errors(content_dir, options):
             result = build_deck(content_dir, options, output, helper=helper)
+        fresh.record(output, inputs)
     finally:
         if helper is not None and helper.close():
             # Ended while rendering (Ctrl-C): what it was writing to the cache is swept.
-            from kaartspel.cache import DEFAULT_CACHE_DIR
             from kaartspel.files import sweep_tree
 
             sweep_tree(DEFAULT_CACHE_DIR)
@@ -163,18 +179,26 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
 def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
                output: Path | None) -> None:
     """Build a poster from the options given, over a recipe's, and report what was written."""
-    import_native()
+    from kaartspel.build.fresh_outputs import FreshOutputs
     from kaartspel.cache import DEFAULT_CACHE_DIR
-    from kaartspel.poster.assemble import build_poster, default_poster_output
-    from kaartspel.render.hyphenation import configure
 
-    configure(DEFAULT_CACHE_DIR)  # as `kaartspel deck` keeps its faces there
     options, recipe_output = resolve_options(PosterOptions, given, recipe, "poster", content_dir)
     output = output or recipe_output or default_poster_output(options)
     _ensure_build_dir(output)
     check_output_for(output, content_dir, options, recipe)
+    fresh = FreshOutputs(DEFAULT_CACHE_DIR, content_dir)
+    inputs = fresh.inputs("poster", options, output)
+    if fresh.is_fresh(output, inputs):
+        typer.echo(f"Up to date: {output} (nothing it is made from changed)")
+        return
+    import_native()
+    from kaartspel.poster.assemble import build_poster
+    from kaartspel.render.hyphenation import configure
+
+    configure(DEFAULT_CACHE_DIR)  # as `kaartspel deck` keeps its faces there
     with reported_errors(content_dir, options):
         result = build_poster(content_dir, options, output)
+    fresh.record(output, inputs)
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")
 
 

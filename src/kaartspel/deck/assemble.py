@@ -20,7 +20,7 @@ from kaartspel.deck.faces import CardRenderer, Geometry
 from kaartspel.deck.type_size import fit_faces, start_fit
 from kaartspel.deck.variants import accessible_pdf, card_renderer, face_store
 from kaartspel.deck.workers import RenderHelper
-from kaartspel.options import DeckOptions, name_parts
+from kaartspel.options import DeckOptions
 from kaartspel.pdf.fonts import FaceFonts, FontCollector, FontMerger
 from kaartspel.pdf.impose import impose_sheets, page_form, page_xobject, plan_grid, single_pages
 from kaartspel.pdf.save import save_pdf
@@ -31,8 +31,6 @@ from kaartspel.units import card_size, mm_to_pt, paper_size
 
 log = logging.getLogger(__name__)
 
-SAFE_MM = 4.0
-"""Distance from the trim to any text (cutting tolerance is up to 1.5 mm)."""
 
 
 @dataclass
@@ -94,8 +92,12 @@ def build_deck(
     cache: FaceCache | None = None,
     jobs: int | None = None,
     helper: RenderHelper | None = None,
+    library: FaceLibrary | None = None,
 ) -> DeckResult:
     """Build one deck PDF at *output*; raise a KaartspelError on any problem.
+
+    A long-running process (``watch``) passes the *library* of faces it keeps prepared
+    between builds.
 
     *jobs* caps the processes that render faces (None: one per CPU); a *helper* started
     earlier renders a few stale faces with WeasyPrint already loaded (see helper.py).
@@ -132,7 +134,8 @@ def build_deck(
         return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
                           [card.id for card in cards], store.rendered)
     merger = FontMerger(font_files(templates), store.cache)
-    _fresh_library()
+    if library is not None:
+        library.start_build()
     index = {face.id: i for i, face in enumerate(faces)}
     fronts = [index[card.id] for card in cards]
     back_pages = [index[backs[card.theme].id] if backs else None for card in cards]
@@ -141,7 +144,7 @@ def build_deck(
         # the render helper, while this process places the rest).  If one turns out not to
         # fit, the output is dropped and the search goes on with what it learnt.
         base, rendering = start_fit(store, faces)
-        source = FacePages(store, faces, base, merger, rendering)
+        source = FacePages(store, faces, base, merger, rendering, library)
         try:
             if grid is not None:
                 out = impose_sheets(source, fronts, back_pages, grid, options.bleed,
@@ -198,8 +201,10 @@ class FacePages:
     """
 
     def __init__(self, store: FaceStore, faces: Sequence[Card], base: float,
-                 merger: FontMerger, rendering: Rendering | None = None) -> None:
+                 merger: FontMerger, rendering: Rendering | None = None,
+                 library: FaceLibrary | None = None) -> None:
         self.store, self.faces, self.base, self.merger = store, faces, base, merger
+        self.library = library
         self.rendering = rendering
         """Faces still arriving (each is waited for when it is placed)."""
         self.ahead: dict[int, pikepdf.Object] = {}
@@ -244,7 +249,7 @@ class FacePages:
         if self.collector is None:
             self.collector = self.merger.collector(out)
         face = self.faces[index]
-        library = _library
+        library = self.library
         key = self.store.face_key(face, self.base)
         if library is not None and key in library.faces:
             prepared, fonts = library.faces[key]
@@ -288,6 +293,12 @@ class FaceLibrary:
         self.pdf = pikepdf.Pdf.new()
         self.faces: dict[str, tuple[pikepdf.Object, FaceFonts]] = {}
 
+    def start_build(self) -> None:
+        """Start afresh when the library has grown past :data:`LIBRARY_FACES`."""
+        if len(self.faces) > LIBRARY_FACES:
+            self.pdf = pikepdf.Pdf.new()
+            self.faces = {}
+
     def keep(self, key: str, page: pikepdf.Page, fonts: FaceFonts) -> pikepdf.Object:
         """Keep *page* (of a face PDF about to be closed) with its fonts taken out."""
         form = self.pdf.copy_foreign(page_form(page))
@@ -298,19 +309,6 @@ class FaceLibrary:
 
 LIBRARY_FACES = 4000
 """Faces a library holds before it starts afresh (between two builds)."""
-_library: FaceLibrary | None = None
-
-
-def keep_faces(keep: bool = True) -> None:
-    """Keep prepared faces in memory from one build to the next (for ``watch``)."""
-    global _library
-    _library = FaceLibrary() if keep else None
-
-
-def _fresh_library() -> None:
-    global _library
-    if _library is not None and len(_library.faces) > LIBRARY_FACES:
-        _library = FaceLibrary()
 
 
 def _materialize(obj: pikepdf.Object) -> None:
@@ -348,15 +346,6 @@ def font_files(templates: TemplateSet) -> list[Path]:
     ]
 
 
-def default_output(options: DeckOptions) -> Path:
-    """Return ``build/deck-<lang>-<size>-<layout>[-<what else differs>].pdf``.
-
-    Every option that differs from the defaults is in the name (``-print``, ``-bleed0``,
-    ``-netwerkvorming``), so two decks made with other options never share a file.
-    """
-    head = [options.lang, options.size, options.layout]
-    parts = name_parts(options, DeckOptions(), skip=("lang", "size", "layout"))
-    return Path("build") / ("-".join(["deck", *head, *parts]) + ".pdf")
 
 
-__all__ = ["CardRenderer", "DeckResult", "Geometry", "build_deck", "default_output"]
+__all__ = ["CardRenderer", "DeckResult", "Geometry", "build_deck"]

@@ -23,7 +23,7 @@ from kaartspel.render.document import TemplateRenderer
 from kaartspel.render.face_batch import Measure, lay_out
 from kaartspel.render.stamps import placeholder
 from kaartspel.render.templates import RATIO, SMALL_CARD_RATIO, TemplateSet, role_sizes
-from kaartspel.units import Size
+from kaartspel.units import SAFE_MM, Size
 
 if TYPE_CHECKING:
     pass
@@ -39,7 +39,7 @@ class Geometry:
     card_w: float
     card_h: float
     bleed: float
-    safe: float = 4.0
+    safe: float = SAFE_MM
     band: float = 11.0
     gap: float = 2.5
     foot: float = 3.0

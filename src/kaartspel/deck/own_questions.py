@@ -59,11 +59,25 @@ def with_ids(theme: str, pairs: Sequence[OwnQuestionPair]) -> list[QuestionPair]
 def load_custom_questions(content: Content, path: Path) -> tuple[CustomQuestions, list[Problem]]:
     """Load and validate a custom-questions file against *content*; return model and problems."""
     data, sources = read_yaml(path)
+    model, problems = check_custom_questions(content, data, sources)
+    if model is None:
+        raise ContentError(problems)
+    return model, problems
+
+
+def check_custom_questions(
+    content: Content, data: Any, sources: SourceMap
+) -> tuple[CustomQuestions | None, list[Problem]]:
+    """Validate custom-questions *data* (located by *sources*) against *content*.
+
+    Return the model (None when the data does not have its shape) and every problem.
+    Front ends without a file (the composer's form, an uploaded table) call this directly.
+    """
     model, problems = validate_model(CustomQuestions, data, sources)
     if model is None:
         # Check what can be checked of the pairs too, so that one run shows every problem.
         problems.extend(_raw_pair_problems(content, data, sources))
-        raise ContentError(sorted(set(problems)))
+        return None, sorted(set(problems))
     themes = [theme.id for theme in content.themes if theme.questions]
     if model.theme not in themes:
         named = f" '{model.theme}'" if sources.quote else ""
@@ -105,10 +119,18 @@ def add_custom_questions(
     model, problems = load_custom_questions(content, path)
     if problems:
         raise ContentError(problems)
-    theme = content.theme(model.theme)
+    return insert_questions(content, cards, model.theme, with_ids(model.theme, model.questions))
+
+
+def insert_questions(
+    content: Content, cards: Sequence[Card], theme_id: str, pairs: Sequence[QuestionPair]
+) -> tuple[Card, ...]:
+    """Return *cards* with *pairs* of *theme_id* inserted, unchecked (a live preview shows a
+    question while it is being typed, before it ends with its "?")."""
+    theme = content.theme(theme_id)
     added = [
         Card(pair.id, "question", theme.id, theme.name, group=pair.group, personal=pair.personal)
-        for pair in with_ids(model.theme, model.questions)
+        for pair in pairs
     ]
     # After the theme's last question card (or its last card, if it has no questions).
     last = max(

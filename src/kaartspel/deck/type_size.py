@@ -59,7 +59,8 @@ def start_fit(store: FaceStore, faces: Sequence[Card]) -> tuple[float, Rendering
                 [
                     Problem("", 0, f"card '{card_id}' does not fit even at {steps[-1]:g} pt: "
                             f"{amount:.1f} mm too long; shorten its text, use a larger --size, "
-                            "or leave such cards out (e.g. --kind question --kind tip)")
+                            "or leave such cards out (e.g. --kind question --kind tip)",
+                            subject=("card", card_id))
                     for card_id, amount in over.items() if amount > 0
                 ]
             )

@@ -65,13 +65,8 @@ from pikepdf import Name
 
 from kaartspel.errors import EXIT_CONTENT, KaartspelError, UsageError, display_path, printable
 from kaartspel.files import is_file, not_found
+from kaartspel.units import MIN_TEXT_PT, MM, SAFE_MM
 
-MM = 72 / 25.4
-"""PDF points per millimetre."""
-SAFE_MM = 4.0
-"""Default distance from the trim to any text (the design brief's safe area)."""
-MIN_TEXT_PT = 7.0
-"""Default smallest text size (the design brief)."""
 MIN_DPI = 300.0
 """Default smallest effective image resolution (the design brief)."""
 TOLERANCE_MM = 0.1

@@ -27,7 +27,7 @@ from pikepdf import Dictionary, Name, Pdf
 
 from kaartspel.errors import UsageError
 from kaartspel.pdf.impose import page_xobject
-from kaartspel.units import Size, mm_to_pt
+from kaartspel.units import Size, mm_to_pt, pt_to_mm
 
 FRAME_MM = 6.0
 """White frame between the printable edge and the poster: marks and the label live here."""
@@ -340,9 +340,9 @@ def tile_poster(source: Pdf, plan: TilePlan, trim_origin: tuple[float, float],
                     f"{mm_to_pt(plan.window_w):.3f} {mm_to_pt(plan.window_h):.3f} re W n")
             content = [f"q {clip} 1 0 0 1 {mm_to_pt(tx):.3f} {mm_to_pt(ty):.3f} cm /P Do Q"]
             # Centred in the bottom frame (width estimated: the ticks stay near the edges).
-            cap = LABEL_PT * 0.66 * 25.4 / 72
+            cap = pt_to_mm(LABEL_PT * 0.66)
             label_y = ay - FRAME_MM + (FRAME_MM - cap) / 2
-            label_x = ax + (plan.window_w - len(text) * LABEL_PT * 0.5 * 25.4 / 72) / 2
+            label_x = ax + (plan.window_w - pt_to_mm(len(text) * LABEL_PT * 0.5)) / 2
             if found is not None:
                 content.append("q 0 g " + _text_ops(text, found[1], label_x, label_y) + " Q")
             else:

@@ -30,7 +30,7 @@ from typing import Any
 from kaartspel.cache import digest
 from kaartspel.content.load import load_content
 from kaartspel.errors import RenderError
-from kaartspel.options import PosterOptions, name_parts
+from kaartspel.options import PosterOptions
 from kaartspel.pdf.save import check_output, save_pdf
 from kaartspel.poster.fit import fit_poster
 from kaartspel.poster.geometry import (
@@ -128,7 +128,12 @@ def build_poster(content_dir: Path, options: PosterOptions, output: Path) -> Pos
         labels = [*tile_labels(content.ui.tile_label, plan), "0123456789 (/)"]
     body, document, html, placement = fit_poster(renderer, labels)
     log.info("poster %s: body text %.2f pt on %d page(s)", output, body, placement.pages)
-    identifier = digest(html).encode()[:32]
+    # The HTML names the template folders by absolute URL: leave them out, so the same
+    # inputs give the same file wherever the project is checked out.
+    located = html
+    for folder in renderer.templates.folders:
+        located = located.replace(Path(folder).resolve().as_uri(), "")
+    identifier = digest(located, renderer.templates.fingerprint()).encode()[:32]
     written = time.perf_counter()
     pdf_bytes = write_pdf(document, identifier, options.strict, renderer.what)
     log.debug("%s: PDF written in %.2f s", renderer.what, time.perf_counter() - written)
@@ -153,19 +158,6 @@ def build_poster(content_dir: Path, options: PosterOptions, output: Path) -> Pos
     return PosterResult(output, pages, body, time.perf_counter() - started)
 
 
-def default_poster_output(options: PosterOptions) -> Path:
-    """Return ``build/poster-<lang>-<size>[-landscape][-tiles-<paper>][-<what else>].pdf``.
-
-    Every option that differs from the defaults is in the name (``-bleed3``), so a bleed
-    poster never replaces the plain one.
-    """
-    name = f"poster-{options.lang}-{options.size}"
-    if options.orientation == "landscape":
-        name += "-landscape"
-    if options.tile:
-        name += f"-tiles-{options.tile}"
-    parts = name_parts(options, PosterOptions(), skip=("lang", "size", "orientation", "tile"))
-    return Path("build") / ("-".join([name, *parts]) + ".pdf")
 
 
-__all__ = ["PosterResult", "build_poster", "default_poster_output"]
+__all__ = ["PosterResult", "build_poster"]

@@ -201,6 +201,7 @@ def _fit_error(culprit: Leaf, over: float, smallest: float) -> FitError:
         "", 0,
         f"poster section '{culprit.block.section}' does not fit: {over:.1f} mm too long "
         f"even at {smallest:g} pt; shorten its text or use a larger --size",
+        subject=("section", culprit.block.section),
     )])
 
 
@@ -230,6 +231,7 @@ def fit_poster(renderer: PosterRenderer,
                 block = by_id.get(box.element.get("id") or "")
                 if block is not None and max(bottom, right) > 0.05:
                     problems.append(Problem("", 0, f"poster section '{block.section}' does "
-                                            f"not fit: {max(bottom, right):.1f} mm too long"))
+                                            f"not fit: {max(bottom, right):.1f} mm too long",
+                                            subject=("section", block.section)))
         raise FitError(list(dict.fromkeys(problems)) or f"{renderer.what} does not fit its page")
     return fit.body, document, html, placement

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from kaartspel.render.templates import MIN_TEXT_PT
-from kaartspel.units import Size
+from kaartspel.units import MIN_TEXT_PT, Size
 
 log = logging.getLogger(__name__)
 

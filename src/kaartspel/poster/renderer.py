@@ -17,6 +17,8 @@ from kaartspel.poster.layout import Box, Decor, Heights, Leaf, Node, Placement, 
 from kaartspel.render.document import (
     PX_TO_MM,
     TemplateRenderer,
+    boxes_of_class,
+    content_extent,
     render_document,
 )
 from kaartspel.render.templates import TemplateSet
@@ -140,22 +142,12 @@ def _natural_heights(document: Any) -> dict[str, float]:
     """Return, per block id, how tall its content is (mm) when its height is free."""
     heights: dict[str, float] = {}
     for page in document.pages:
-        for box in page._page_box.descendants():
-            element = getattr(box, "element", None)
-            if element is None or not hasattr(box, "children"):
-                continue
-            block_id = element.get("id")
+        for box in boxes_of_class(page._page_box, ("block",)):
+            block_id = box.element.get("id")
             if not block_id or block_id in heights:
                 continue
-            if "block" not in (element.get("class") or "").split():
-                continue
             top = box.content_box_y()
-            bottom = top + box.height
-            for child in box.descendants():
-                if child is box or not hasattr(child, "position_y"):
-                    continue
-                bottom = max(bottom, child.position_y + getattr(child, "margin_top", 0)
-                             + child.border_height())
+            bottom = max(top + box.height, content_extent(box)[0])
             heights[block_id] = (bottom - top) * PX_TO_MM
     return heights
 

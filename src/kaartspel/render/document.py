@@ -23,10 +23,11 @@ from kaartspel.cache import read_entry, write_entry
 from kaartspel.errors import RenderError, printable
 from kaartspel.render import hyphenation
 from kaartspel.render.templates import TemplateSet
+from kaartspel.units import MM_PER_INCH
 
 log = logging.getLogger(__name__)
 
-PX_TO_MM = 25.4 / 96
+PX_TO_MM = MM_PER_INCH / 96
 """WeasyPrint lays out in CSS px."""
 
 FIT_TOLERANCE_MM = 0.05
@@ -289,16 +290,45 @@ def measure_overflow(document: Any) -> list[Overflow]:
     return overflows
 
 
-def fit_boxes(root: Any) -> Iterator[Any]:
+def boxes_of_class(root: Any, names: Sequence[str],
+                   tags: Sequence[str] | None = None) -> Iterator[Any]:
+    """Yield the first container box of each element below *root* that has one of the
+    CSS classes *names* (and, if given, one of the *tags*): the one walker every measure
+    (fit, fill, the poster's natural heights) starts from."""
     seen = set()
     for box in root.descendants():
         element = getattr(box, "element", None)
         if element is None or id(element) in seen or not hasattr(box, "children"):
             continue
         classes = (element.get("class") or "").split()
-        if ("fit" in classes or "fit-line" in classes) and box.element_tag in ("div", "h2"):
+        if any(name in classes for name in names) and (tags is None or box.element_tag in tags):
             seen.add(id(element))
             yield box
+
+
+def fit_boxes(root: Any) -> Iterator[Any]:
+    """Yield the boxes whose content must fit them (``.fit``, ``.fit-line``)."""
+    return boxes_of_class(root, ("fit", "fit-line"), ("div", "h2"))
+
+
+def content_extent(container: Any, skip_own_element: bool = False) -> tuple[float, float]:
+    """Return the lowest bottom and the rightmost edge (px) of *container*'s content.
+
+    Only text and images count sideways (a block's width is its container's).  With
+    *skip_own_element*, boxes of the container's own element (the placeholder of an
+    absolutely placed box holds the box itself) are left out.
+    """
+    max_y = max_x = float("-inf")
+    for box in container.descendants():
+        if box is container or not hasattr(box, "position_y"):
+            continue
+        if skip_own_element and getattr(box, "element", None) is container.element:
+            continue
+        top = box.position_y + getattr(box, "margin_top", 0)
+        max_y = max(max_y, top + box.border_height())
+        if box.__class__.__name__ in ("TextBox", "InlineReplacedBox", "BlockReplacedBox"):
+            max_x = max(max_x, box.position_x + box.margin_width())
+    return max_y, max_x
 
 
 def text_lengths(container: Any) -> tuple[int, int]:
@@ -331,14 +361,7 @@ def box_overflow(container: Any) -> tuple[float, float]:
     """Return (bottom, right) overflow in mm of *container*'s content."""
     limit_y = container.content_box_y() + container.height
     limit_x = container.content_box_x() + container.width
-    max_y = max_x = float("-inf")
-    for box in container.descendants():
-        if box is container or not hasattr(box, "position_y"):
-            continue
-        top = box.position_y + getattr(box, "margin_top", 0)
-        max_y = max(max_y, top + box.border_height())
-        if box.__class__.__name__ in ("TextBox", "InlineReplacedBox", "BlockReplacedBox"):
-            max_x = max(max_x, box.position_x + box.margin_width())
+    max_y, max_x = content_extent(container)
     return (
         max(0.0, (max_y - limit_y) * PX_TO_MM),
         max(0.0, (max_x - limit_x) * PX_TO_MM),

@@ -15,6 +15,7 @@ from kaartspel.cache import FaceCache, digest
 from kaartspel.errors import KaartspelError, RenderError, display_path
 from kaartspel.render import hyphenation
 from kaartspel.render.document import (
+    content_extent,
     fit_boxes,
     measure_overflow,
     render_document,
@@ -209,14 +210,7 @@ def measure_fill(document: Any) -> list[float]:
             if "fit" not in (box.element.get("class") or "").split() or not _bounded(box):
                 continue
             top = box.content_box_y()
-            bottom = top
-            for child in box.descendants():
-                # The placeholder of an absolute box holds the box itself: skip its element.
-                if child is box or getattr(child, "element", None) is box.element:
-                    continue
-                if hasattr(child, "position_y"):
-                    y = child.position_y + getattr(child, "margin_top", 0)
-                    bottom = max(bottom, y + child.border_height())
+            bottom = max(top, content_extent(box, skip_own_element=True)[0])
             ratio = (bottom - top) / box.height
             laid_out, total = text_lengths(box)
             if laid_out < total:

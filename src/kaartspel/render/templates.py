@@ -22,6 +22,7 @@ from kaartspel.errors import (
     printable,
 )
 from kaartspel.files import is_dir, not_found
+from kaartspel.units import MIN_TEXT_PT
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,6 @@ PACKAGE_TEMPLATES = _bundled_templates()
 TYPE_SCALE = (7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0, 10.5, 11.0, 12.0, 13.0, 14.0)
 """Body sizes in pt that a deck may use; the largest one at which every card fits wins."""
 
-MIN_TEXT_PT = 7.0
 """Nothing is set smaller than this (print legibility)."""
 
 RATIO = 1.2
@@ -114,7 +114,9 @@ class TemplateSet:
 
     def palette(self) -> Palette:
         """Load ``palette.yaml`` from the search path."""
-        return _palette(self.find("palette.yaml"))
+        path = self.find("palette.yaml")
+        stat = path.stat()  # in the key: a long-running process sees a saved palette
+        return _palette(path, stat.st_mtime_ns, stat.st_size)
 
     def icon(self, theme: str, strict: bool = False) -> str:
         """Return the SVG markup of a theme icon (trusted project/user file).
@@ -164,7 +166,10 @@ def _svg_problem(svg: str) -> str | None:
 
 @cache
 def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
+    # Kept per process: the loader's auto_reload checks each template's mtime on use, so a
+    # long-running process (watch) sees every saved template without clearing this.
     env = jinja2.Environment(
+        auto_reload=True,
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         autoescape=True,  # content is text, never markup
         undefined=jinja2.StrictUndefined,
@@ -178,7 +183,7 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
 
 
 @cache
-def _palette(path: Path) -> Palette:
+def _palette(path: Path, mtime_ns: int, size: int) -> Palette:
     shown = display_path(path)
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
