@@ -528,7 +528,7 @@ def test_template_syntax_error(make_content: ContentTree, out: Path, repo_root: 
                  "-o", OUT)
     assert_error(result, 1, [
         "my-templates/card/question.html:2: template error: Expected an expression, got 'end "
-        "of statement block'; fix the template"], output=out)
+        "of statement block' (card 'netwerkvorming-2'); fix the template"], output=out)
 
 
 def test_template_undefined_name(make_content: ContentTree, out: Path, repo_root: Path) -> None:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -87,8 +86,6 @@ class ErrorHandlingGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise  # Typer's own: --help, exit codes, bad flags (reported by Click)
         except KaartspelError as exc:
             self._report(ctx, exc)
         except KeyboardInterrupt:
@@ -98,6 +95,8 @@ class ErrorHandlingGroup(TyperGroup):
             _echo_error("terminated; no output was written")
             ctx.exit(EXIT_TERMINATED)
         except Exception as exc:  # the last net: one line, never a traceback (see unexpected)
+            if type(exc).__module__.split(".")[0] in ("typer", "click"):
+                raise  # Typer's own (its Click inside): --help, exit codes, bad flags
             self._report(ctx, unexpected(exc))
 
     @staticmethod
