@@ -4,6 +4,8 @@
   level, phase, tip), cut to the trim, side by side.  The cards come from the full Dutch deck
   (so they are set at the deck's own type size) and reuse the face cache of ``make``.
 * ``docs/poster-nl.png``: the A1 poster (recipe ``deck/poster-nl.yaml``), downscaled.
+* ``docs/calibration.png``: the duplex test sheet as it looks against the light when the
+  printer puts the back 2 mm right and 1 mm low: the sheet, and its middle grid enlarged.
 
 Both are palette PNGs well under 250 KB.  Works from any folder (it changes to the
 repository root); writes into build/ like `make`.
@@ -75,6 +77,39 @@ def poster(settings: BuildSettings) -> Path:
     return save_small(image, DOCS / "poster-nl.png", colours=160)
 
 
+def calibration(settings: BuildSettings) -> Path:
+    """Simulate the test sheet held to the light, the back drifted by X +2, Y −1 mm."""
+    from PIL import ImageChops, ImageDraw, ImageOps
+
+    from kaartspel.kit.calibrate import MAIN_REACH_MM, build_calibration
+    from kaartspel.options import CalibrateOptions
+
+    dpi, out = 150, settings.out_dir / "calibrate-nl-a4-long.pdf"
+    settings.out_dir.mkdir(exist_ok=True)
+    build_calibration(settings.content_dir, CalibrateOptions(), out)
+    front, back = (page.convert("RGB") for page in render_pdf(out, dpi))
+    px = dpi / 25.4
+    # Turned over about the long edge, moved 2 mm right and 1 mm down, dimmed by the paper.
+    seen = ImageChops.offset(ImageOps.mirror(back.convert("L")), round(2 * px), round(px))
+    seen = seen.point(lambda v: 255 - (255 - v) * 0.55)
+    lit = ImageChops.multiply(front, Image.merge("RGB", [seen] * 3))
+    w, h = front.size
+    reach = round((MAIN_REACH_MM + 9) * px)
+    box = (w // 2 - reach - round(8 * px), h // 2 - reach, w // 2 + reach, h // 2 + reach)
+    zoom = lit.crop(box)
+    small = front.resize((round(w * zoom.height / h), zoom.height))
+    picture = Image.new("RGB", (small.width + zoom.width + 30, zoom.height + 20), "white")
+    picture.paste(small, (10, 10))
+    picture.paste(zoom, (small.width + 20, 10))
+    draw = ImageDraw.Draw(picture)
+    scale = small.width / w
+    draw.rectangle([10, 10, 10 + small.width - 1, 10 + small.height - 1], outline=(150,) * 3)
+    draw.rectangle([10 + round(box[0] * scale), 10 + round(box[1] * scale),
+                    10 + round(box[2] * scale), 10 + round(box[3] * scale)],
+                   outline=(183, 91, 73), width=2)
+    return save_small(picture, DOCS / "calibration.png")
+
+
 def main() -> None:
     import os
 
@@ -82,6 +117,7 @@ def main() -> None:
     settings = BuildSettings()
     card_strip(settings)
     poster(settings)
+    calibration(settings)
 
 
 if __name__ == "__main__":

@@ -153,20 +153,22 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def nl_sheet_deck(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> DeckResult:
-    """The full Dutch deck with default options: poker cards on A4 sheets, long-edge duplex."""
-    return build_once(tmp_path_factory, content_dir, "nl-sheet", lang="nl")
+    """The set's 48 Dutch cards with default options: poker cards on A4 sheets, long-edge
+    duplex; without the legend card a full deck adds (tests/kit covers it)."""
+    return build_once(tmp_path_factory, content_dir, "nl-sheet", lang="nl", legend=False)
 
 
 @pytest.fixture(scope="session")
 def en_sheet_deck(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> DeckResult:
-    """The full English deck with default options."""
-    return build_once(tmp_path_factory, content_dir, "en-sheet", lang="en")
+    """The set's English cards with default options (without the legend card)."""
+    return build_once(tmp_path_factory, content_dir, "en-sheet", lang="en", legend=False)
 
 
 @pytest.fixture(scope="session")
 def nl_single_deck(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> DeckResult:
-    """The full Dutch deck, one card per page (print shop), fronts then backs."""
-    return build_once(tmp_path_factory, content_dir, "nl-single", lang="nl", layout="single")
+    """The set's Dutch cards, one card per page (print shop), fronts then backs (no legend)."""
+    return build_once(tmp_path_factory, content_dir, "nl-single", lang="nl", layout="single",
+                      legend=False)
 
 
 @pytest.fixture(scope="session")

@@ -43,25 +43,31 @@ def test_there_are_recipes() -> None:
 
 @pytest.mark.parametrize("path", RECIPES, ids=[p.name for p in RECIPES])
 def test_every_recipe_loads(path: Path, content_dir: Path) -> None:
-    recipe = load_recipe(path, content_dir)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert recipe.kind == data["type"]
-    assert recipe.output == data["output"]
-    assert recipe.output.endswith(".pdf") and "/" not in recipe.output
-    assert recipe.name == path.stem
-    if recipe.kind == "deck":
-        assert isinstance(recipe.options, DeckOptions)
-        options = recipe.options.validated()
-        for key in ("lang", "size", "layout", "paper", "duplex", "backs", "order"):
-            if key in data:
-                assert getattr(options, key) == data[key], key
+    whole = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # A kit recipe holds several parts, each loaded like a recipe of its own type.
+    parts = [p for p in ("deck", "box", "calibrate") if p in whole] \
+        if whole["type"] == "kit" else [None]
+    for part in parts:
+        recipe = load_recipe(path, content_dir, part)
+        data = {"type": part, "lang": whole.get("lang"), **whole[part]} if part else whole
+        assert recipe.kind == data["type"]
+        assert recipe.output == data["output"]
+        assert recipe.output.endswith(".pdf") and "/" not in recipe.output
+        assert recipe.name == path.stem
+        if recipe.kind == "deck":
+            assert isinstance(recipe.options, DeckOptions)
+            options = recipe.options.validated()
+            for key in ("lang", "size", "layout", "paper", "duplex", "backs", "order"):
+                if key in data:
+                    assert getattr(options, key) == data[key], key
 
 
 def test_other_yaml_in_deck_is_an_extra_questions_file(content_dir: Path) -> None:
     """A YAML file in deck/ that is no recipe must be some recipe's own questions."""
     used = set()
     for path in RECIPES:
-        options = load_recipe(path, content_dir).options
+        kit = yaml.safe_load(path.read_text(encoding="utf-8")).get("type") == "kit"
+        options = load_recipe(path, content_dir, "deck" if kit else None).options
         extra = getattr(options, "extra_questions", None)
         if extra is not None:
             assert extra.is_file(), extra
@@ -148,7 +154,7 @@ def test_recipe_without_type(in_tmp: Path) -> None:
     path = broken(in_tmp, "type: deck\n", "")
     (problem,) = problems_of(path)
     assert problem.startswith("deck/broken.yaml:")
-    assert "type: expected 'deck' or 'poster', got None" in problem
+    assert "type: expected one of 'deck', 'poster', 'box', 'calibrate', 'kit', got None" in problem
 
 
 def test_every_schema_problem_is_reported(in_tmp: Path) -> None:

@@ -146,7 +146,7 @@ def test_unknown_key(make_content: ContentTree, out: Path, command: str) -> None
     line = make_content.line_of("nl", "meta.yaml", "colour: red")
     content_error(command, "nl", out, [
         f"content/nl/meta.yaml:{line}: meta.colour: unknown key "
-        "(expected one of: title, lead, set_title, study_note, study, funding)"])
+        "(expected one of: title, lead, set_title, study_note, study, funding, url)"])
 
 
 @every_command
@@ -253,8 +253,8 @@ DECK = ("deck", "--theme", "netwerkvorming", "--backs", "none", "-o", OUT)
     (["--size", "huge"], "unknown card size 'huge' (use one of poker, bridge, tarot, mini, "
                          "square, a7, a6 or WxH in mm, e.g. 80x120)"),
     (["--paper", "b5"], "unknown paper 'b5' (valid: a4, a3, letter)"),
-    (["--layout", "poster"], "unknown layout 'poster' (valid: sheet, single)"),
-    (["--backs", "nope"], "unknown backs 'nope' (valid: theme, plain, none)"),
+    (["--layout", "poster"], "unknown layout 'poster' (valid: sheet, single, fold)"),
+    (["--backs", "nope"], "unknown backs 'nope' (valid: theme, light, plain, none)"),
     (["--duplex", "sideways"], "unknown duplex 'sideways' (valid: long, short, none)"),
     (["--order", "random"], "unknown order 'random' (valid: fronts-then-backs, interleaved)"),
     (["--pdf", "nope"], "unknown pdf 'nope' (valid: plain, print, accessible)"),
@@ -390,8 +390,8 @@ def test_recipe_wrong_values(out: Path) -> None:
     assert_error(run("deck", "--recipe", path, "-o", OUT), 1, [
         "recipe.yaml:4: bleed: expected at least 0 mm, got -1",
         "recipe.yaml:5: colour: unknown key (expected one of: type, description, lang, output, "
-        "size, layout, paper, margin, gutter, bleed, duplex, backs, order, select, "
-        "extra_questions, pdf)"], output=out)
+        "size, layout, paper, margin, gutter, cut, bleed, duplex, back_offset, backs, order, "
+        "select, extra_questions, blanks, legend, pdf)"], output=out)
 
 
 def test_recipe_output_with_control_character(out: Path) -> None:

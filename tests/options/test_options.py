@@ -38,6 +38,12 @@ def two_values(model: type[Options], name: str, tmp_path: Path) -> tuple[Any, An
         return (not default), (not default)
     if isinstance(default, float):
         return 1.5, 2.5
+    if name == "back_offset":
+        return (1.5, -0.5), (-2.0, 1.0)
+    if name == "blanks":
+        return 8, 3
+    if name == "legend":
+        return False, True
     if name == "extra_questions":
         a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
         a.write_text("x: 1\n")

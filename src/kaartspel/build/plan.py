@@ -69,7 +69,8 @@ class Target:
     shown: str
     """The recipe as messages show it (``deck/trainer-nl.yaml``)."""
     kind: str
-    """``deck``, ``poster``, or ``invalid`` (a recipe whose type is wrong: it will fail)."""
+    """``deck``, ``poster``, ``box``, ``calibrate``, or ``invalid`` (a recipe whose type is
+    wrong: it will fail)."""
     output_name: str | None
     """The output file name, or None when the recipe does not name a valid one."""
     lang: str
@@ -80,6 +81,8 @@ class Target:
     """Hash of every input (filled in by planning)."""
     problem: tuple[str, ...] = ()
     """Set when planning already knows the recipe cannot be read (e.g. a YAML syntax error)."""
+    part: str | None = None
+    """The part of a kit recipe this target builds (deck, box, calibrate); None: the whole."""
 
     @property
     def display_name(self) -> str:
@@ -149,6 +152,31 @@ def _card_group(size: Any, bleed: Any) -> tuple[Any, ...]:
     return (*dims, bleed_mm)
 
 
+BUILDABLE = ("deck", "poster", "box", "calibrate")
+KIT_PARTS = ("deck", "box", "calibrate")
+"""The same as :data:`kaartspel.build.recipes.KIT_PARTS` (not imported: pydantic is slow)."""
+
+
+def _targets(path: Path, data: dict[str, Any]) -> list[Target]:
+    """Return the targets of one recipe: one, or one per part of a kit (its deck keeps the
+    recipe's own name, so the deck of a kit is shown and previewed like any deck)."""
+    if data.get("type") != "kit":
+        return [_target(path, data)]
+    lang = data.get("lang", "nl")
+    parts = [name for name in KIT_PARTS if isinstance(data.get(name), dict)]
+    if not parts:
+        return [_target(path, {**data, "type": "kit"})]
+    targets = []
+    for name in parts:
+        section = {"lang": lang, **data[name], "type": name}
+        target = replace(_target(path, section), part=name)
+        if name != "deck":
+            shown = f"{target.shown} ({name})"
+            target = replace(target, shown=shown, group=(name, shown))
+        targets.append(target)
+    return targets
+
+
 def _target(path: Path, data: dict[str, Any]) -> Target:
     kind = data.get("type")
     output = data.get("output")
@@ -164,7 +192,7 @@ def _target(path: Path, data: dict[str, Any]) -> Target:
                                                              data.get("bleed", 3.0)))
     else:
         group = (str(kind), shown)
-    return Target(path, shown, kind if kind in ("deck", "poster") else "invalid",
+    return Target(path, shown, kind if kind in BUILDABLE else "invalid",
                   output_name, lang, group, extra)
 
 
@@ -196,10 +224,11 @@ def find_targets(names: Sequence[Path] = (), recipe_dir: Path = RECIPE_DIR) -> l
             unreadable.append(path)
             continue
         if isinstance(data, dict) and "type" in data:
-            targets.append(_target(path, data))
+            targets.extend(_targets(path, data))
         elif explicit:
             raise UsageError(f"{display_path(path)} is not a recipe "
-                             "(a recipe is a YAML mapping with 'type: deck' or 'type: poster')")
+                             "(a recipe is a YAML mapping with 'type: deck', 'poster', 'box', "
+                             "'calibrate' or 'kit')")
     used = {t.extra.resolve() for t in targets if t.extra is not None}
     for path in unreadable:
         if path.resolve() in used and not explicit:

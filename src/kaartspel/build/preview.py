@@ -190,6 +190,16 @@ class PreviewResult:
     seconds: float = 0.0
 
 
+def deck_target(targets: list[Any]) -> Any:
+    """Return a recipe's one target, or a kit's deck (what a preview shows)."""
+    if len(targets) == 1:
+        return targets[0]
+    decks = [t for t in targets if t.kind == "deck"]
+    if not decks:
+        raise UsageError("this kit has no deck to preview; preview its PDFs instead")
+    return decks[0]
+
+
 def _companion(settings: BuildSettings, recipe_path: Path, entry: dict[str, Any]) -> Path:
     """Return a one-card-per-page PDF of a sheet deck's fronts, building it when stale."""
     from kaartspel.build.plan import InputHasher, find_targets
@@ -203,7 +213,7 @@ def _companion(settings: BuildSettings, recipe_path: Path, entry: dict[str, Any]
     folder.mkdir(parents=True, exist_ok=True)
     pdf = folder / f"{recipe_path.stem}-fronts.pdf"
     stamp = folder / f"{recipe_path.stem}-fronts.json"
-    (target,) = find_targets([recipe_path])
+    target = deck_target(find_targets([recipe_path]))
     inputs = InputHasher(settings).inputs(target)
     try:
         known = json.loads(stamp.read_text(encoding="utf-8")).get("inputs")
@@ -211,7 +221,7 @@ def _companion(settings: BuildSettings, recipe_path: Path, entry: dict[str, Any]
         known = None
     if known == inputs and pdf.is_file():
         return pdf
-    recipe = load_recipe(recipe_path, settings.content_dir)
+    recipe = load_recipe(recipe_path, settings.content_dir, target.part)
     assert isinstance(recipe.options, DeckOptions)
     options = recipe.options.updated(layout="single", backs="none", order="fronts-then-backs",
                       strict=settings.strict, templates=settings.templates)
@@ -238,7 +248,7 @@ def preview(target: Path, settings: BuildSettings, dpi: float = DEFAULT_DPI,
     recipe: Path | None = None
     entry: dict[str, Any] | None = None
     if target.suffix.lower() in (".yaml", ".yml"):
-        (planned,) = find_targets([target])
+        planned = deck_target(find_targets([target]))
         error = failure(run_build(settings, [target], jobs=1, reporter=reporter))
         if error is not None:
             raise error
@@ -254,7 +264,7 @@ def preview(target: Path, settings: BuildSettings, dpi: float = DEFAULT_DPI,
                 from kaartspel.build.plan import InputHasher
 
                 sheet_settings = replace(settings, out_dir=pdf.parent)
-                (planned,) = find_targets([candidate])
+                planned = deck_target(find_targets([candidate]))
                 if InputHasher(sheet_settings).inputs(planned) == entry.get("inputs"):
                     recipe, settings = candidate, sheet_settings
     else:

@@ -12,7 +12,15 @@ from kaartspel.content.loader import SourceMap, read_yaml, validate_model
 from kaartspel.content.schema import Model
 from kaartspel.errors import ContentError, Problem, UsageError, display_path
 from kaartspel.files import inside, is_file, not_found, plain_name
-from kaartspel.options import DeckOptions, Options, PosterOptions, merge, recipe_fields
+from kaartspel.options import (
+    BoxOptions,
+    CalibrateOptions,
+    DeckOptions,
+    Options,
+    PosterOptions,
+    merge,
+    recipe_fields,
+)
 
 
 def _recipe_model(name: str, options: type[Options], prefix: str, doc: str,
@@ -57,6 +65,67 @@ PosterRecipe = _recipe_model(
 )
 
 
+_OUTPUT = (StrictStr, Field(description="File name of the PDF, written to the output folder."))
+
+BoxRecipe = _recipe_model(
+    "BoxRecipe", BoxOptions, "", "A tuck box for a deck.",
+    type=(Literal["box"], Field(description="What to build: box.")),
+    description=(str, Field("", description="One line for people: what the box is for.")),
+    output=_OUTPUT,
+)
+
+CalibrateRecipe = _recipe_model(
+    "CalibrateRecipe", CalibrateOptions, "", "The duplex test sheet.",
+    type=(Literal["calibrate"], Field(description="What to build: calibrate.")),
+    description=(str, Field("", description="One line for people: what the sheet is for.")),
+    output=_OUTPUT,
+)
+
+KIT_PARTS = ("deck", "box", "calibrate")
+"""What a kit recipe may hold, each with its own output."""
+
+
+def _section(model: type[Model]) -> type[Model]:
+    """Return *model* as a section of a kit: the same keys without ``type``."""
+    fields: dict[str, Any] = {name: (info.annotation, info)
+                              for name, info in model.model_fields.items() if name != "type"}
+    section: type[Model] = create_model(f"Kit{model.__name__}", __base__=Model,
+                                        __doc__=model.__doc__, **fields)
+    return section
+
+
+_KIT_FIELDS: dict[str, Any] = {
+    "type": (Literal["kit"], Field(description="What to build: kit.")),
+    "description": (str, Field("", description="One line for people: what the kit is for.")),
+    "lang": (StrictStr, Field("nl", description="Content language of every part (a part may "
+                              "name its own).")),
+    "deck": (_section(DeckRecipe) | None, Field(None, description="The deck (a deck recipe).")),
+    "box": (_section(BoxRecipe) | None, Field(None, description="Its tuck box (a box recipe).")),
+    "calibrate": (_section(CalibrateRecipe) | None, Field(
+        None, description="The duplex test sheet (a calibrate recipe).")),
+}
+KitRecipe: type[Model] = create_model(
+    "KitRecipe", __base__=Model, __doc__="A trainer's kit: a deck, its box, the test sheet.",
+    **_KIT_FIELDS)
+
+RECIPE_MODELS: dict[str, tuple[type[Model], type[Options]]] = {
+    "deck": (DeckRecipe, DeckOptions), "poster": (PosterRecipe, PosterOptions),
+    "box": (BoxRecipe, BoxOptions), "calibrate": (CalibrateRecipe, CalibrateOptions),
+}
+"""Each recipe type's schema and the options it gives."""
+
+
+class _Within:
+    """A source map seen from one section of a file: problems point into that section."""
+
+    def __init__(self, sources: SourceMap, prefix: tuple[str, ...]) -> None:
+        self.sources, self.prefix = sources, prefix
+
+    def problem(self, path: Any, message: str) -> Problem:
+        dotted = ".".join(self.prefix)
+        return self.sources.problem((*self.prefix, *path), f"{dotted}.{message}")
+
+
 @dataclass(frozen=True)
 class Recipe:
     """A loaded recipe: where it came from and the options for its builder."""
@@ -65,36 +134,75 @@ class Recipe:
     name: str
     kind: str
     output: str
-    options: DeckOptions | PosterOptions
+    options: DeckOptions | PosterOptions | BoxOptions | CalibrateOptions
     given: dict[str, Any]
     """The options the recipe file sets (the others are the options' defaults)."""
 
 
-def load_recipe(path: Path, content_dir: Path | None = None) -> Recipe:
-    """Load and validate a recipe file; raise ContentError pointing into it."""
+RECIPE_TYPES = (*RECIPE_MODELS, "kit")
+
+
+def load_recipe(path: Path, content_dir: Path | None = None, part: str | None = None) -> Recipe:
+    """Load and validate a recipe file; raise ContentError pointing into it.
+
+    A kit recipe holds several outputs: *part* (deck, box or calibrate) names the one to
+    load; every part is checked, so a kit with a broken part builds none.
+    """
     if not is_file(path):
         raise UsageError(not_found("recipe", path))
     data, sources = read_yaml(path)
     kind = data.get("type") if isinstance(data, dict) else None
-    if kind not in ("deck", "poster"):
+    if kind not in RECIPE_TYPES:
         got = repr(kind) if sources.quote or kind is None else "another value"
-        raise ContentError([sources.problem(("type",), "type: expected 'deck' or 'poster'"
-                                            f", got {got}")])
+        raise ContentError([sources.problem(
+            ("type",), f"type: expected one of {', '.join(repr(t) for t in RECIPE_TYPES)}"
+                       f", got {got}")])
+    if kind == "kit":
+        return _load_kit_part(path, data, sources, content_dir, part)
+    schema, option_model = RECIPE_MODELS[kind]
     model: Any
-    model, problems = validate_model(DeckRecipe if kind == "deck" else PosterRecipe, data,
-                                     sources)
+    model, problems = validate_model(schema, data, sources)
     if model is None:
         raise ContentError(problems)
     problems.extend(_check_values(model, sources, path, content_dir))
     if problems:
         raise ContentError(problems)
-    option_model: type[Options] = DeckOptions if kind == "deck" else PosterOptions
-    given = _given(model, option_model)
+    return _recipe(path, kind, model, option_model, {})
+
+
+def _recipe(path: Path, kind: str, model: Any, option_model: type[Options],
+            inherited: dict[str, Any]) -> Recipe:
+    given = {**inherited, **_given(model, option_model)}
     if given.get("extra_questions") is not None:
         given["extra_questions"] = path.parent / given["extra_questions"]
     options = merge(option_model, given)
-    assert isinstance(options, DeckOptions | PosterOptions)
+    assert isinstance(options, DeckOptions | PosterOptions | BoxOptions | CalibrateOptions)
     return Recipe(path, path.stem, kind, model.output, options, given)
+
+
+def _load_kit_part(path: Path, data: dict[str, Any], sources: SourceMap,
+                   content_dir: Path | None, part: str | None) -> Recipe:
+    kit: Any
+    kit, problems = validate_model(KitRecipe, data, sources)
+    if kit is None:
+        raise ContentError(problems)
+    present = [name for name in KIT_PARTS if getattr(kit, name) is not None]
+    if not present:
+        problems.append(sources.problem(("type",), "a kit needs a deck, box or calibrate part"))
+    for name in present:
+        section = getattr(kit, name)
+        if "lang" not in section.model_fields_set:
+            section = section.model_copy(update={"lang": kit.lang})
+        problems.extend(_check_values(section, _Within(sources, (name,)), path,  # type: ignore[arg-type]
+                                      content_dir))
+    if problems:
+        raise ContentError(problems)
+    if part not in present:
+        raise UsageError(f"{path} is a kit of {', '.join(present)}; use 'kaartspel "
+                         f"{present[0]} --recipe {path}' or another of its parts")
+    section = getattr(kit, part)
+    inherited = {} if "lang" in section.model_fields_set else {"lang": kit.lang}
+    return _recipe(path, part, section, RECIPE_MODELS[part][1], inherited)
 
 
 def _given(recipe: Model, options: type[Options]) -> dict[str, Any]:
@@ -130,7 +238,7 @@ def _check_values(model: Any, sources: SourceMap, path: Path, content_dir: Path 
             problems.append(sources.problem(
                 ("lang",),
                 f"lang: unknown language '{model.lang}' (available: {', '.join(langs)})"))
-        elif isinstance(model, DeckRecipe):
+        elif getattr(model, "select", None) is not None:  # a deck, or a kit's deck
             problems.extend(_check_selection(model, sources, content_dir))
     return problems
 

@@ -128,9 +128,11 @@ def _build(settings: BuildSettings, target: Target, library: Any = None
     from kaartspel.render.hyphenation import configure
 
     configure(settings.cache_dir if settings.use_cache else None)  # posters have no FaceCache
-    recipe = load_recipe(target.recipe, settings.content_dir)
+    recipe = load_recipe(target.recipe, settings.content_dir, target.part)
     output = settings.out_dir / recipe.output
     make_out_dir(settings)
+    if recipe.kind in ("box", "calibrate"):
+        return _build_kit_sheet(settings, recipe, output)
     if recipe.kind == "deck":
         from kaartspel.cache import FaceCache
         from kaartspel.deck.assemble import build_deck
@@ -153,6 +155,24 @@ def _build(settings: BuildSettings, target: Target, library: Any = None
     with reported_errors(settings.content_dir, poster):
         presult = build_poster(settings.content_dir, poster, output)
     return output, presult.pages, {"tile": poster.tile}
+
+
+def _build_kit_sheet(settings: BuildSettings, recipe: Any, output: Path
+                     ) -> tuple[Path, int, dict[str, Any]]:
+    """Build a recipe's tuck box or duplex test sheet."""
+    from kaartspel.build.located_errors import reported_errors
+
+    options = recipe.options.updated(strict=settings.strict, templates=settings.templates)
+    with reported_errors(settings.content_dir, options):
+        if recipe.kind == "box":
+            from kaartspel.kit.box import build_box
+
+            box = build_box(settings.content_dir, options, output)
+            return output, 1, {"cards": box.box.cards, "paper": box.paper}
+        from kaartspel.kit.calibrate import build_calibration
+
+        sheet = build_calibration(settings.content_dir, options, output)
+        return output, sheet.pages, {"paper": options.paper, "duplex": options.duplex}
 
 
 # --------------------------------------------------------------------------------------------

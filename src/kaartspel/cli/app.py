@@ -29,7 +29,16 @@ from kaartspel.errors import (
     raise_terminated,
     unexpected,
 )
-from kaartspel.options import DeckOptions, Options, PosterOptions, choices, field_extra
+from kaartspel.options import (
+    BoxOptions,
+    CalibrateOptions,
+    DeckOptions,
+    ExportOptions,
+    Options,
+    PosterOptions,
+    choices,
+    field_extra,
+)
 from kaartspel.units import SAFE_MM
 
 log = logging.getLogger("kaartspel")
@@ -217,7 +226,11 @@ def option_parameters(model: type[Options]) -> list[inspect.Parameter]:
         annotation: Any = info.annotation
         values = choices(model, name)
         metavar = None
-        if annotation is bool:
+        if "metavar" in extra and int not in get_args(annotation):
+            # One text value the model parses (``--back-offset 1.5,-0.5``).
+            annotation, metavar = str | None, extra["metavar"]
+        elif annotation is bool or (bool in get_args(annotation) and len(get_args(annotation))
+                                    == 2):  # bool | None: on, off, or the model's own choice
             annotation = bool | None
         elif get_origin(annotation) is tuple:
             item: Any = get_args(annotation)[0]
@@ -228,12 +241,16 @@ def option_parameters(model: type[Options]) -> list[inspect.Parameter]:
             annotation, metavar = str | None, "|".join(values)
         elif Path in get_args(annotation) or annotation is Path:
             annotation, metavar = Path | None, "PATH"
+        elif annotation is int or int in get_args(annotation):
+            annotation, metavar = int | None, extra.get("metavar", "N")
         elif annotation is float:
             annotation, metavar = float | None, extra.get("unit", "NUMBER").upper()
         else:
             annotation, metavar = str | None, "TEXT"
         default = info.default
         hidden = default is None or isinstance(default, bool) or default in ((), "")
+        if isinstance(default, tuple):
+            default = ",".join(f"{v:g}" for v in default)
         shown = "" if hidden else f" [default: {default}]"
         option = typer.Option(extra["cli"], help=f"{info.description}{shown}",
                               show_default=False, metavar=metavar)
@@ -291,6 +308,53 @@ def poster_command(
     from kaartspel.cli.commands import run_poster
 
     run_poster(_settings(ctx).content, given_options(options), recipe, output)
+
+
+RecipeOption = Annotated[
+    Path | None, typer.Option("--recipe", "-r", help="Build from a recipe in deck/; "
+                              "options given here override the recipe's.")
+]
+
+
+@app.command("calibrate")
+@with_options(CalibrateOptions)
+def calibrate_command(
+    ctx: typer.Context,
+    recipe: RecipeOption = None,
+    output: OutputOption = None,
+    **options: Any,
+) -> None:
+    """Write the duplex test sheet: a ruler grid on the front, crosshairs on the back."""
+    from kaartspel.cli.commands import run_calibrate
+
+    run_calibrate(_settings(ctx).content, given_options(options), recipe, output)
+
+
+@app.command("box")
+@with_options(BoxOptions)
+def box_command(
+    ctx: typer.Context,
+    recipe: RecipeOption = None,
+    output: OutputOption = None,
+    **options: Any,
+) -> None:
+    """Write a printable tuck box sized to the deck (--die: the print-shop version)."""
+    from kaartspel.cli.commands import run_box
+
+    run_box(_settings(ctx).content, given_options(options), recipe, output)
+
+
+@app.command("export")
+@with_options(ExportOptions)
+def export_command(
+    ctx: typer.Context,
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Output folder.")] = Path("build"),
+    **options: Any,
+) -> None:
+    """Write screen images of the cards: PNGs and a zip (--png), 16:9 slides (--slides)."""
+    from kaartspel.cli.commands import run_export
+
+    run_export(_settings(ctx).content, given_options(options), out_dir)
 
 
 @app.command("build")

@@ -100,7 +100,7 @@ def resolve_options(model: type[Options], given: dict[str, Any], recipe_path: Pa
         return merge(model, given), None
     from kaartspel.build.recipes import load_recipe
 
-    recipe = load_recipe(recipe_path, content_dir)
+    recipe = load_recipe(recipe_path, content_dir, part=kind)
     if recipe.kind != kind:
         raise UsageError(f"{recipe_path} is a {recipe.kind} recipe; use 'kaartspel {recipe.kind}'")
     options = merge(model, recipe.given, given)
@@ -200,6 +200,59 @@ def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
         result = build_poster(content_dir, options, output)
     fresh.record(output, inputs)
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")
+
+
+def run_calibrate(content_dir: Path, given: dict[str, Any], recipe: Path | None,
+                  output: Path | None) -> None:
+    """Write the duplex test sheet and say where it is."""
+    from kaartspel.kit.calibrate import build_calibration
+    from kaartspel.options import CalibrateOptions, default_calibration_output
+
+    options, recipe_output = resolve_options(CalibrateOptions, given, recipe, "calibrate",
+                                             content_dir)
+    output = output or recipe_output or default_calibration_output(options)
+    _ensure_build_dir(output)
+    with reported_errors(content_dir, options):
+        result = build_calibration(content_dir, options, output)
+    typer.echo(f"Wrote {result.path}: the duplex test sheet, {result.pages} pages "
+               f"({result.seconds:.1f} s); print it double-sided at actual size")
+
+
+def run_box(content_dir: Path, given: dict[str, Any], recipe: Path | None,
+            output: Path | None) -> None:
+    """Write the tuck box and say what it holds."""
+    from kaartspel.kit.box import build_box
+    from kaartspel.options import BoxOptions, default_box_output
+
+    options, recipe_output = resolve_options(BoxOptions, given, recipe, "box", content_dir)
+    output = output or recipe_output or default_box_output(options)
+    _ensure_build_dir(output)
+    with reported_errors(content_dir, options):
+        result = build_box(content_dir, options, output)
+    box = result.box
+    typer.echo(f"Wrote {result.path}: a tuck box for {box.cards} cards of "
+               f"{box.card.width:g}×{box.card.height:g} mm, inside {box.inner_w:g}×"
+               f"{box.inner_h:g}×{box.depth:.1f} mm, on {result.paper} ({result.seconds:.1f} s)")
+
+
+def run_export(content_dir: Path, given: dict[str, Any], out_dir: Path) -> None:
+    """Write the screen images of a deck's cards and say where they are."""
+    from kaartspel.kit.export import export_deck
+    from kaartspel.options import ExportOptions
+
+    options = merge(ExportOptions, given)
+    if not (options.png or options.slides):
+        raise UsageError("say what to export: --png (one image per card and a zip), "
+                         "--slides (a 16:9 PDF), or both")
+    if out_dir == Path("build"):
+        out_dir.mkdir(exist_ok=True)
+    with reported_errors(content_dir, options.deck()):
+        result = export_deck(content_dir, options, out_dir)
+    if result.zip is not None and result.folder is not None:
+        typer.echo(f"Wrote {len(result.pngs)} PNGs to {display_path(result.folder)} and "
+                   f"{display_path(result.zip)}")
+    if result.slides is not None:
+        typer.echo(f"Wrote {display_path(result.slides)}: {result.cards} slides (16:9)")
 
 
 def run_preflight(path: Path, as_json: bool, safe_mm: float, min_text_pt: float,

@@ -41,7 +41,10 @@ def _fields(content: Content) -> Iterator[tuple[tuple[str | int, ...], str, str]
     """Yield (path, length class, text) for every text field."""
     d = content.data
     for key, value in d.meta:
-        kind = {"study": "reference", "funding": "reference", "lead": "lead"}.get(key, "title")
+        if value is None:  # an optional field left out (url)
+            continue
+        kind = {"study": "reference", "funding": "reference", "lead": "lead",
+                "url": "reference"}.get(key, "title")
         yield ("meta", key), kind, value
     for key, value in d.ui:
         if isinstance(value, tuple):
@@ -247,13 +250,20 @@ def _numbering(content: Content) -> Iterator[Problem]:
 
 def _placeholders(content: Content) -> Iterator[Problem]:
     ui = content.data.ui
-    for key, needed in (("tile_label", ("{tile}", "{last}")), ("icon_alt", ("{theme}",))):
+    for key, needed in (("tile_label", ("{tile}", "{last}")), ("icon_alt", ("{theme}",)),
+                        ("cards_count", ("{n}",)), ("calibrate_applied", ("{offset}",)),
+                        ("calibrate_example", ("{x}", "{y}", "{offset}"))):
         value = getattr(ui, key)
         for placeholder in needed:
             if placeholder not in value:
                 yield content.sources.problem(
                     ("ui", key), f"ui.{key}: expected the placeholder {placeholder}, got '{value}'"
                 )
+    steps = ui.calibrate_steps
+    if not any("{edge}" in step for step in steps):
+        yield content.sources.problem(
+            ("ui", "calibrate_steps", 0),
+            "ui.calibrate_steps: expected the placeholder {edge} in one of the steps")
 
 
 def _dotted(path: tuple[str | int, ...]) -> str:

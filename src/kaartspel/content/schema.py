@@ -46,6 +46,9 @@ class Meta(Model):
     """Citation of the study the instrument is based on."""
     funding: Text
     """Funding line (with project number)."""
+    url: Annotated[Text, Field(pattern=r"^https?://[^\s]+$")] | None = None
+    """Optional web address of the poster PDF or the study: a QR code to it goes on the
+    credits card and the poster footer."""
 
 
 class Ui(Model):
@@ -73,6 +76,46 @@ class Ui(Model):
     """Short line on the title card."""
     credits_title: Text
     """Title of the credits card."""
+    calibrate_title: Text
+    """Title of the duplex test sheet (``kaartspel calibrate``)."""
+    calibrate_steps: tuple[Text, ...] = Field(min_length=1)
+    """How to use the test sheet, in order; ``{edge}`` is replaced by edge_long or edge_short."""
+    calibrate_front: Text
+    """Label of the test sheet's front."""
+    calibrate_back: Text
+    """Label of the test sheet's back."""
+    calibrate_back_note: Text
+    """Line on the test sheet's back: look at it from the front."""
+    calibrate_scale: Text
+    """Line under the test sheet's 100 mm bar (it checks printing at actual size)."""
+    calibrate_corners: Text
+    """Line beside the test sheet's corner grids (what a difference between them means)."""
+    calibrate_example: Text
+    """The test sheet's worked example; ``{x}``, ``{y}`` and ``{offset}`` are replaced."""
+    calibrate_applied: Text
+    """Line on a test sheet printed with a back offset; ``{offset}`` is replaced by X,Y."""
+    edge_long: Text
+    """The long edge of the paper, as in 'flipping on the long edge'."""
+    edge_short: Text
+    """The short edge of the paper."""
+    box_steps: tuple[Text, ...] = Field(min_length=1)
+    """How to make the tuck box, in order."""
+    box_paper: Text
+    """Paper advice on the tuck box sheet."""
+    box_cut: Text
+    """Key of the box's cut lines (one word)."""
+    box_fold: Text
+    """Key of the box's fold lines (one word)."""
+    box_glue: Text
+    """Word on the box's glue flap."""
+    cards_count: Text
+    """A number of cards; ``{n}`` is replaced by the number (box, legend card)."""
+    legend_title: Text
+    """Title of the legend card (every theme with colour, icon and card count)."""
+    blank_title: Text
+    """Band of a blank write-on card that belongs to no theme."""
+    qr_label: Text
+    """Line beside the QR code (credits card, poster footer)."""
     footnote_label: Text
     """Label for the source footnote."""
     tile_label: Text

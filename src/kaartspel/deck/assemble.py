@@ -22,7 +22,14 @@ from kaartspel.deck.variants import accessible_pdf, card_renderer, face_store
 from kaartspel.deck.workers import RenderHelper
 from kaartspel.options import DeckOptions
 from kaartspel.pdf.fonts import FaceFonts, FontCollector, FontMerger
-from kaartspel.pdf.impose import impose_sheets, page_form, page_xobject, plan_grid, single_pages
+from kaartspel.pdf.impose import (
+    impose_sheets,
+    page_form,
+    page_xobject,
+    plan_grid,
+    plan_shared_grid,
+    single_pages,
+)
 from kaartspel.pdf.save import save_pdf
 from kaartspel.pdf.variants import finalize
 from kaartspel.render.stamps import StampPool
@@ -56,10 +63,11 @@ def back_cards(content: Content, cards: Sequence[Card], mode: str) -> dict[str, 
         back = Card("back", "back", SET_THEME, meta.title, label=meta.set_title)
         return {card.theme: back for card in cards}
     backs = {}
+    kind, prefix = ("light_back", "light-back") if mode == "light" else ("back", "back")
     for card in cards:
         if card.theme not in backs:
             name = meta.title if card.theme == SET_THEME else content.theme(card.theme).name
-            backs[card.theme] = Card(f"back-{card.theme}", "back", card.theme, name,
+            backs[card.theme] = Card(f"{prefix}-{card.theme}", kind, card.theme, name,
                                      label=meta.set_title)
     return backs
 
@@ -72,7 +80,12 @@ def deck_cards(content: Content, options: DeckOptions) -> tuple[Card, ...]:
 
         cards = add_custom_questions(content, cards, options.extra_questions)
     themes = [theme_id(content, name) for name in options.themes]
-    return select(cards, themes, options.kinds, options.cards, options.extras)
+    chosen = select(cards, themes, options.kinds, options.cards, options.extras)
+    if options.blanks or options.with_legend:
+        from kaartspel.deck.kit_cards import with_kit_cards
+
+        chosen = with_kit_cards(content, chosen, themes, options.blanks, options.with_legend)
+    return chosen
 
 
 def theme_id(content: Content, name: str) -> str:
@@ -109,9 +122,16 @@ def build_deck(
     check_output(output)
     size = card_size(options.size)
     grid = None
-    if options.layout == "sheet":
+    if options.layout == "sheet" and options.cut == "shared":
+        grid = plan_shared_grid(size, options.bleed, paper_size(options.paper), options.margin)
+    elif options.layout == "sheet":
         grid = plan_grid(size, options.bleed, paper_size(options.paper), options.margin,
                          options.gutter)
+    elif options.layout == "fold":
+        from kaartspel.pdf.fold import plan_fold_grid
+
+        grid = plan_fold_grid(size, options.bleed, paper_size(options.paper), options.margin,
+                              options.gutter)
     content = load_content(content_dir, options.lang)
     cards = deck_cards(content, options)
     backs = back_cards(content, cards, options.backs)
@@ -146,9 +166,15 @@ def build_deck(
         base, rendering = start_fit(store, faces)
         source = FacePages(store, faces, base, merger, rendering, library)
         try:
-            if grid is not None:
+            if options.layout == "fold" and grid is not None:
+                from kaartspel.pdf.fold import impose_fold
+
+                out = impose_fold(source, fronts, back_pages, grid, options.bleed,
+                                  cmyk=options.pdf == "print")
+            elif grid is not None:
                 out = impose_sheets(source, fronts, back_pages, grid, options.bleed,
-                                    options.duplex, cmyk=options.pdf == "print")
+                                    options.duplex, cmyk=options.pdf == "print",
+                                    back_offset=options.back_offset)
             else:
                 out = single_pages(source, fronts, back_pages, options.bleed, options.order)
             if rendering is None or all(m.fits for m in rendering.finish().values()):

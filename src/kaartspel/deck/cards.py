@@ -45,6 +45,8 @@ class Card:
     """List items (how-to steps, theme names)."""
     notes: tuple[str, ...] = field(default=())
     """Small print: citations, credits, funding."""
+    rows: tuple[tuple[str, ...], ...] = ()
+    """Rows of a table (the legend card: theme id, name, card count, the set's numbers)."""
 
 
 def build_cards(content: Content) -> tuple[Card, ...]:

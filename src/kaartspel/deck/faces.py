@@ -96,6 +96,15 @@ class CardRenderer(TemplateRenderer):
             self._icons[theme] = Markup(svg)
         return self._icons[theme]
 
+    def qr(self, url: str) -> Markup:
+        """Return the QR code of *url* in ink (CMYK black in print faces)."""
+        from kaartspel.pdf.variants import css_colour
+        from kaartspel.render.qr import qr_svg
+
+        variant = str(getattr(self, "variant", "plain"))  # set by the PDF variants' renderer
+        ink = css_colour(self.palette.ink, self.palette.ink_cmyk, variant)
+        return qr_svg(url, ink, self.content.ui.qr_label)
+
     def diagram(self, card: Card) -> Markup:
         """Return the mini ladder or cycle for level and phase cards (and the reflection)."""
         colour = self.palette.colour(card.theme)
@@ -124,6 +133,7 @@ class CardRenderer(TemplateRenderer):
                 ui=self.content.ui,
                 themes=themes,
                 icons=_IconLookup(self),
+                qr=self.qr,
             )
         except (jinja2.TemplateError, RecursionError) as exc:  # a --templates override
             card = self.current

@@ -16,6 +16,17 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from kaartspel.errors import UsageError
+from kaartspel.pdf.duplex import back_shift
+from kaartspel.pdf.layouts import (
+    Cells,
+    TrimGrid,
+    crop_lines,
+    line_operators,
+    place_clipped,
+    plan_shared,
+    shared_clip,
+    shared_lines,
+)
 from kaartspel.units import Size, mm_to_pt
 
 MARK_GAP_MM = 1.0
@@ -40,6 +51,10 @@ class Grid:
     """Left edge of the first column's bleed."""
     origin_y: float
     """Bottom edge of the last row's bleed."""
+    shared: TrimGrid | None = None
+    """Cards edge to edge (``--cut shared``): cells are trims, the bleed shows at the outside."""
+    margin: float = 0.0
+    """The printer's unprintable margin (where shared cut lines end)."""
 
     @property
     def per_sheet(self) -> int:
@@ -51,6 +66,18 @@ class Grid:
         x = self.origin_x + col * (self.cell_w + self.gutter)
         y = self.origin_y + (self.rows - 1 - row) * (self.cell_h + self.gutter)
         return x, y
+
+    def cell_rect(self, row: int, col: int) -> tuple[float, float, float, float]:
+        """Return the cell at *row*, *col* as left, bottom, right, top (mm)."""
+        x, y = self.cell(row, col)
+        return x, y, x + self.cell_w, y + self.cell_h
+
+
+def plan_shared_grid(card: Size, bleed: float, paper: Size, margin: float) -> Grid:
+    """Return the grid of ``--cut shared``: cards edge to edge, bleed at the outside only."""
+    sheet, rows, cols, trim = plan_shared(card, bleed, paper, margin)
+    return Grid(sheet, rows, cols, card.width, card.height, 0.0, trim.origin_x,
+                trim.top(rows), trim, margin)
 
 
 def plan_grid(card: Size, bleed: float, paper: Size, margin: float, gutter: float) -> Grid:
@@ -129,8 +156,10 @@ class PdfPages:
         return float(box[2]), float(box[3])
 
 
-def _as_source(source: Pdf | PageSource) -> PageSource:
+def as_source(source: Pdf | PageSource) -> PageSource:
+    """Return *source* as a page source (an open PDF is wrapped)."""
     return PdfPages(source) if isinstance(source, Pdf) else source
+
 
 
 def page_xobject(out: Pdf, page: pikepdf.Page) -> pikepdf.Object:
@@ -179,10 +208,35 @@ def crop_marks(grid: Grid, bleed: float, cmyk: bool = False) -> bytes:
     return "\n".join(ops).encode()
 
 
-def _new_sheet(out: Pdf, sheet: Size, xobjects: dict[str, pikepdf.Object], content: bytes) -> None:
+def new_sheet(out: Pdf, sheet: Size, xobjects: dict[str, pikepdf.Object], content: bytes) -> None:
+    """Add a sheet of *sheet*'s size drawing *content* with the forms *xobjects*."""
     page = out.add_blank_page(page_size=(mm_to_pt(sheet.width), mm_to_pt(sheet.height)))
     page.obj.Resources = Dictionary(XObject=Dictionary({f"/{k}": v for k, v in xobjects.items()}))
     page.obj.Contents = out.make_stream(content)
+
+
+def _put(name: str, grid: Grid, row: int, col: int, bleed: float,
+         filled: set[tuple[int, int]], shift: tuple[float, float] = (0.0, 0.0)) -> bytes:
+    """Place a face in its cell, moved by *shift*; edge to edge, clipped (see layouts)."""
+    dx, dy = shift
+    if grid.shared is None:
+        x, y = grid.cell(row, col)
+        return _place(name, x + dx, y + dy)
+    x, y = grid.cell(row, col)
+    left, bottom, right, top = shared_clip(grid.shared, row, col, filled, bleed)
+    return place_clipped(name, x - bleed + dx, y - bleed + dy,
+                         (left + dx, bottom + dy, right + dx, top + dy))
+
+
+def sheet_marks(grid: Grid, bleed: float, count: int, cmyk: bool = False) -> bytes:
+    """Return the marks of a front sheet holding *count* cards: crop marks (or shared cut
+    lines) at the trim lines of the cells that hold a card, none around an empty slot."""
+    if grid.shared is not None:
+        filled = {divmod(slot, grid.cols) for slot in range(count)}
+        return line_operators(shared_lines(grid.shared, filled, grid.sheet, grid.margin, bleed),
+                              cmyk)
+    return line_operators(crop_lines(grid.cell_rect, Cells(grid.rows, grid.cols, count), bleed),
+                          cmyk)
 
 
 def impose_sheets(
@@ -193,14 +247,17 @@ def impose_sheets(
     bleed: float,
     duplex: str,
     cmyk: bool = False,
+    back_offset: tuple[float, float] = (0.0, 0.0),
 ) -> Pdf:
     """Return a PDF of sheets: fronts with crop marks, each followed by its backs sheet.
 
     *fronts* are page indices into *source*; *backs* gives for each front the page index of
-    its back (or None for no backs); *cmyk* draws the crop marks in DeviceCMYK black.
+    its back (or None for no backs); *cmyk* draws the crop marks in DeviceCMYK black.  The
+    backs are moved to cancel *back_offset*, the drift the duplex test sheet shows
+    (:func:`kaartspel.pdf.duplex.back_shift`).
     """
     out = Pdf.new()
-    pages = _as_source(source)
+    pages = as_source(source)
     forms: dict[int, pikepdf.Object] = {}
 
     def form(index: int) -> pikepdf.Object:
@@ -213,15 +270,18 @@ def impose_sheets(
         chunk = list(range(start, min(start + per, len(fronts))))
         used: dict[str, pikepdf.Object] = {}
         content = b""
+        filled = {divmod(slot, grid.cols) for slot in range(len(chunk))}
         for slot, i in enumerate(chunk):
             row, col = divmod(slot, grid.cols)
             name = f"F{fronts[i]}"
             used[name] = form(fronts[i])
-            content += _place(name, *grid.cell(row, col))
-        content += crop_marks(grid, bleed, cmyk)
-        _new_sheet(out, grid.sheet, used, content)
+            content += _put(name, grid, row, col, bleed, filled)
+        content += sheet_marks(grid, bleed, len(chunk), cmyk)
+        new_sheet(out, grid.sheet, used, content)
         if any(backs[i] is not None for i in chunk):
             used, content = {}, b""
+            shift = back_shift(back_offset, grid.sheet, duplex)
+            mirrored = {back_slot(row, col, grid, duplex) for row, col in filled}
             for slot, i in enumerate(chunk):
                 back = backs[i]
                 if back is None:
@@ -229,12 +289,13 @@ def impose_sheets(
                 row, col = back_slot(*divmod(slot, grid.cols), grid, duplex)
                 name = f"B{back}"
                 used[name] = form(back)
-                content += _place(name, *grid.cell(row, col))
-            _new_sheet(out, grid.sheet, used, content)
+                content += _put(name, grid, row, col, bleed, mirrored, shift)
+            new_sheet(out, grid.sheet, used, content)
+    # Sheets print at actual size: a scaled sheet cuts wrong and misses its backs.
+    out.Root.ViewerPreferences = Dictionary(PrintScaling=Name("/None"))
     if duplex != "none" and any(b is not None for b in backs):
-        out.Root.ViewerPreferences = Dictionary(
-            Duplex=Name.DuplexFlipLongEdge if duplex == "long" else Name.DuplexFlipShortEdge
-        )
+        out.Root.ViewerPreferences.Duplex = (
+            Name.DuplexFlipLongEdge if duplex == "long" else Name.DuplexFlipShortEdge)
     return out
 
 
@@ -255,7 +316,7 @@ def single_pages(
                 sequence.append(back)
     else:
         sequence = list(fronts) + [b for b in backs if b is not None]
-    pages = _as_source(source)
+    pages = as_source(source)
     forms: dict[int, pikepdf.Object] = {}
     for index in sequence:
         width, height = pages.size(index)

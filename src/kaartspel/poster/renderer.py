@@ -52,6 +52,12 @@ class PosterRenderer(TemplateRenderer):
             self._icons[key] = Markup(svg)
         return self._icons[key]
 
+    def qr(self, url: str) -> Markup:
+        """Return the QR code of *url* in ink (the footer's web address)."""
+        from kaartspel.render.qr import qr_svg
+
+        return qr_svg(url, self.palette.ink, self.content.ui.qr_label)
+
     def design(self) -> Design:
         return PosterBuilder(self.content, self.geometry, self.palette, self.icon).design()
 
@@ -94,6 +100,7 @@ class PosterRenderer(TemplateRenderer):
             icon=self.icon,
             palette=self.palette,
             extra_texts=list(extra_texts),
+            qr=self.qr,
         )
 
     def measure(self, leaves: Iterable[Leaf], body: float) -> dict[str, float]:

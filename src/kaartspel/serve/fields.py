@@ -66,6 +66,10 @@ class Control:
         """Return *value* as the control shows it."""
         if value is None:
             return "none"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, tuple):
+            return ",".join(f"{v:g}" if isinstance(v, int | float) else str(v) for v in value)
         if self.kind == "number":
             return f"{value:g}" if isinstance(value, int | float) else str(value)
         return str(value)
@@ -115,8 +119,13 @@ def control(name: str, info: FieldInfo, model: type[BaseModel] = MODEL) -> Contr
         if optional:
             values = ("none", *values)
         return Control(name, "choice", default, help_text, values, optional=optional, **place)
+    if core is bool and optional:  # on, off, or the model's own choice (none)
+        return Control(name, "choice", default, help_text, ("none", "true", "false"),
+                       optional=True, **place)
     if core is bool:
         return Control(name, "flag", default, help_text, **place)
+    if get_origin(core) is tuple and "metavar" in extra:  # one text the model parses: X,Y
+        return Control(name, "text", default, help_text, **place)
     if core in (int, float):
         return Control(name, "number", default, help_text,
                        minimum=_bound(metadata, "ge", "gt"), maximum=_bound(metadata, "le", "lt"),
