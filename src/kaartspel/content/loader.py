@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -411,7 +412,7 @@ def _schema_problem(
     elif kind in ("less_than_equal", "less_than", "greater_than_equal", "greater_than"):
         bound = "at most" if kind.startswith("less") else "at least"
         limit = next(ctx[k] for k in ("le", "lt", "ge", "gt") if k in ctx)
-        shown = f"{got:g}" if isinstance(got, int | float) else _describe(got)
+        shown = f"{got:g}" if isinstance(got, int | float) and sources.quote else _describe(got)
         message = f"{dotted}: expected {bound} {limit:g}{_unit(model, loc)}, got {shown}"
     else:
         message = f"{dotted}: {err['msg'].lower()}, got {_describe(got)}"
@@ -449,8 +450,7 @@ def _schema_at(model: type[BaseModel], loc: KeyPath) -> tuple[Any, FieldInfo | N
     annotation: Any = model
     info: FieldInfo | None = None
     for part in loc:
-        while get_origin(annotation) is Annotated:
-            annotation = get_args(annotation)[0]
+        annotation = _unwrapped(annotation, part)
         origin, args = get_origin(annotation), get_args(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             if not isinstance(part, str) or part not in annotation.model_fields:
@@ -466,6 +466,21 @@ def _schema_at(model: type[BaseModel], loc: KeyPath) -> tuple[Any, FieldInfo | N
     while get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
     return annotation, info
+
+
+def _unwrapped(annotation: Any, part: str | int) -> Any:
+    """Return *annotation* without Annotated, and of a union (``Box | None``) the model that
+    has the field *part* (else the first member that is not None)."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        models = [a for a in members if isinstance(a, type) and issubclass(a, BaseModel)
+                  and isinstance(part, str) and part in a.model_fields]
+        annotation = (models or members or [annotation])[0]
+        while get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+    return annotation
 
 
 def _kind(value: Any) -> str:
