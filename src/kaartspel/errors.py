@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
@@ -220,8 +221,9 @@ def signals_deferred() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    handlers = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum))
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+    handlers: dict[int, Any] = {
+        sig: signal.signal(sig, lambda signum, frame: caught.append(signum))
+        for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:

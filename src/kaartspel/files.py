@@ -52,8 +52,12 @@ _LEGACY = re.compile(r"^\.(?:pikepdf\.\.)?(?P<name>.*?)\.?[a-z0-9_]{8}\.tmp(?:[a
 # Writing
 
 
-def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], object], *,
-                 make_folder: bool = False, durable: bool = False) -> None:
+Data = bytes | bytearray | memoryview | Callable[[BinaryIO], object]
+"""What :func:`write_atomic` writes: bytes, or a function writing to a binary file."""
+
+
+def write_atomic(path: Path, data: Data, *, make_folder: bool = False,
+                 durable: bool = False) -> None:
     """Write *data* (bytes, or a function writing to a binary file) to *path* atomically.
 
     With *make_folder* the target's folder is created first (the cache's shards; an output's

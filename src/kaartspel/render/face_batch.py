@@ -132,7 +132,7 @@ def page_count_error(document: Any, ids: tuple[str, ...], templates: TemplateSet
     for page in document.pages:
         found = None
         for box in page._page_box.descendants():
-            element = getattr(box, "element", None)
+            element: Any = getattr(box, "element", None)
             card = element.get("data-card") if element is not None else None
             if card in pages:
                 found = card

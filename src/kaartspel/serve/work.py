@@ -46,7 +46,11 @@ class LayeredCache(FaceCache):
     def _below(self) -> FaceCache | None:
         return FaceCache(self.shared) if self.shared is not None else None
 
-    def get_face(self, key: str) -> Path | None:
+    def has_face(self, key: str) -> bool:
+        below = self._below()
+        return super().has_face(key) or (below is not None and below.has_face(key))
+
+    def get_face(self, key: str) -> bytes | None:
         below = self._below()
         return super().get_face(key) or (below.get_face(key) if below else None)
 
