@@ -12,7 +12,9 @@ The package has one subpackage per stage of the pipeline.  Imports only point do
     render   WeasyPrint: templates and palette, the URL sandbox, measuring, hyphenation, stamps
     content  the content schema, YAML with source locations, loading, the model, lint
     options  every deck and poster option, declared once
-    units, cache, errors   sizes in mm, the content-addressed cache, the error hierarchy
+    units, cache           sizes in mm, the content-addressed cache (it heals itself)
+    files                  the one atomic writer; what an output may replace
+    errors                 the error hierarchy
 
 A module imports only from its own subpackage or from a lower line (``deck`` and ``poster``
 never from each other; ``kit`` builds on both); ``tests/architecture/test_layering.py``

@@ -28,7 +28,8 @@ from pydantic import (
     model_validator,
 )
 
-from kaartspel.errors import UsageError
+from kaartspel.errors import UsageError, printable
+from kaartspel.files import is_file, not_found
 from kaartspel.units import CARD_SIZES, POSTER_SIZES, card_size
 
 CardLayout = Literal["sheet", "single", "fold"]
@@ -50,7 +51,7 @@ def _card_size(spec: str) -> str:
     try:
         card_size(spec)
     except UsageError as exc:
-        raise ValueError(str(exc)) from None
+        raise ValueError(printable(str(exc))) from None  # printable: pydantic encodes it
     return spec.strip().lower()
 
 
@@ -58,8 +59,9 @@ CardSizeSpec = Annotated[str, AfterValidator(_card_size)]
 
 
 def _existing_file(path: Path | None) -> Path | None:
-    if path is not None and not path.is_file():
-        raise ValueError(f"questions file not found: {path}")
+    if path is not None and not is_file(path):
+        # A name that is not UTF-8 (a lone surrogate here) must not reach pydantic's message.
+        raise ValueError(printable(not_found("questions file", path)))
     return path
 
 

@@ -14,9 +14,9 @@ import kaartspel
 PACKAGE = Path(kaartspel.__file__).resolve().parent
 
 LAYERS = {
-    "cli": 7, "serve": 6.5, "build": 6, "kit": 5.5, "deck": 5, "poster": 5, "pdf": 4, "render": 3,
-    "content": 2,
-    "options": 1, "units": 0.5, "cache": 0.5, "errors": 0, "__init__": 0,
+    "cli": 7, "serve": 6.5, "build": 6, "kit": 5.5, "deck": 5, "poster": 5, "pdf": 4,
+    "render": 3, "content": 2, "options": 1, "units": 0.5, "cache": 0.5, "files": 0.25,
+    "errors": 0, "__init__": 0,
 }
 """Rank of each top-level part: a module may import only parts of a lower rank, or its own."""
 

@@ -10,13 +10,13 @@ The messages asserted here are the ones listed in ``docs/errors.md``.
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -24,7 +24,8 @@ from typer.testing import CliRunner, Result
 from conftest import ContentTree
 from kaartspel.cli.app import app
 from kaartspel.errors import OutputError
-from kaartspel.pdf.save import atomic_write
+from kaartspel.files import check_output, write_atomic
+from support.disks import error_lines, fill, limited, listing, small_disk
 
 runner = CliRunner()
 
@@ -542,7 +543,7 @@ def test_template_syntax_error(make_content: ContentTree, out: Path, repo_root: 
                  "-o", OUT)
     assert_error(result, 1, [
         "my-templates/card/question.html:2: template error: Expected an expression, got 'end "
-        "of statement block'; fix the template"], output=out)
+        "of statement block' (card 'netwerkvorming-2'); fix the template"], output=out)
 
 
 def test_template_undefined_name(make_content: ContentTree, out: Path, repo_root: Path) -> None:
@@ -603,33 +604,50 @@ def test_output_folder_not_writable(out: Path, monkeypatch: pytest.MonkeyPatch) 
     assert_error(run(*DECK), 2, ["output folder is not writable: out"], output=out)
 
 
-def test_output_cannot_be_created(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A read-only file system refuses the temporary file (this was a traceback)."""
-    import tempfile
+def test_output_cannot_be_created(out: Path, tmp_path: Path) -> None:
+    """A read-only file system (mounted so) refuses the output: one line, exit 1."""
+    with small_disk(tmp_path / "ro", read_only=True) as disk:
+        if disk is not None:
+            target = "ro/result.pdf"
+            assert_error(run(*DECK[:-1], target), 1,
+                         [f"cannot write {target}: Read-only file system"], output=out)
+            return
+    # No mounting allowed: a process that may write no byte at all meets the same code.
+    result = limited(DECK, 0, Path.cwd())
+    assert result.returncode == 1, result.stderr
+    assert error_lines(result) == [f"Error: cannot write {OUT}: File too large"]
+    assert_untouched(out)
 
-    real = tempfile.mkstemp
-    folder = out.parent.resolve()
 
-    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
-        if Path(str(kwargs.get("dir"))).resolve() == folder:  # not the face cache
-            raise PermissionError(errno.EROFS, os.strerror(errno.EROFS))
-        return real(*args, **kwargs)  # type: ignore[call-overload, no-any-return]
+def test_disk_full_while_writing(out: Path, tmp_path: Path) -> None:
+    """A full disk, for real (a small tmpfs, filled): the previous output stays as it was
+    and no temporary file is left (QPDF writing itself aborted the process here)."""
+    with small_disk(tmp_path / "disk") as disk:
+        if disk is not None:
+            previous = disk / "result.pdf"
+            previous.write_bytes(SENTINEL)
+            fill(disk)
+            target = "disk/result.pdf"
+            result = run(*DECK[:-1], target)
+            assert_error(result, 1, [f"cannot write {target}: No space left on device"])
+            assert previous.read_bytes() == SENTINEL
+            assert listing(disk) == ["result.pdf"]
+            return
+    # No mounting allowed: the kernel refuses any write past half the deck's size.
+    run(*DECK[:-1], "warm.pdf")  # the face cache is filled first, without the limit
+    result = limited(DECK, Path("warm.pdf").stat().st_size // 2, Path.cwd())
+    assert result.returncode == 1, result.stderr
+    assert error_lines(result) == [f"Error: cannot write {OUT}: File too large"]
+    assert_untouched(out)
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
-    assert_error(run(*DECK), 2, [f"cannot write {OUT}: Read-only file system"], output=out)
 
-
-def test_disk_full_while_writing(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The temporary file is written, then the disk is full: no half file, no temp file."""
-    real = os.replace
-
-    def full(src: str, dst: str) -> None:
-        if Path(dst).resolve() == out.resolve():  # not the face cache
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(src, dst)
-
-    monkeypatch.setattr(os, "replace", full)
-    assert_error(run(*DECK), 2, [f"cannot write {OUT}: No space left on device"], output=out)
+def test_disk_full_without_mounting(out: Path) -> None:
+    """The fallback of the test above runs everywhere: writes past a size limit fail."""
+    run(*DECK[:-1], "warm.pdf")
+    result = limited(DECK, Path("warm.pdf").stat().st_size // 2, Path.cwd())
+    assert result.returncode == 1, result.stderr
+    assert error_lines(result) == [f"Error: cannot write {OUT}: File too large"]
+    assert_untouched(out)
 
 
 # --- Ctrl-C -----------------------------------------------------------------------------------
@@ -678,27 +696,27 @@ def test_atomic_write_keeps_the_previous_file_on_failure(tmp_path: Path) -> None
     target = tmp_path / "x.pdf"
     target.write_bytes(SENTINEL)
 
-    def fail(tmp: Path) -> None:
-        tmp.write_bytes(b"%PDF-half")
+    def fail(handle: BinaryIO) -> None:
+        handle.write(b"%PDF-half")
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):
-        atomic_write(target, fail)
+        write_atomic(target, fail)
     assert_untouched(target)
 
 
 def test_atomic_write_replaces_on_success(tmp_path: Path) -> None:
     target = tmp_path / "x.pdf"
     target.write_bytes(SENTINEL)
-    atomic_write(target, lambda tmp: tmp.write_bytes(b"%PDF-new"))
+    write_atomic(target, b"%PDF-new")
     assert target.read_bytes() == b"%PDF-new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.pdf"]
     assert target.stat().st_mode & 0o777 == 0o644
 
 
-def test_atomic_write_checks_the_folder_first(tmp_path: Path) -> None:
+def test_output_checks_the_folder_first(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="output folder does not exist"):
-        atomic_write(tmp_path / "nope" / "x.pdf", lambda tmp: None)
+        check_output(tmp_path / "nope" / "x.pdf")
 
 
 # --- tracebacks only when asked for, and the real process -------------------------------------

@@ -7,9 +7,15 @@ through load → check → render.  The outcome is always either a valid PDF tha
 its text, or a :class:`~kaartspel.errors.KaartspelError` whose lines are clean single lines;
 never another exception.  ``check`` and the build agree on whether the content is valid.
 
+Two more properties run ``kaartspel build`` itself: any recipe file (valid, wrong, hostile —
+``extra_questions: /etc/passwd`` — or with damaged bytes) builds its PDF or fails with clean
+lines naming the recipe, leaving nothing; and any damage to a warm cache (truncation, garbage,
+deletion, entries swapped, a broken manifest) rebuilds the deck byte for byte as it was.
+
 Profiles (``HYPOTHESIS_PROFILE``): ``ci`` (the default, 300 examples per rendering property)
 and ``fuzz`` (3000; ``make fuzz``).  The loader-only properties are cheap and run on twice as
-many examples; the full build (fit search, imposition, font merging) on a tenth.
+many examples; the full build (fit search, imposition, font merging) on a tenth; the two
+``kaartspel build`` properties (marked ``slow``) on a twenty-fifth.
 """
 
 from __future__ import annotations
@@ -369,3 +375,214 @@ def test_loading_a_damaged_file(scratch: Any, content_dir: Path,
     with scratch() as work:
         work.write_bytes("essentials.yaml", bytes(data))
         checked(work.dir)
+
+
+# --- recipes and cache damage (slow: each example builds) --------------------------------------
+
+SLOW = settings(PROFILE, max_examples=max(8, PROFILE.max_examples // 25))
+"""12 examples a property on CI, 120 under ``make fuzz``: each one runs ``kaartspel build``."""
+
+RECIPE_KEYS = ["type", "lang", "output", "size", "layout", "paper", "margin", "gutter", "bleed",
+               "duplex", "backs", "order", "pdf", "select", "extra_questions", "description",
+               "colour", "strict", "templates"]
+junk = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**6),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(alphabet=anything, max_size=30),
+    st.lists(st.text(max_size=8), max_size=3), st.dictionaries(st.text(max_size=5),
+                                                              st.integers(), max_size=2),
+)
+RECIPE_VALUES: dict[str, Any] = {
+    "type": st.sampled_from(["deck", "deck", "deck", "poster", "nope"]),
+    "lang": st.sampled_from(["nl", "en", "xx", "../nl"]),
+    "output": st.sampled_from(["fuzz.pdf", "../fuzz.pdf", "fuzz.txt", ".fuzz.pdf", "/tmp/f.pdf",
+                               "x" * 300 + ".pdf", "sub/fuzz.pdf", "fu\x00zz.pdf"]),
+    "size": st.sampled_from(["poker", "mini", "80x120", "huge", "10x10"]),
+    "layout": st.sampled_from(["sheet", "single", "poster"]),
+    "paper": st.sampled_from(["a4", "a3", "letter", "b5"]),
+    "margin": st.sampled_from([0, 5, 31, -1]), "gutter": st.sampled_from([0, 2.5, 1e9]),
+    "bleed": st.sampled_from([0, 3, 11]),
+    "duplex": st.sampled_from(["long", "short", "none", "sideways"]),
+    "backs": st.sampled_from(["theme", "plain", "none"]),
+    "order": st.sampled_from(["fronts-then-backs", "interleaved", "random"]),
+    "pdf": st.sampled_from(["plain", "plain", "print", "accessible", "nope"]),
+    "select": st.fixed_dictionaries({"cards": st.lists(st.sampled_from(
+        ["netwerkvorming-2", "title", "tip-4", "nope"]), min_size=1, max_size=2)},
+        optional={"kinds": st.lists(st.sampled_from(["tip", "nope"]), max_size=1),
+                  "extras": st.booleans()}),
+    "extra_questions": st.sampled_from(["mine.yaml", "missing.yaml", "/etc/passwd",
+                                        "../../../../etc/passwd", "", "mine.yaml"]),
+    "description": st.text(alphabet=anything, max_size=20),
+}
+VALID_VALUES: dict[str, Any] = {
+    "lang": st.sampled_from(["nl", "en"]), "size": st.sampled_from(["poker", "mini", "80x120"]),
+    "layout": st.sampled_from(["sheet", "single"]), "paper": st.sampled_from(["a4", "letter"]),
+    "margin": st.sampled_from([0, 5]), "gutter": st.sampled_from([0, 2.5]),
+    "bleed": st.sampled_from([0, 3]), "duplex": st.sampled_from(["long", "short", "none"]),
+    "backs": st.sampled_from(["theme", "plain", "none"]),
+    "order": st.sampled_from(["fronts-then-backs", "interleaved"]),
+    "pdf": st.sampled_from(["plain", "print", "accessible"]),
+    "extra_questions": st.just("mine.yaml"),
+    "description": st.text(alphabet=latin, max_size=20),
+}
+valid_recipes = st.fixed_dictionaries(
+    {"type": st.just("deck"), "output": st.just("fuzz.pdf"),
+     "select": st.fixed_dictionaries({"cards": st.lists(st.sampled_from(
+         ["netwerkvorming-2", "title", "tip-4"]), min_size=1, max_size=2, unique=True)},
+         optional={"extras": st.booleans()})},
+    optional=VALID_VALUES,
+)
+any_recipes = st.fixed_dictionaries(
+    {"type": RECIPE_VALUES["type"], "output": RECIPE_VALUES["output"],
+     "select": RECIPE_VALUES["select"]},
+    optional={key: st.one_of(RECIPE_VALUES.get(key, junk), junk) if key in RECIPE_VALUES
+              else junk for key in RECIPE_KEYS if key not in ("type", "output", "select")},
+)
+
+
+@pytest.fixture(scope="module")
+def recipe_project(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> Path:
+    """A project (content/, deck/ with an own-questions file) whose cache the examples share."""
+    root = tmp_path_factory.mktemp("recipes")
+    shutil.copytree(content_dir, root / "content")
+    (root / "deck").mkdir()
+    shutil.copy(content_dir.parent / "deck" / "netwerkvorming-eigen-vragen.yaml",
+                root / "deck" / "mine.yaml")
+    return root
+
+
+def run_cli(*args: str) -> Any:
+    from typer.testing import CliRunner
+
+    from kaartspel.cli.app import app
+
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def assert_one_line_each(result: Any) -> list[str]:
+    """Exit 1 or 2, no traceback, every stderr line an ``Error:`` (or a WARNING) line."""
+    assert result.exit_code in (1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    errors = [line for line in lines if line.startswith("Error: ")]
+    assert errors and all(line.startswith(("Error: ", "WARNING ")) for line in lines), lines
+    for line in errors:
+        assert all(unicodedata.category(ch) not in ("Cc", "Cs", "Zl", "Zp") for ch in line)
+    return errors
+
+
+@pytest.mark.slow
+@SLOW
+@given(recipe=st.one_of(valid_recipes, any_recipes),
+       raw=st.one_of(st.none(), st.none(), st.binary(max_size=60)))
+@example(recipe={"type": "deck", "output": "fuzz.pdf", "select": {"cards": ["title"]},
+                 "extra_questions": "/etc/passwd"}, raw=None)
+def test_building_any_recipe(recipe_project: Path, recipe: dict[str, Any], raw: bytes | None,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any recipe file (valid, wrong, hostile, or its bytes damaged): ``kaartspel build``
+    writes a PDF and nothing else, or fails with clean lines that name the recipe and leave
+    nothing behind — and never prints a line of a file outside the project."""
+    monkeypatch.chdir(recipe_project)
+    out = recipe_project / "out"
+    for old in out.glob("*.pdf"):  # the cache in out/.cache stays: it is shared
+        old.unlink()
+    text = yaml.dump(recipe, Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False)
+    data = text.encode("utf-8", "surrogatepass")
+    if raw is not None:
+        at = len(raw) % max(len(data), 1)
+        data = data[:at] + raw + data[at:]
+    (recipe_project / "deck" / "fuzz.yaml").write_bytes(data)
+    result = run_cli("build", "deck/fuzz.yaml", "--out-dir", "out", "--jobs", "1")
+    assert "root:" not in result.output  # /etc/passwd is never quoted
+    written = sorted(p.name for p in out.glob("*.pdf")) if out.exists() else []
+    if result.exit_code == 0:
+        event("recipe: built")
+        assert written == [recipe["output"]]
+        with pikepdf.open(out / recipe["output"]) as pdf:
+            assert len(pdf.pages) >= 1
+    else:
+        event(f"recipe: exit {result.exit_code}")
+        errors = assert_one_line_each(result)
+        assert all(line.startswith("Error: deck/fuzz.yaml") for line in errors), errors
+        assert written == []
+    leftovers = list(recipe_project.rglob(".*.tmp"))
+    assert not leftovers, leftovers
+
+
+CACHE_KINDS = ["faces/*/*.face", "fit/*/*.fit", "fonts/*.blob", "artwork/*.blob",
+               "templates/*.jinja", "hyphenation/*.pickle", "outputs.json"]
+damages = st.lists(st.tuples(st.sampled_from(CACHE_KINDS), st.integers(0, 50),
+                             st.sampled_from(["truncate", "garbage", "delete", "append", "empty",
+                                              "swap"]),
+                             st.floats(0, 1), st.binary(min_size=1, max_size=40)),
+                   min_size=1, max_size=6)
+
+
+@pytest.fixture(scope="module")
+def warm_project(tmp_path_factory: pytest.TempPathFactory, recipe_project: Path) -> Path:
+    """The project with one small deck built into ``build/``: a cache of every kind."""
+    root = tmp_path_factory.mktemp("warm")
+    shutil.copytree(recipe_project / "content", root / "content")
+    (root / "deck").mkdir()
+    (root / "deck" / "small.yaml").write_text(
+        "type: deck\nlang: nl\noutput: small.pdf\nbacks: none\nselect:\n"
+        "  cards: [netwerkvorming-2]\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        result = run_cli("build", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.mark.slow
+@SLOW
+@given(damage=damages)
+def test_building_with_any_cache_damage(warm_project: Path, tmp_path_factory: Any,
+                                        damage: list[tuple[str, int, str, float, bytes]],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random damage to the cache (truncation, garbage, deletion, entries swapped, the
+    manifest broken): the rebuilt deck is byte for byte the clean one, with warnings at most."""
+    import pyphen
+
+    from kaartspel.render import face_batch, hyphenation
+    from kaartspel.render import templates as style
+
+    work = tmp_path_factory.mktemp("damaged")
+    shutil.copytree(warm_project, work, dirs_exist_ok=True)
+    clean = (warm_project / "build" / "small.pdf").read_bytes()
+    cache = work / "build" / ".cache"
+    for pattern, pick, how, where, chunk in damage:
+        entries = sorted(cache.glob(pattern))
+        if not entries:
+            continue
+        entry = entries[pick % len(entries)]
+        data = entry.read_bytes()
+        at = int(where * len(data))
+        if how == "truncate":
+            entry.write_bytes(data[:at])
+        elif how == "garbage":
+            entry.write_bytes(data[:at] + chunk + data[at + len(chunk):])
+        elif how == "delete":
+            entry.unlink()
+        elif how == "append":
+            entry.write_bytes(data + chunk)
+        elif how == "empty":
+            entry.write_bytes(b"")
+        else:
+            other = entries[(pick + 1) % len(entries)]
+            entry.write_bytes(other.read_bytes())
+        event(f"damage: {how} {pattern.split('/')[0]}")
+    (work / "build" / "small.pdf").unlink()  # so that it is built again, from the cache
+    # A fresh process: nothing drawn, parsed or compiled in memory.
+    monkeypatch.setattr(face_batch, "_ARTWORK", {})
+    monkeypatch.setattr(hyphenation, "_attempted", set())
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    style._environment.cache_clear()
+    monkeypatch.chdir(work)
+    result = run_cli("build", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert all(line.startswith("WARNING ") for line in result.stderr.splitlines()), result.stderr
+    assert (work / "build" / "small.pdf").read_bytes() == clean
+    again = run_cli("build", "--jobs", "1")  # healed: the next build is a no-op
+    assert "0 built, 1 up to date" in again.stdout, again.output
+    shutil.rmtree(work, ignore_errors=True)

@@ -91,7 +91,7 @@ def test_compiled_templates_are_kept_and_a_cleaned_cache_is_no_error(
     cache_dir = tmp_path / "cache"
     style._environment.cache_clear()  # as in a fresh process: nothing compiled yet
     build(make_content.root, tmp_path / "a.pdf", FaceCache(cache_dir))
-    assert list((cache_dir / "templates").glob("*.cache"))
+    assert list((cache_dir / "templates").glob("*.jinja"))
     shutil.rmtree(cache_dir)  # `kaartspel build --clean` while a watch process runs
     override = tmp_path / "my-templates"  # a template this process never compiled
     (override / "card").mkdir(parents=True)

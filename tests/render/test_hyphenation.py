@@ -10,6 +10,7 @@ from typing import Any
 import pyphen
 import pytest
 
+from kaartspel.cache import seal, unseal
 from kaartspel.render import hyphenation
 from kaartspel.render.templates import TemplateSet
 
@@ -46,7 +47,8 @@ def test_warm_start_parses_and_writes_the_pickle(tmp_path: Path) -> None:
     assert stored.name.startswith("hyph_nl_NL-")
     assert isinstance(pyphen.hdcache[NL], pyphen.HyphDict)
     assert pyphen.Pyphen(lang="nl").hd is pyphen.hdcache[NL]  # what WeasyPrint will use
-    assert isinstance(pickle.loads(stored.read_bytes()), pyphen.HyphDict)
+    stored_dict = pickle.loads(unseal(stored.read_bytes(), stored.name) or b"")
+    assert isinstance(stored_dict, pyphen.HyphDict)
     assert not list((tmp_path / "hyphenation").glob(".*.tmp"))
 
 
@@ -76,17 +78,21 @@ def test_a_loaded_dictionary_is_left_alone(tmp_path: Path) -> None:
     assert pickles(tmp_path) == []
 
 
+@pytest.mark.parametrize("sealed", [False, True], ids=["raw", "sealed"])
 @pytest.mark.parametrize("damage", [b"", b"not a pickle", pickle.dumps({"patterns": {}}),
                                     pickle.dumps(["a list"])])
-def test_a_damaged_pickle_is_parsed_again_and_rewritten(tmp_path: Path, damage: bytes) -> None:
+def test_a_damaged_pickle_is_parsed_again_and_rewritten(tmp_path: Path, damage: bytes,
+                                                        sealed: bool) -> None:
+    """Damaged bytes fail the seal; sealed bytes that are no dictionary fail the type check."""
     hyphenation.warm_start(tmp_path, ["nl"])
     (stored,) = pickles(tmp_path)
-    stored.write_bytes(damage)
+    stored.write_bytes(seal(damage, stored.name) if sealed else damage)
     pyphen.hdcache.clear()
     hyphenation.warm_start(tmp_path, ["nl"])
     assert isinstance(pyphen.hdcache[NL], pyphen.HyphDict)
     assert pickles(tmp_path) == [stored]
-    assert isinstance(pickle.loads(stored.read_bytes()), pyphen.HyphDict)
+    stored_dict = pickle.loads(unseal(stored.read_bytes(), stored.name) or b"")
+    assert isinstance(stored_dict, pyphen.HyphDict)
 
 
 def test_pickles_of_other_versions_are_removed(tmp_path: Path) -> None:

@@ -97,7 +97,7 @@ def test_scratch_folder_goes_and_the_shared_cache_stays(content_dir: Path, tmp_p
         assert scratch is not None and scratch.parent == tmp_path
         assert client.post("/preview/0", data=form(rows), headers=htmx()).status_code == 200
         assert client.post("/deck.pdf", data=form(rows)).status_code == 200
-        assert any(scratch.rglob("*.pdf"))  # the faces were rendered here ...
+        assert any(scratch.rglob("*.face"))  # the faces were rendered here ...
         assert not any((scratch / "jobs").iterdir())  # ... and each job's files removed
     assert not scratch.exists()  # ... and nothing is left once it stops
     assert list(shared.iterdir()) == []

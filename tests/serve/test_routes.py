@@ -125,7 +125,9 @@ def cli_messages(content_dir: Path, tmp_path: Path, rows: list[Row]) -> list[str
     """Return the problems `kaartspel deck --questions` reports for *rows*, as messages."""
     path = tmp_path / "mine.yaml"
     path.write_text(questions_yaml("netwerkvorming", rows), encoding="utf-8")
-    _, problems = load_custom_questions(load_content(content_dir, "nl"), path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)  # the organiser's folder: the CLI quotes files in the project
+        _, problems = load_custom_questions(load_content(content_dir, "nl"), path)
     return [p.message for p in problems]
 
 

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from kaartspel.build.plan import SOURCE_LANGUAGE, BuildSettings, InputHasher
-from kaartspel.cache import digest, write_atomic
+from kaartspel.cache import digest, warn_once
+from kaartspel.errors import KaartspelError
+from kaartspel.files import write_atomic
 from kaartspel.options import DeckOptions, PosterOptions
 
 log = logging.getLogger(__name__)
@@ -88,7 +90,11 @@ class FreshOutputs:
             entries = self._load()
             entries[str(output.resolve())] = {"inputs": inputs, "size": stat.st_size,
                                               "mtime_ns": stat.st_mtime_ns}
-            write_atomic(self.path, json.dumps(dict(sorted(entries.items())), indent=1).encode())
-        except OSError as exc:
+            write_atomic(self.path, json.dumps(dict(sorted(entries.items())), indent=1).encode(),
+                         make_folder=True)
+        except OSError as exc:  # the output itself is gone already
             log.warning("could not note %s as built (%s); it will be built again next time",
                         output, exc.strerror or exc)
+        except KaartspelError as exc:  # the cache cannot be written: one warning for all
+            warn_once(self.path.parent, "unwritable", f"not noted: {exc}",
+                      str(exc).rpartition(": ")[2])

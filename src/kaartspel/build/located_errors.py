@@ -98,7 +98,7 @@ def reported_errors(content_dir: Path, options: Any) -> Iterator[None]:
         yield
     except FitError as exc:
         raise locate_fit_error(exc, content_dir, options) from exc
-    except jinja2.TemplateError as exc:  # a broken --templates override
+    except (jinja2.TemplateError, RecursionError) as exc:  # a broken --templates override
         raise template_error(exc) from exc
     except UnicodeDecodeError as exc:  # the content is checked: a template override
         raise undecodable_template(options.templates, exc) from exc

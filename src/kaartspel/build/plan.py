@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import yaml
 from kaartspel import __version__
 from kaartspel.cache import PACKAGE_DIR, code_fingerprint, digest
 from kaartspel.errors import KaartspelError, UsageError, display_path
+from kaartspel.files import inside, is_dir, is_file, not_found, plain_name
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +180,7 @@ def _targets(path: Path, data: dict[str, Any]) -> list[Target]:
 def _target(path: Path, data: dict[str, Any]) -> Target:
     kind = data.get("type")
     output = data.get("output")
-    output_name = output if isinstance(output, str) and output.endswith(".pdf") \
-        and "/" not in output and "\\" not in output else None
+    output_name = output if plain_name(output) else None
     lang = str(data.get("lang", "nl"))
     shown = display_path(path)
     extra = None
@@ -206,11 +208,11 @@ def find_targets(names: Sequence[Path] = (), recipe_dir: Path = RECIPE_DIR) -> l
     if explicit:
         paths = list(dict.fromkeys(names))
         for path in paths:
-            if not path.is_file():
-                raise UsageError(f"recipe not found: {display_path(path)}")
+            if not is_file(path):
+                raise UsageError(not_found("recipe", path))
     else:
-        if not recipe_dir.is_dir():
-            raise UsageError(f"recipe folder not found: {display_path(recipe_dir)}")
+        if not is_dir(recipe_dir):
+            raise UsageError(not_found("recipe folder", recipe_dir))
         paths = sorted(p for p in recipe_dir.iterdir()
                        if p.suffix in RECIPE_SUFFIXES and p.is_file() and
                        not p.name.startswith("."))
@@ -297,7 +299,9 @@ class InputHasher:
         content = self.settings.content_dir
         recipe = target.recipe.read_bytes() if target.recipe.is_file() else b""
         extra = b""
-        if target.extra is not None and target.extra.is_file():
+        # Only a file inside the project is read (the build refuses any other, unread).
+        if target.extra is not None and target.extra.is_file() and inside(
+                target.extra, [target.recipe.parent, self.settings.content_dir]):
             extra = target.extra.read_bytes()
         langs = sorted({target.lang, SOURCE_LANGUAGE}) if target.lang else []
         return digest(
@@ -308,24 +312,98 @@ class InputHasher:
         )
 
 
-def load_manifest(settings: BuildSettings) -> dict[str, dict[str, Any]]:
-    """Return the manifest's entries by output name (empty when missing or unreadable)."""
+_ENTRY_TYPES: dict[str, tuple[type, ...]] = {
+    "recipe": (str,), "kind": (str,), "inputs": (str,), "size": (int,), "mtime_ns": (int,),
+    "pages": (int, type(None)), "seconds": (int, float), "layout": (str,), "cards": (int,),
+    "order": (str,), "backs": (str,), "size_name": (str,), "bleed": (int, float),
+    "tile": (str, type(None)),
+}
+"""What the keys kaartspel reads from a manifest entry hold; ``inputs``, ``size`` and
+``mtime_ns`` are required."""
+_REQUIRED = ("inputs", "size", "mtime_ns")
+
+
+def valid_entry(name: object, entry: object) -> bool:
+    """Return whether a manifest entry is one kaartspel could have written."""
+    if not plain_name(name) or not isinstance(entry, dict):
+        return False
+    if any(key not in entry for key in _REQUIRED):
+        return False
+    for key, value in entry.items():
+        types = _ENTRY_TYPES.get(key)
+        if types is None:
+            continue  # another builder's fact (a kit part's): only preview reads such keys
+        if isinstance(value, bool) or not isinstance(value, types):
+            return False
+    return True
+
+
+def load_manifest(settings: BuildSettings, quiet: bool = False) -> dict[str, dict[str, Any]]:
+    """Return the manifest's entries by output name (empty when missing or unreadable).
+
+    Validated on load: a manifest that is not JSON, or an entry of the wrong shape (hand
+    edited, damaged, from another version) is ignored with one warning (none if *quiet*:
+    read again while building), and its output rebuilt; a name that is not a plain ``.pdf``
+    file name is never trusted (``--clean`` deletes what the manifest names).
+    """
+    path = settings.manifest_path
+    warn = log.debug if quiet else log.warning
     try:
-        data = json.loads(settings.manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
         return {}
-    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+    except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: a link loop
+        warn("%s cannot be read (%s); every output is rebuilt", display_path(path),
+                    type(exc).__name__)
         return {}
-    outputs = data.get("outputs")
-    return outputs if isinstance(outputs, dict) else {}
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or \
+            not isinstance(data.get("outputs"), dict):
+        if not (isinstance(data, dict) and isinstance(data.get("version"), int)):
+            warn("%s is not a build manifest; every output is rebuilt",
+                        display_path(path))
+        return {}
+    outputs = data["outputs"]
+    good = {name: entry for name, entry in outputs.items() if valid_entry(name, entry)}
+    if len(good) != len(outputs):
+        warn("%s: %d damaged entr%s ignored; %s rebuilt", display_path(path),
+                    len(outputs) - len(good), "y" if len(outputs) - len(good) == 1 else "ies",
+                    "its output is" if len(outputs) - len(good) == 1 else "their outputs are")
+    return good
+
+
+@contextlib.contextmanager
+def manifest_lock(settings: BuildSettings) -> Iterator[None]:
+    """Hold the manifest's lock: two builds at once update it one after the other.
+
+    Without it each would write back the manifest it read at its start, and the last one
+    would forget what the other built.  Where locks are not available (no ``fcntl``), or
+    the cache folder cannot be written, this is a no-op.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    lock = settings.cache_dir / f"{MANIFEST}.lock"
+    try:
+        settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def save_manifest(settings: BuildSettings, entries: dict[str, dict[str, Any]]) -> None:
     """Write the manifest atomically."""
-    from kaartspel.cache import write_atomic
+    from kaartspel.files import write_atomic
 
     data = {"version": MANIFEST_VERSION, "outputs": dict(sorted(entries.items()))}
-    write_atomic(settings.manifest_path, json.dumps(data, indent=1).encode())
+    write_atomic(settings.manifest_path, json.dumps(data, indent=1).encode(), make_folder=True)
 
 
 def is_up_to_date(settings: BuildSettings, target: Target, entry: dict[str, Any] | None) -> bool:
@@ -369,18 +447,34 @@ def plan(settings: BuildSettings, names: Sequence[Path] = (), force: bool = Fals
 
 
 def record(settings: BuildSettings, manifest: dict[str, dict[str, Any]], outcome: Outcome) -> None:
-    """Remember a successful build in *manifest* (and on disk)."""
+    """Remember a successful build in *manifest* and on disk.
+
+    Read, updated and written under the manifest's lock, and the output's size and time
+    taken there: another build running at the same time may have built (and recorded)
+    other outputs, or this very one again, since this build read the manifest.
+    """
     if outcome.status != "built" or outcome.output is None:
         return
-    stat = outcome.output.stat()
-    manifest[outcome.output.name] = {
-        "recipe": outcome.target.shown,
-        "kind": outcome.target.kind,
-        "inputs": outcome.target.inputs,
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,
-        "pages": outcome.pages,
-        "seconds": round(outcome.seconds, 2),
-        **outcome.info,
-    }
-    save_manifest(settings, manifest)
+    with manifest_lock(settings):
+        try:
+            stat = outcome.output.stat()
+        except OSError:
+            return  # replaced or removed meanwhile: the next build builds it again
+        manifest.update(load_manifest(settings, quiet=True))
+        manifest[outcome.output.name] = {
+            "recipe": outcome.target.shown,
+            "kind": outcome.target.kind,
+            "inputs": outcome.target.inputs,
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "pages": outcome.pages,
+            "seconds": round(outcome.seconds, 2),
+            **outcome.info,
+        }
+        try:
+            save_manifest(settings, manifest)
+        except KaartspelError as exc:  # the cache cannot be written: the next build rebuilds
+            from kaartspel.cache import warn_once
+
+            warn_once(settings.cache_dir, "unwritable", f"manifest not updated: {exc}",
+                      str(exc).rpartition(": ")[2])

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kaartspel.errors import OutputError, UsageError, display_path
+from kaartspel.files import is_file, not_found
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -137,9 +138,9 @@ def contact_sheet(images: Sequence[Image], thumb_height: int | None = None,
 
 def save_png(image: Image, path: Path, optimize: bool = False) -> Path:
     """Write *image* as PNG (atomically) and return its path."""
-    from kaartspel.pdf.save import atomic_write
+    from kaartspel.files import write_atomic
 
-    atomic_write(path, lambda tmp: image.save(tmp, format="PNG", optimize=optimize))
+    write_atomic(path, lambda handle: image.save(handle, format="PNG", optimize=optimize))
     return path
 
 
@@ -205,6 +206,7 @@ def _companion(settings: BuildSettings, recipe_path: Path, entry: dict[str, Any]
     from kaartspel.build.recipes import load_recipe
     from kaartspel.cache import FaceCache
     from kaartspel.deck.assemble import build_deck
+    from kaartspel.files import write_atomic
     from kaartspel.options import DeckOptions
 
     folder = settings.cache_dir / "preview"
@@ -225,7 +227,7 @@ def _companion(settings: BuildSettings, recipe_path: Path, entry: dict[str, Any]
                       strict=settings.strict, templates=settings.templates)
     build_deck(settings.content_dir, options, pdf,
                cache=FaceCache(settings.cache_dir, enabled=settings.use_cache))
-    stamp.write_text(json.dumps({"inputs": inputs}), encoding="utf-8")
+    write_atomic(stamp, json.dumps({"inputs": inputs}).encode())
     return pdf
 
 
@@ -241,8 +243,8 @@ def preview(target: Path, settings: BuildSettings, dpi: float = DEFAULT_DPI,
     started = time.perf_counter()
     if not 10 <= dpi <= 1200:
         raise UsageError(f"--dpi: expected 10 to 1200, got {dpi:g}")
-    if not target.is_file():
-        raise UsageError(f"file not found: {display_path(target)}")
+    if not is_file(target):
+        raise UsageError(not_found("file", target))
     recipe: Path | None = None
     entry: dict[str, Any] | None = None
     if target.suffix.lower() in (".yaml", ".yml"):

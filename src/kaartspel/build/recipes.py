@@ -10,7 +10,8 @@ from pydantic import Field, StrictStr, create_model
 
 from kaartspel.content.loader import SourceMap, read_yaml, validate_model
 from kaartspel.content.schema import Model
-from kaartspel.errors import ContentError, Problem, UsageError
+from kaartspel.errors import ContentError, Problem, UsageError, display_path
+from kaartspel.files import inside, is_file, not_found, plain_name
 from kaartspel.options import (
     BoxOptions,
     CalibrateOptions,
@@ -147,14 +148,15 @@ def load_recipe(path: Path, content_dir: Path | None = None, part: str | None = 
     A kit recipe holds several outputs: *part* (deck, box or calibrate) names the one to
     load; every part is checked, so a kit with a broken part builds none.
     """
-    if not path.is_file():
-        raise UsageError(f"recipe not found: {path}")
+    if not is_file(path):
+        raise UsageError(not_found("recipe", path))
     data, sources = read_yaml(path)
     kind = data.get("type") if isinstance(data, dict) else None
     if kind not in RECIPE_TYPES:
+        got = repr(kind) if sources.quote or kind is None else "another value"
         raise ContentError([sources.problem(
             ("type",), f"type: expected one of {', '.join(repr(t) for t in RECIPE_TYPES)}"
-                       f", got {kind!r}")])
+                       f", got {got}")])
     if kind == "kit":
         return _load_kit_part(path, data, sources, content_dir, part)
     schema, option_model = RECIPE_MODELS[kind]
@@ -225,11 +227,9 @@ def _check_values(model: Any, sources: SourceMap, path: Path, content_dir: Path 
 
     problems = []
     extra = getattr(model, "extra_questions", None)
-    if extra and not (path.parent / extra).is_file():
-        problems.append(sources.problem(
-            ("extra_questions",), f"extra_questions: file not found: {path.parent / extra}"))
-    if ("/" in model.output or "\\" in model.output or not model.output.endswith(".pdf")
-            or bad_character(model.output)):
+    if extra:
+        problems.extend(_check_extra(path, Path(extra), sources, content_dir))
+    if not plain_name(model.output) or bad_character(model.output):
         problems.append(sources.problem(
             ("output",), f"output: expected a file name ending in .pdf, got {model.output!r}"))
     if content_dir is not None and content_dir.is_dir():
@@ -241,6 +241,32 @@ def _check_values(model: Any, sources: SourceMap, path: Path, content_dir: Path 
         elif getattr(model, "select", None) is not None:  # a deck, or a kit's deck
             problems.extend(_check_selection(model, sources, content_dir))
     return problems
+
+
+def project_roots(recipe: Path, content_dir: Path | None) -> list[Path]:
+    """Return the folders a recipe may name files in: its own folder tree and the content."""
+    return [recipe.parent, *([content_dir] if content_dir is not None else [])]
+
+
+def _check_extra(recipe: Path, extra: Path, sources: SourceMap, content_dir: Path | None
+                 ) -> list[Problem]:
+    """Check a recipe's questions file: a regular file inside the project, never outside.
+
+    A recipe comes with a pull request as easily as content does: ``extra_questions:
+    /etc/shadow`` (or ``../../.ssh/…``, or a link leading there) would have its lines quoted
+    by the errors into a CI log.  Such a path is refused before the file is opened.
+    """
+    path = recipe.parent / extra
+    roots = project_roots(recipe, content_dir)
+    where = sources.problem
+    if not inside(path, roots):
+        folder = display_path(recipe.parent) or "."
+        return [where(("extra_questions",), "extra_questions: expected a file in the recipe's "
+                      f"folder ({folder}) or below it, got {str(extra)!r}")]
+    if not path.is_file():
+        return [where(("extra_questions",),
+                      f"extra_questions: file not found: {display_path(path)}")]
+    return []
 
 
 def _check_selection(model: Any, sources: SourceMap, content_dir: Path) -> list[Problem]:

@@ -18,6 +18,7 @@ A failing recipe does not stop the others; :class:`BuildFailed` names every fail
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kaartspel.build.plan import (
+    MANIFEST,
     RECIPE_DIR,
     BuildSettings,
     Outcome,
@@ -38,7 +40,24 @@ from kaartspel.build.plan import (
     plan,
     record,
 )
-from kaartspel.errors import EXIT_CONTENT, KaartspelError, UsageError, display_path
+from kaartspel.errors import (
+    EXIT_CONTENT,
+    KaartspelError,
+    UsageError,
+    display_path,
+    os_reason,
+    signals_deferred,
+    worker_signals,
+)
+from kaartspel.files import (
+    inside,
+    is_dir,
+    not_found,
+    plain_name,
+    resolved,
+    sweep_stale,
+    sweep_tree,
+)
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +130,7 @@ def _build(settings: BuildSettings, target: Target, library: Any = None
     configure(settings.cache_dir if settings.use_cache else None)  # posters have no FaceCache
     recipe = load_recipe(target.recipe, settings.content_dir, target.part)
     output = settings.out_dir / recipe.output
-    settings.out_dir.mkdir(parents=True, exist_ok=True)
+    make_out_dir(settings)
     if recipe.kind in ("box", "calibrate"):
         return _build_kit_sheet(settings, recipe, output)
     if recipe.kind == "deck":
@@ -199,6 +218,7 @@ _EVENTS: Any = None
 
 def _init_worker(queue: Any) -> None:
     global _EVENTS
+    worker_signals()
     _EVENTS = queue
 
 
@@ -233,6 +253,8 @@ def build_stale(settings: BuildSettings, stale: Sequence[Target], jobs: int,
     groups = group_targets(stale, manifest)
     workers = min(jobs, len(groups))
     if workers <= 1 or "fork" not in _start_methods():
+        with signals_deferred():  # Ctrl-C while pikepdf initialises would abort the process
+            import pikepdf  # noqa: F401
         for group in groups:
             for target in group:
                 on_start(target)
@@ -280,11 +302,25 @@ def _build_parallel(settings: BuildSettings, stale: Sequence[Target], groups: li
                 del pending[i]
                 on_done(payload)
     except BaseException:
-        # Ctrl-C reached the workers too: they stop at once (queued groups are skipped) and
-        # their atomic writes leave no partial file.  Wait, so nothing writes after we exit.
+        # Ctrl-C (or SIGTERM): the workers ignore Ctrl-C, so they are ended here; then what
+        # they were writing is swept.  Waited for, so nothing writes after this command.
+        _end_workers(executor)
         executor.shutdown(wait=True, cancel_futures=True)
+        sweep_stale(settings.out_dir)
+        sweep_tree(settings.cache_dir)
         raise
     executor.shutdown(wait=True)
+
+
+def _end_workers(executor: Any) -> None:
+    """Send SIGTERM to every worker process of *executor* (Python 3.14 has a method)."""
+    terminate = getattr(executor, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    for process in list(getattr(executor, "_processes", {}).values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
 
 
 EVENT_GRACE_S = 2.0
@@ -314,12 +350,76 @@ def _settle(futures: dict[Any, list[int]], pending: dict[int, Target],
 
 
 def clean(settings: BuildSettings, targets: Iterable[Target]) -> None:
-    """Delete the cache, the manifest's outputs, the targets' outputs and the previews."""
+    """Delete what kaartspel wrote in the output and cache folders, and nothing else.
+
+    That is: the outputs the manifest and the recipes name (plain ``.pdf`` names in the
+    output folder, see :func:`kaartspel.build.plan.valid_entry`), the cache's own folders
+    and files, and the previews.  A name with a folder part, a file elsewhere, and anything
+    else a user keeps in these folders stay; links are removed, never followed.
+    """
+    from kaartspel.build.fresh_outputs import RECORD
+    from kaartspel.cache import SUBFOLDERS
+
     names = set(load_manifest(settings)) | {t.output_name for t in targets if t.output_name}
-    for name in sorted(names):
-        (settings.out_dir / name).unlink(missing_ok=True)
-    shutil.rmtree(settings.cache_dir, ignore_errors=True)
-    shutil.rmtree(settings.out_dir / "preview", ignore_errors=True)
+    for name in sorted(n for n in names if plain_name(n)):
+        _remove(settings.out_dir / name, tree=False)
+    cache = settings.cache_dir
+    if cache.is_symlink():
+        log.warning("%s is a link; not cleaned", display_path(cache))
+    elif cache.is_dir():
+        for sub in SUBFOLDERS:
+            _remove(cache / sub, tree=True)
+        for file in (MANIFEST, f"{MANIFEST}.lock", RECORD):
+            _remove(cache / file, tree=False)
+        sweep_tree(cache)
+        with contextlib.suppress(OSError):
+            cache.rmdir()  # only if nothing else is left in it
+    _remove(settings.out_dir / "preview", tree=True)
+
+
+def _remove(path: Path, tree: bool) -> None:
+    """Remove a file, a link (not what it points to) or, with *tree*, a folder kaartspel made."""
+    try:
+        if path.is_symlink() or (path.is_file() and not tree) or (tree and path.is_file()):
+            path.unlink()
+        elif tree and path.is_dir():
+            shutil.rmtree(path)  # rmtree removes links inside, never follows them
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise UsageError(f"cannot remove {display_path(path)}: {os_reason(exc)}") from exc
+
+
+def check_out_dir(settings: BuildSettings) -> None:
+    """Refuse an output folder that is a file, a link loop, or inside an input of the build
+    (``--out-dir content/nl`` would put PDFs and a cache among the content)."""
+    from kaartspel.render.templates import PACKAGE_TEMPLATES
+
+    out = settings.out_dir
+    shown = display_path(out)
+    try:
+        real = resolved(out)
+        os.stat(out)
+    except FileNotFoundError:
+        pass  # made when something is built
+    except OSError as exc:
+        raise UsageError(f"cannot use output folder {shown}: {os_reason(exc)}") from exc
+    else:
+        if not is_dir(out):
+            raise UsageError(f"output folder is a file, not a folder: {shown}")
+    for source in (settings.content_dir, *settings.templates, PACKAGE_TEMPLATES):
+        if inside(real, [source]):
+            raise UsageError(f"output folder {shown} lies in an input of the build "
+                             f"({display_path(source)}); use another --out-dir")
+
+
+def make_out_dir(settings: BuildSettings) -> None:
+    """Create the output folder; a UsageError (one line) if the file system refuses."""
+    try:
+        settings.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create output folder {display_path(settings.out_dir)}: "
+                         f"{os_reason(exc)}") from exc
 
 
 def run_build(settings: BuildSettings, names: Sequence[Path] = (), jobs: int | None = None,
@@ -330,8 +430,9 @@ def run_build(settings: BuildSettings, names: Sequence[Path] = (), jobs: int | N
     if jobs < 1:
         raise UsageError(f"--jobs: expected at least 1, got {jobs}")
     for folder in settings.templates:
-        if not folder.is_dir():
-            raise UsageError(f"template folder not found: {display_path(folder)}")
+        if not is_dir(folder):
+            raise UsageError(not_found("template folder", folder))
+    check_out_dir(settings)
     if clean_first:
         clean(settings, find_targets(names, recipe_dir))
     the_plan = plan(settings, names, force=not settings.use_cache, recipe_dir=recipe_dir)
@@ -341,7 +442,10 @@ def run_build(settings: BuildSettings, names: Sequence[Path] = (), jobs: int | N
         outcomes[outcome.target.shown] = outcome
         reporter.finish(outcome)
     if the_plan.stale:
-        settings.out_dir.mkdir(parents=True, exist_ok=True)
+        make_out_dir(settings)
+        # What killed runs left: their process is gone (a running build's files stay).
+        sweep_stale(settings.out_dir)
+        sweep_tree(settings.cache_dir)
         manifest = the_plan.manifest
 
         def done(outcome: Outcome) -> None:

@@ -27,6 +27,7 @@ from kaartspel.build.plan import (
 )
 from kaartspel.build.run import build_target, error_lines, expected_seconds
 from kaartspel.errors import KaartspelError, display_path
+from kaartspel.files import is_dir
 
 Echo = Callable[[str], None]
 
@@ -40,7 +41,7 @@ def watch_paths(settings: BuildSettings, names: Sequence[Path] = (),
     folders += [name.parent for name in names]
     unique: dict[Path, Path] = {}
     for folder in folders:
-        if folder.is_dir():
+        if is_dir(folder):
             unique.setdefault(folder.resolve(), folder)
     # A folder inside another watched one is covered already.
     roots = [f for f in unique if not any(f != o and f.is_relative_to(o) for o in unique)]

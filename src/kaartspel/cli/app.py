@@ -7,6 +7,7 @@ in one place, :class:`ErrorHandlingGroup`, and printed as one ``Error: …`` lin
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import sys
@@ -19,7 +20,15 @@ import typer
 from typer.core import TyperGroup
 
 from kaartspel import __version__
-from kaartspel.errors import EXIT_INTERRUPTED, KaartspelError
+from kaartspel.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    KaartspelError,
+    Terminated,
+    printable,
+    raise_terminated,
+    unexpected,
+)
 from kaartspel.options import (
     BoxOptions,
     CalibrateOptions,
@@ -87,15 +96,32 @@ class ErrorHandlingGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except KaartspelError as exc:
-            settings = ctx.obj if isinstance(ctx.obj, Settings) else None
-            if settings and settings.verbose:
-                log.exception("traceback")
-            for line in exc.lines():
-                typer.echo(f"Error: {line}", err=True)
-            ctx.exit(exc.exit_code)
+            self._report(ctx, exc)
         except KeyboardInterrupt:
-            typer.echo("Error: interrupted; no output was written", err=True)
+            _echo_error("interrupted; no output was written")
             ctx.exit(EXIT_INTERRUPTED)
+        except Terminated:
+            _echo_error("terminated; no output was written")
+            ctx.exit(EXIT_TERMINATED)
+        except Exception as exc:  # the last net: one line, never a traceback (see unexpected)
+            if type(exc).__module__.split(".")[0] in ("typer", "click"):
+                raise  # Typer's own (its Click inside): --help, exit codes, bad flags
+            self._report(ctx, unexpected(exc))
+
+    @staticmethod
+    def _report(ctx: Any, exc: KaartspelError) -> None:
+        settings = ctx.obj if isinstance(ctx.obj, Settings) else None
+        if settings and settings.verbose:
+            log.exception("traceback")
+        for line in exc.lines():
+            _echo_error(line)
+        ctx.exit(exc.exit_code)
+
+
+def _echo_error(line: str) -> None:
+    """Print one ``Error:`` line on stderr (not even a closed stream makes a traceback)."""
+    with contextlib.suppress(OSError, ValueError):
+        typer.echo(f"Error: {printable(line)}", err=True)
 
 
 app = typer.Typer(
@@ -136,6 +162,9 @@ def main_options(
     log.handlers = [handler]
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
     log.propagate = False
+    from kaartspel.cache import forget_warnings
+
+    forget_warnings()  # each command warns once about a cache problem, however many it meets
     ctx.obj = Settings(content=content, verbose=verbose)
 
 
@@ -482,5 +511,12 @@ def check_design_command(
 
 
 def main() -> None:
-    """Run the command line (console-script entry point)."""
+    """Run the command line (console-script entry point).
+
+    SIGTERM (a CI job cancelled, ``kill``) unwinds like Ctrl-C: every temporary file is
+    removed on the way out, and the message is one line.  Worker processes inherit this.
+    """
+    import signal
+
+    signal.signal(signal.SIGTERM, raise_terminated)
     app()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from kaartspel.errors import (
     ContentError,
     UsageError,
     display_path,
+    signals_deferred,
 )
 from kaartspel.options import (
     DeckOptions,
@@ -27,6 +29,12 @@ from kaartspel.options import (
 
 if TYPE_CHECKING:
     from kaartspel.build.plan import BuildSettings
+
+
+def import_native() -> None:
+    """Import the libraries whose native modules cannot take an interruption."""
+    with signals_deferred():
+        import pikepdf  # noqa: F401
 
 
 def resolve_languages(content_dir: Path, lang: str) -> list[str]:
@@ -106,7 +114,27 @@ def resolve_options(model: type[Options], given: dict[str, Any], recipe_path: Pa
 def _ensure_build_dir(output: Path) -> None:
     """Create the default build folder (only that one: a user's -o folder must exist)."""
     if output.parent == Path("build"):
-        output.parent.mkdir(exist_ok=True)
+        # A file or a broken link in the way is named by check_output.
+        with contextlib.suppress(OSError):
+            output.parent.mkdir(exist_ok=True)
+
+
+def check_output_for(output: Path, content_dir: Path, options: Any,
+                     recipe: Path | None) -> None:
+    """Refuse an output that is not a new file or a PDF, or that is an input of the build.
+
+    Checked before anything is rendered: ``-o content/nl/meta.yaml`` would otherwise
+    replace a source file with a PDF.  The same date check runs here too, so that a bad
+    ``SOURCE_DATE_EPOCH`` fails at once rather than after the rendering.
+    """
+    from kaartspel.files import check_output
+    from kaartspel.pdf.save import build_date
+    from kaartspel.render.templates import PACKAGE_TEMPLATES
+
+    inputs = [content_dir, *options.templates, PACKAGE_TEMPLATES]
+    inputs += [path for path in (recipe, getattr(options, "extra_questions", None)) if path]
+    check_output(output, inputs)
+    build_date()
 
 
 def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
@@ -122,21 +150,26 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
     try:
         options, recipe_output = resolve_options(DeckOptions, given, recipe, "deck", content_dir)
         output = output or recipe_output or default_deck_output(options)
+        _ensure_build_dir(output)
+        check_output_for(output, content_dir, options, recipe)
         fresh = FreshOutputs(DEFAULT_CACHE_DIR, content_dir)
         inputs = fresh.inputs("deck", options, output)
         if fresh.is_fresh(output, inputs):
             typer.echo(f"Up to date: {output} (nothing it is made from changed)")
             return
+        import_native()
         from kaartspel.deck.assemble import build_deck
 
         helper = helper or RenderHelper.start()
-        _ensure_build_dir(output)
         with reported_errors(content_dir, options):
             result = build_deck(content_dir, options, output, helper=helper)
         fresh.record(output, inputs)
     finally:
-        if helper is not None:
-            helper.close()
+        if helper is not None and helper.close():
+            # Ended while rendering (Ctrl-C): what it was writing to the cache is swept.
+            from kaartspel.files import sweep_tree
+
+            sweep_tree(DEFAULT_CACHE_DIR)
     typer.echo(
         f"Wrote {result.path}: {result.cards} cards on {result.pages} pages, "
         f"body text {_size_range(result.sizes)} ({result.seconds:.1f} s)"
@@ -157,16 +190,18 @@ def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
 
     options, recipe_output = resolve_options(PosterOptions, given, recipe, "poster", content_dir)
     output = output or recipe_output or default_poster_output(options)
+    _ensure_build_dir(output)
+    check_output_for(output, content_dir, options, recipe)
     fresh = FreshOutputs(DEFAULT_CACHE_DIR, content_dir)
     inputs = fresh.inputs("poster", options, output)
     if fresh.is_fresh(output, inputs):
         typer.echo(f"Up to date: {output} (nothing it is made from changed)")
         return
+    import_native()
     from kaartspel.poster.assemble import build_poster
     from kaartspel.render.hyphenation import configure
 
     configure(DEFAULT_CACHE_DIR)  # as `kaartspel deck` keeps its faces there
-    _ensure_build_dir(output)
     with reported_errors(content_dir, options):
         result = build_poster(content_dir, options, output)
     fresh.record(output, inputs)
@@ -232,6 +267,7 @@ def run_preflight(path: Path, as_json: bool, safe_mm: float, min_text_pt: float,
 
     With *as_json* the full report is printed either way; failures still exit 1.
     """
+    import_native()
     from kaartspel.pdf.preflight import PreflightError, preflight
 
     report = preflight(path, safe_mm, min_text_pt, min_dpi, require_cmyk)
@@ -249,6 +285,7 @@ def run_preflight(path: Path, as_json: bool, safe_mm: float, min_text_pt: float,
 
 def preview_command(target: Path, settings: BuildSettings, dpi: float, out: Path | None) -> None:
     """``kaartspel preview``: write the PNGs and say where they are."""
+    import_native()
     from kaartspel.build.preview import preview
     from kaartspel.cli.report import PlainReporter
 

@@ -12,15 +12,23 @@ import sys
 
 def main() -> None:
     """Run the command line (console-script entry point)."""
-    from kaartspel.deck.workers import start_early
-
-    start_early(sys.argv[1:])
-    from kaartspel.cli.app import main as run
-
     try:
+        from kaartspel.deck.workers import start_early
+
+        start_early(sys.argv[1:])
+        from kaartspel.cli.app import main as run
+
         run()
     except SystemExit as done:
         _exit_now(done.code)
+    except KeyboardInterrupt:  # before the command line was loaded (it reports its own)
+        from kaartspel.deck.workers import take_early
+
+        helper = take_early()
+        if helper is not None:
+            helper.close()
+        print("Error: interrupted; no output was written", file=sys.stderr)
+        _exit_now(130)
 
 
 def _exit_now(code: object) -> None:

@@ -77,14 +77,33 @@ def _fields(content: Content) -> Iterator[tuple[tuple[str | int, ...], str, str]
             yield (*theme.path, "text"), "paragraph", theme.text
 
 
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
+"""Characters that reorder text (embeddings, overrides, isolates, marks): U+202E shows
+``?gnikrow``… reversed, on a card and in a terminal alike."""
+
+ALLOWED_FORMAT = frozenset("\u00ad\u200b")
+"""Format characters (Unicode category Cf) that content may hold anywhere: the soft hyphen
+(a hyphenation point) and the zero-width space (a break point in a long word or an address);
+both only offer a line break, and neither is drawn."""
+
+JOINERS = frozenset("\u200c\u200d")
+"""ZWNJ and ZWJ: allowed inside a word (between two characters that are not spaces), where
+they join or part letters and emoji; anywhere else they do nothing visible but hide."""
+
+
 def bad_character(text: str) -> str | None:
     """Describe the first character of *text* that cannot be printed as text, or None.
 
-    Control characters (other than line breaks and tabs), lone surrogates (which cannot
-    even be encoded as UTF-8) and Unicode noncharacters are refused: YAML escapes such as
-    ``"\\x1b"`` or ``"\\ud800"`` would otherwise reach the renderer.
+    Refused: control characters (other than line breaks and tabs), lone surrogates (which
+    cannot even be encoded as UTF-8), Unicode noncharacters — YAML escapes such as
+    ``"\\x1b"`` or ``"\\ud800"`` would otherwise reach the renderer — the line and paragraph
+    separators U+2028/U+2029 (a line break YAML does not see, which WeasyPrint breaks on),
+    bidirectional controls, and every other format character (category Cf: invisible, and
+    changing how the text around it is drawn) but :data:`ALLOWED_FORMAT` and
+    :data:`JOINERS` inside a word.
     """
-    for ch in text:
+    for i, ch in enumerate(text):
         code = ord(ch)
         category = unicodedata.category(ch)
         if category == "Cc" and ch not in "\n\t":
@@ -93,7 +112,22 @@ def bad_character(text: str) -> str | None:
             return f"U+{code:04X}, half of a surrogate pair (not a character)"
         if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
             return f"the noncharacter U+{code:04X}"
+        if category in ("Zl", "Zp"):
+            return f"the {_name(ch).lower()} U+{code:04X}"
+        if ch in BIDI_CONTROLS:
+            return f"the bidirectional control U+{code:04X} ({_name(ch)})"
+        if category == "Cf" and ch not in ALLOWED_FORMAT:
+            inside = 0 < i < len(text) - 1 and not text[i - 1].isspace() \
+                and not text[i + 1].isspace()
+            if ch in JOINERS and inside:
+                continue
+            where = " outside a word" if ch in JOINERS else ""
+            return f"the invisible format character U+{code:04X} ({_name(ch)}){where}"
     return None
+
+
+def _name(ch: str) -> str:
+    return unicodedata.name(ch, f"U+{ord(ch):04X}")
 
 
 def _characters(sources: SourceMap, path: KeyPath, text: str) -> Iterator[Problem]:
@@ -131,17 +165,25 @@ class QuestionRules:
     def check(
         self, pair: QuestionPair, theme_id: str, base: KeyPath, sources: SourceMap
     ) -> Iterator[Problem]:
-        """Yield the problems of one pair found at *base* (its key path) in *sources*."""
+        """Yield the problems of one pair found at *base* (its key path) in *sources*.
+
+        In a file whose content may not be quoted (``sources.quote``: outside the project)
+        the problems name key paths and rules, never the ids or texts the file holds.
+        """
+        quote = sources.quote
+        name = pair.id if quote else _dotted(base)
         if not pair.id.startswith(f"{theme_id}-"):
             yield sources.problem(
                 (*base, "id"),
                 f"{_dotted((*base, 'id'))}: expected an id starting with '{theme_id}-', "
-                f"got '{pair.id}'",
+                f"got '{pair.id}'" if quote else
+                f"{_dotted((*base, 'id'))}: expected an id starting with the theme's id",
             )
         if pair.id in self.seen_id:
             yield sources.problem(
                 (*base, "id"),
-                f"duplicate question id '{pair.id}' (also in {self.seen_id[pair.id]})",
+                f"duplicate question id '{pair.id}' (also in {self.seen_id[pair.id]})"
+                if quote else f"{_dotted((*base, 'id'))}: duplicate question id",
             )
         self.seen_id[pair.id] = theme_id
         for role in ("group", "personal"):
@@ -149,12 +191,13 @@ class QuestionRules:
             path = (*base, role)
             yield from _characters(sources, path, text)
             if not text.rstrip().endswith("?"):
+                got = f", got '{text}'" if quote else ""
                 yield sources.problem(
-                    path, f"{pair.id}.{role}: expected a question ending with '?', got '{text}'"
+                    path, f"{name}.{role}: expected a question ending with '?'{got}"
                 )
             if text[:1].islower():
                 yield sources.problem(
-                    path, f"{pair.id}.{role}: expected a capital letter at the start"
+                    path, f"{name}.{role}: expected a capital letter at the start"
                 )
             if len(text) > MAX_LENGTH["question"]:
                 yield sources.problem(
@@ -165,9 +208,9 @@ class QuestionRules:
             key = _normal(text)
             if key in self.seen_text:
                 yield sources.problem(
-                    path, f"{pair.id}.{role}: duplicate question (same as {self.seen_text[key]})"
+                    path, f"{name}.{role}: duplicate question (same as {self.seen_text[key]})"
                 )
-            self.seen_text.setdefault(key, f"{pair.id}.{role}")
+            self.seen_text.setdefault(key, f"{name}.{role}")
 
 
 def question_rules(content: Content) -> QuestionRules:

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -21,6 +22,7 @@ from yaml.reader import ReaderError
 
 from kaartspel.content.schema import ContentFile
 from kaartspel.errors import ContentError, Problem, UsageError, display_path
+from kaartspel.files import inside, is_dir, not_found
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,9 @@ class SourceMap:
     """Map key paths of loaded YAML data to the file and line that define them."""
 
     locations: dict[KeyPath, Location] = field(default_factory=dict)
+    quote: bool = True
+    """Whether problems may quote what the file holds (keys, values).  False for a file
+    outside the project (see :func:`read_yaml`): its problems give lines and kinds only."""
 
     def locate(self, path: Sequence[str | int]) -> Location:
         """Return the location of *path*, or of its nearest ancestor that has one."""
@@ -74,8 +79,17 @@ class RawLanguage:
     """Files that could not be read; their sections are missing from *data*."""
 
 
-def read_yaml(path: Path, shown: str | None = None) -> tuple[Any, SourceMap]:
-    """Parse one YAML file safely; return its data and source map or raise ContentError."""
+def read_yaml(path: Path, shown: str | None = None, quote: bool | None = None
+              ) -> tuple[Any, SourceMap]:
+    """Parse one YAML file safely; return its data and source map or raise ContentError.
+
+    Problems in a file outside the project — the working folder, unless *quote* says
+    otherwise (the content folder is always the project) — never quote the file's keys or
+    values, only lines and what kind of thing is wrong: a file given as a questions file
+    or a recipe may be anything (``/etc/shadow``), and its errors may end up in a CI log.
+    """
+    if quote is None:
+        quote = inside(path, [Path.cwd()])
     shown = shown or display_path(path)
     try:
         raw = path.read_bytes()
@@ -96,12 +110,12 @@ def read_yaml(path: Path, shown: str | None = None) -> tuple[Any, SourceMap]:
         ) from exc
     if _FAST_LOADER is not None and _reads_alike(text):
         try:
-            return _compose(_FAST_LOADER, text, shown, _FAST_MAX_DEPTH)
+            return _compose(_FAST_LOADER, text, shown, quote, _FAST_MAX_DEPTH)
         except (yaml.YAMLError, ContentError, RecursionError, _NotFast):
             pass  # read again below: PyYAML's own parser words every problem as before
     try:
         # The reader checks every character up front: it can fail before parsing starts.
-        return _compose(yaml.SafeLoader, text, shown)
+        return _compose(yaml.SafeLoader, text, shown, quote)
     except ReaderError as exc:
         # exc.position counts characters of *text* (libyaml would give a UTF-8 byte offset).
         line = text.count("\n", 0, exc.position) + 1
@@ -182,7 +196,7 @@ _FAST_MAX_DEPTH = 64
 
 def _compose(
     loader_class: type[yaml.SafeLoader] | type[yaml.CSafeLoader], text: str, shown: str,
-    max_depth: int | None = None,
+    quote: bool = True, max_depth: int | None = None,
 ) -> tuple[Any, SourceMap]:
     """Compose *text* (for the line of every node), check it, then construct its data.
 
@@ -192,7 +206,7 @@ def _compose(
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
-        sources = SourceMap()
+        sources = SourceMap(quote=quote)
         problems: list[Problem] = []
         if node is not None:
             if max_depth is not None and not isinstance(node, yaml.CollectionNode):
@@ -238,8 +252,9 @@ def _map_node(
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
             if key in first_seen:
+                named = f" '{key}'" if sources.quote else ""
                 problems.append(
-                    Problem(shown, line, f"duplicate key '{key}' (first at line {first_seen[key]})")
+                    Problem(shown, line, f"duplicate key{named} (first at line {first_seen[key]})")
                 )
                 continue
             first_seen[key] = line
@@ -253,8 +268,8 @@ def _map_node(
 
 def languages(content_dir: Path) -> list[str]:
     """Return the language codes found under *content_dir*, source language first."""
-    if not content_dir.is_dir():
-        raise UsageError(f"content folder not found: {display_path(content_dir)}")
+    if not is_dir(content_dir):
+        raise UsageError(not_found("content folder", content_dir))
     langs = sorted(
         p.name
         for p in content_dir.iterdir()
@@ -283,7 +298,7 @@ def read_language(content_dir: Path, lang: str, partial: bool = False) -> RawLan
     for file in files:
         shown = display_path(file)
         try:
-            data, file_sources = read_yaml(file, shown)
+            data, file_sources = read_yaml(file, shown, quote=True)
         except ContentError as exc:
             problems.extend(exc.problems)
             continue
@@ -354,9 +369,10 @@ def _schema_problem(
     """Turn one pydantic error into a located, human-sized problem."""
     # Pydantic marks dict-key errors with a trailing '[key]'; report them on the key itself.
     loc = tuple(p for p in loc if p != "[key]")
-    dotted = dotted_path(loc)
+    dotted = dotted_path(loc) if sources.quote else _schema_path(model, loc)
     kind = err["type"]
     got = err.get("input")
+    _describe = _describe_value if sources.quote else _kind
     ctx = err.get("ctx") or {}
     if kind == "missing":
         hint = _field_doc(model, loc)
@@ -396,7 +412,7 @@ def _schema_problem(
     elif kind in ("less_than_equal", "less_than", "greater_than_equal", "greater_than"):
         bound = "at most" if kind.startswith("less") else "at least"
         limit = next(ctx[k] for k in ("le", "lt", "ge", "gt") if k in ctx)
-        shown = f"{got:g}" if isinstance(got, int | float) else _describe(got)
+        shown = f"{got:g}" if isinstance(got, int | float) and sources.quote else _describe(got)
         message = f"{dotted}: expected {bound} {limit:g}{_unit(model, loc)}, got {shown}"
     else:
         message = f"{dotted}: {err['msg'].lower()}, got {_describe(got)}"
@@ -434,8 +450,7 @@ def _schema_at(model: type[BaseModel], loc: KeyPath) -> tuple[Any, FieldInfo | N
     annotation: Any = model
     info: FieldInfo | None = None
     for part in loc:
-        while get_origin(annotation) is Annotated:
-            annotation = get_args(annotation)[0]
+        annotation = _unwrapped(annotation, part)
         origin, args = get_origin(annotation), get_args(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             if not isinstance(part, str) or part not in annotation.model_fields:
@@ -453,13 +468,37 @@ def _schema_at(model: type[BaseModel], loc: KeyPath) -> tuple[Any, FieldInfo | N
     return annotation, info
 
 
+def _unwrapped(annotation: Any, part: str | int) -> Any:
+    """Return *annotation* without Annotated, and of a union (``Box | None``) the model that
+    has the field *part* (else the first member that is not None)."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        models = [a for a in members if isinstance(a, type) and issubclass(a, BaseModel)
+                  and isinstance(part, str) and part in a.model_fields]
+        annotation = (models or members or [annotation])[0]
+        while get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+    return annotation
+
+
 def _kind(value: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "text", type(None): "nothing"}.get(
         type(value), type(value).__name__
     )
 
 
-def _describe(value: Any) -> str:
+def _schema_path(model: type[BaseModel], loc: KeyPath) -> str:
+    """Render *loc* naming only what the schema names (a key the file made up is ``?``)."""
+    named: list[str | int] = []
+    for i, part in enumerate(loc):
+        known = isinstance(part, int) or _schema_at(model, loc[: i + 1])[0] is not None
+        named.append(part if known else "?")
+    return dotted_path(named)
+
+
+def _describe_value(value: Any) -> str:
     """Describe a wrong value briefly, e.g. ``42 (a number)``."""
     if value is None:
         return "nothing"

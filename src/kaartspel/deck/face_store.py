@@ -13,6 +13,8 @@ from kaartspel import __version__
 from kaartspel.cache import FaceCache, code_fingerprint, digest
 from kaartspel.deck.cards import SET_THEME, Card
 from kaartspel.deck.faces import CardRenderer
+from kaartspel.errors import RenderError, worker_signals
+from kaartspel.files import sweep_tree
 from kaartspel.render import face_batch as facework
 from kaartspel.render.face_batch import Artwork, FaceJob, Measure
 
@@ -69,8 +71,10 @@ class FaceStore:
         self.cache = cache
         self.helper = helper
         """A process with WeasyPrint loaded to render in (see helper.py), if one was started."""
+        # Asked here, before any worker is forked: an unwritable cache is then skipped by all.
+        writable = cache.writable()
         # Compiled templates live beside the faces (see use_cache).
-        renderer.use_cache(cache.root if cache.enabled else None)
+        renderer.use_cache(cache.root if writable else None)
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.memory: dict[str, bytes] = {}
         """Face PDFs of this run when the disk cache is off."""
@@ -178,7 +182,7 @@ class FaceStore:
 
     def has_pdf(self, face: Card, base: float) -> bool:
         key = self.face_key(face, base)
-        return key in self.memory or self.cache.get_face(key) is not None
+        return key in self.memory or self.cache.has_face(key)
 
     def _render(self, faces: list[Card], base: Bases) -> dict[str, Measure]:
         with self.start(faces, base) as rendering:
@@ -210,7 +214,9 @@ class FaceStore:
                                  ready=lambda: not sent or helper.ready())
             _WORKER_STORE = self
             try:  # the workers are forked here and keep what they inherit
-                pool = multiprocessing.get_context("fork").Pool(workers)
+                # Ctrl-C is this process's to handle; Rendering.close ends the workers.
+                pool = multiprocessing.get_context("fork").Pool(workers,
+                                                                initializer=worker_signals)
             finally:
                 _WORKER_STORE = None
             results = pool.imap(_worker_render, [(batch, base) for batch in batches])
@@ -291,13 +297,19 @@ class FaceStore:
     def pdf(self, face: Card, base: float) -> bytes:
         """Return the one-page PDF of *face* at *base* (it must have been rendered)."""
         key = self.face_key(face, base)
-        if key in self.memory:
-            return self.memory[key]
-        path = self.cache.get_face(key)
-        if path is None:
-            self._render([face], base)
-            return self.pdf(face, base)
-        return path.read_bytes()
+        for attempt in range(2):
+            if key in self.memory:
+                return self.memory[key]
+            data = self.cache.get_face(key)
+            if data is not None:
+                return data
+            # Not there after all: removed meanwhile (a `build --clean` in another terminal),
+            # or damaged and discarded.  Rendered again, it is kept in memory if the cache
+            # cannot take it, so the second attempt finds it.
+            if attempt == 0:
+                self._render([face], base)
+        raise RenderError(f"card '{face.id}': its rendered face was removed while the deck "
+                          "was being made; run the command again")
 
 
 class Rendering:
@@ -353,8 +365,12 @@ class Rendering:
     def close(self) -> None:
         """Stop worker processes (at once if results are still outstanding)."""
         if self._stop is not None:
+            early = len(self.measures) < len(self.pending)
             self._stop()
             self._stop = None
+            if early and self.store.cache.enabled:
+                # Ended while rendering (Ctrl-C, an error): sweep what they were writing.
+                sweep_tree(self.store.cache.root)
 
     def __enter__(self) -> Rendering:
         return self

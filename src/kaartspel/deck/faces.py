@@ -13,11 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import jinja2
 from markupsafe import Markup
 
 from kaartspel.content.model import Content
 from kaartspel.deck.cards import Card
 from kaartspel.deck.diagrams import mini_cycle, mini_ladder
+from kaartspel.errors import template_error
 from kaartspel.render.document import TemplateRenderer
 from kaartspel.render.face_batch import Measure, lay_out
 from kaartspel.render.stamps import placeholder
@@ -122,6 +124,8 @@ class CardRenderer(TemplateRenderer):
                  strict: bool = True) -> None:
         super().__init__(content, geometry, templates, strict)
         self._icons: dict[str, Markup] = {}
+        self.current: Card | None = None
+        """The card the templates render now (named by a template error)."""
 
     stamp_icons = True
     """Lay icons out as placeholders and draw each once as a shared form (see stamps)."""
@@ -133,7 +137,7 @@ class CardRenderer(TemplateRenderer):
     def icon_svg(self, theme: str) -> Markup:
         """Return the theme's icon as inline SVG in white (bands and backs are coloured)."""
         if theme not in self._icons:
-            svg = self.templates.icon(theme).replace("currentColor", "#ffffff")
+            svg = self.templates.icon(theme, self.strict).replace("currentColor", "#ffffff")
             self._icons[theme] = Markup(svg)
         return self._icons[theme]
 
@@ -169,19 +173,25 @@ class CardRenderer(TemplateRenderer):
         css = self.env.get_template("cards.css").render(g=self.geometry, palette=self.palette)
         themes = {t.id: t for t in self.content.themes}
         page = self.env.get_template("cards.html")
-        return page.render(
-            lang=self.content.lang,
-            document_title=self.content.meta.title,
-            css=Markup(self.fonts_css + css),
-            cards=[_Face(card, self, b) for card, b in zip(cards, bases, strict=True)],
-            meta=self.content.meta,
-            ui=self.content.ui,
-            themes=themes,
-            icons=_IconLookup(self),
-            qr=self.qr,
-            g=self.geometry,
-            t=self.typesetter,
-        )
+        faces = [_Face(card, self, b) for card, b in zip(cards, bases, strict=True)]
+        self.current = None
+        try:
+            return page.render(
+                lang=self.content.lang,
+                document_title=self.content.meta.title,
+                css=Markup(self.fonts_css + css),
+                cards=faces,
+                meta=self.content.meta,
+                ui=self.content.ui,
+                themes=themes,
+                icons=_IconLookup(self),
+                qr=self.qr,
+                g=self.geometry,
+                t=self.typesetter,
+            )
+        except (jinja2.TemplateError, RecursionError) as exc:  # a --templates override
+            card = self.current
+            raise template_error(exc, card.id if card is not None else None) from exc
 
     def render(self, cards: Sequence[Card], base: float) -> tuple[Any, dict[str, Measure]]:
         """Lay out *cards* at *base* pt; return the document and each card's measure."""
@@ -204,6 +214,7 @@ class _Face:
 
     def __init__(self, card: Card, renderer: CardRenderer, base: float) -> None:
         self._card = card
+        self._renderer = renderer
         self.diagram = renderer.diagram(card)
         self.s = role_sizes(base, renderer.geometry.ratio)
         """Font size (pt) of each text role."""
@@ -211,4 +222,6 @@ class _Face:
         """The sizes as the custom properties the stylesheet uses."""
 
     def __getattr__(self, name: str) -> Any:
+        # The card the template reads last is the one it renders: an error names it.
+        self._renderer.current = self._card
         return getattr(self._card, name)

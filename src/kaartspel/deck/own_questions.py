@@ -79,9 +79,10 @@ def check_custom_questions(
         return None, sorted(set(problems))
     themes = [theme.id for theme in content.themes if theme.questions]
     if model.theme not in themes:
+        named = f" '{model.theme}'" if sources.quote else ""
         problems.append(
             sources.problem(
-                ("theme",), f"theme: unknown theme '{model.theme}' (valid: {', '.join(themes)})"
+                ("theme",), f"theme: unknown theme{named} (valid: {', '.join(themes)})"
             )
         )
     rules = question_rules(content)

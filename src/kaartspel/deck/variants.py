@@ -64,7 +64,7 @@ class VariantRenderer(CardRenderer):
         """Return the theme's icon in (CMYK) white, with alt text in the accessible variant."""
         if theme not in self._icons:
             white = self._colour("#ffffff", WHITE_CMYK)
-            svg = self.templates.icon(theme).replace("currentColor", white)
+            svg = self.templates.icon(theme, self.strict).replace("currentColor", white)
             if self.variant == "accessible":
                 alt = self.content.ui.icon_alt.replace("{theme}", self.theme_name(theme))
                 svg = with_title(svg, alt)

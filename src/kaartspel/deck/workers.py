@@ -20,9 +20,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import signal
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from kaartspel.errors import worker_signals
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -106,19 +109,38 @@ class RenderHelper:
         result, records = payload
         # What the render logged there (e.g. --no-strict warnings) is logged here.
         for name, level, message in records:
-            logging.getLogger(name).log(level, "%s", message)
+            if name == "kaartspel.cache" and level == logging.WARNING:
+                from kaartspel.cache import warn_again
+
+                warn_again(message)  # once per command, whichever process found it
+            else:
+                logging.getLogger(name).log(level, "%s", message)
         return result  # type: ignore[no-any-return]
 
-    def close(self) -> None:
-        """Stop the helper (it may be busy warming up: it is then terminated)."""
+    def close(self) -> bool:
+        """Stop the helper; return whether it had to be ended while busy.
+
+        A busy helper (warming up, or rendering when the command was interrupted) is ended
+        with the workers it forked (its process group); the caller then sweeps what they
+        may have been writing.
+        """
+        ended = False
         if self._process.is_alive():
             with contextlib.suppress(OSError):
                 self._conn.send(None)
             self._process.join(STOP_TIMEOUT_S / 20)
             if self._process.is_alive():
-                self._process.terminate()
+                ended = True
+                pid = self._process.pid
+                try:
+                    if pid is None or os.getpgid(pid) != pid:
+                        raise ProcessLookupError  # not (yet) in a group of its own
+                    os.killpg(pid, signal.SIGTERM)
+                except (OSError, ProcessLookupError):
+                    self._process.terminate()
                 self._process.join(STOP_TIMEOUT_S)
         self._conn.close()
+        return ended
 
     def __enter__(self) -> RenderHelper:
         return self
@@ -133,7 +155,11 @@ def _serve(conn: Connection, command_end: Connection) -> None:
     # helper would never see the command's end close if the command died.
     command_end.close()
     # Ctrl-C is the command's to handle: it stops the helper (no second traceback here).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # In a process group of its own, so that the command ends the helper and every worker
+    # the helper forked at once (see close).
+    worker_signals()
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)
     import weasyprint  # noqa: F401  # the head start
 
     from kaartspel.render import face_batch as facework  # noqa: F401  # no content model, no Jinja: jobs are plain data
@@ -164,7 +190,10 @@ def _serve(conn: Connection, command_end: Connection) -> None:
             else:
                 conn.send(("ok", _run(job)))
         except BaseException as exc:  # the command renders it again and reports it
-            conn.send(("error", repr(exc)))
+            try:
+                conn.send(("error", repr(exc)))
+            except OSError:
+                return  # the command is gone
 
 
 _RECORDS: list[tuple[str, int, str]] = []

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
@@ -26,8 +27,9 @@ from kaartspel.content.load import load_content
 from kaartspel.content.model import Content
 from kaartspel.deck.assemble import build_deck, deck_cards
 from kaartspel.deck.cards import Card
+from kaartspel.files import write_atomic, write_error
 from kaartspel.options import ExportOptions, default_export_names
-from kaartspel.pdf.save import atomic_write, build_date, check_output, save_pdf
+from kaartspel.pdf.save import build_date, check_output, save_pdf
 from kaartspel.render.templates import TemplateSet
 
 log = logging.getLogger(__name__)
@@ -137,8 +139,10 @@ def write_pngs(faces: Path, cards: Sequence[Card], folder: Path, options: Export
         if folder.exists():
             shutil.rmtree(folder)
         staging.rename(folder)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):  # a full disk while the PNGs were written: one line
+            raise write_error(folder, exc) from exc
         raise
     return [folder / name for name in names]
 
@@ -147,14 +151,15 @@ def write_zip(files: Sequence[Path], path: Path) -> None:
     """Write *files* into the zip *path*, reproducibly (fixed dates, sorted, one folder)."""
     stamp = build_date().timetuple()[:6]
 
-    def write(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:  # PNGs are compressed
+    def write(handle: BinaryIO) -> None:
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED) as archive:  # PNGs are compressed
             for file in sorted(files):
                 info = zipfile.ZipInfo(f"{path.stem}/{file.name}", date_time=stamp)
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, file.read_bytes())
 
-    atomic_write(path, write)
+    check_output(path, suffixes=(".zip",))
+    write_atomic(path, write, durable=True)
 
 
 def write_slides(faces: Path, texts: Sequence[str], path: Path, content: Content,

@@ -38,13 +38,25 @@ How positions and sizes are computed (approximations, on purpose):
   any glyph).  Composite fonts are read as two-byte codes with CID = code (Identity CMaps).
 * Clipping is ignored (clipped-away text still counts); annotation appearance streams and
   Type3 glyph procedures are not scanned.  A tolerance of 0.1 mm absorbs rounding.
+
+What preflight inflates is bounded (:class:`Budget`): a stream is decoded here, in bounded
+steps, before pikepdf parses it, so a 1 MB file that inflates to 1 GB (a decompression bomb)
+is a failure, found within :data:`MAX_STREAM_BYTES`, not a 2 GB process that says OK.  Each
+stream may inflate to at most :data:`MAX_STREAM_BYTES` (parsing one holds about 110 bytes of
+Python objects per byte), the document to :data:`MAX_DOCUMENT_BYTES`, and the whole check
+takes at most :data:`MAX_SECONDS` (forms drawing forms drawing forms …).  kaartspel's own
+outputs use well under 1 % of this: the largest stream of the A1 poster inflates to 120 KB.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
+import string
+import time
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -53,13 +65,11 @@ from typing import Any
 import pikepdf
 from pikepdf import Name
 
-from kaartspel.errors import EXIT_CONTENT, KaartspelError, UsageError, display_path
+from kaartspel.errors import EXIT_CONTENT, KaartspelError, UsageError, display_path, printable
+from kaartspel.files import is_file, not_found
 from kaartspel.pdf import tounicode
 from kaartspel.units import MIN_TEXT_PT, MM, SAFE_MM
 
-"""PDF points per millimetre."""
-"""Default distance from the trim to any text (the design brief's safe area)."""
-"""Default smallest text size (the design brief)."""
 MIN_DPI = 300.0
 """Default smallest effective image resolution (the design brief)."""
 TOLERANCE_MM = 0.1
@@ -69,6 +79,160 @@ DESCENT_EM = 0.0
 ASCENT_EM = 0.75
 MAX_DEPTH = 16
 """Form XObject nesting followed before giving up (guards against cycles)."""
+MAX_STREAM_BYTES = 8 * 1024 * 1024
+"""Largest decoded stream preflight parses (a content stream of 8 MB takes some 10 s)."""
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+"""Most bytes preflight inflates for one document, every stream parsed counted each time."""
+MAX_SECONDS = 60.0
+"""Longest a preflight may take."""
+
+
+class OverBudget(Exception):
+    """A stream inflates past the budget, or the time is up: the file is not checked."""
+
+
+class Budget:
+    """What one preflight may still inflate, and until when it may run."""
+
+    def __init__(self, stream_bytes: int = MAX_STREAM_BYTES,
+                 document_bytes: int = MAX_DOCUMENT_BYTES, seconds: float = MAX_SECONDS
+                 ) -> None:
+        self.stream_bytes = stream_bytes
+        self.left = document_bytes
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def tick(self) -> None:
+        """Raise OverBudget once the time is up."""
+        if time.monotonic() > self.deadline:
+            raise OverBudget(f"preflight stopped after {self.seconds:g} s (its time budget); "
+                             "the file was not checked completely")
+
+    def take(self, stream: Any, what: str) -> None:
+        """Account for decoding *stream*; raise OverBudget (never decoding it) if too large."""
+        self.tick()
+        limit = min(self.stream_bytes, self.left)
+        size = decoded_size(stream, limit)
+        if size is None or size > limit:
+            mb = f"{limit / 1024 / 1024:.0f} MB"
+            raise OverBudget(f"{what} inflates to more than {mb} (a decompression bomb?); "
+                             "not checked")
+        self.left -= size
+
+
+_FILTERS = {"/Fl": "/FlateDecode", "/LZW": "/LZWDecode", "/AHx": "/ASCIIHexDecode",
+            "/A85": "/ASCII85Decode", "/RL": "/RunLengthDecode"}
+
+
+def decoded_size(stream: Any, limit: int) -> int | None:
+    """Return how many bytes *stream* decodes to, or ``limit + 1`` once it passes *limit*.
+
+    The filters are applied here, each stopping as soon as its output passes *limit*, so
+    nothing large is ever held.  None: a filter this cannot apply (an image codec) or
+    data it cannot decode — and the raw data is too large for that to be harmless.
+    """
+    try:
+        data = bytes(stream.read_raw_bytes())
+        spec = stream.get("/Filter")
+    except (pikepdf.PdfError, AttributeError, ValueError):
+        return None
+    filters = [spec] if isinstance(spec, pikepdf.Name) else list(spec or [])
+    for name in filters:
+        step = _DECODERS.get(_FILTERS.get(str(name), str(name)))
+        decoded = step(data, limit) if step is not None else None
+        if decoded is None:
+            # Whatever pikepdf makes of it: no filter expands more than zlib's 1032 : 1.
+            return len(data) if len(data) * 1032 <= limit else None
+        if len(decoded) > limit:
+            return limit + 1
+        data = decoded
+    return len(data)  # predictors (DecodeParms) never add bytes
+
+
+def _inflate(data: bytes, limit: int) -> bytes | None:
+    inflater = zlib.decompressobj()
+    out = bytearray()
+    chunk = data
+    try:
+        while chunk and len(out) <= limit:
+            out += inflater.decompress(chunk, limit + 1 - len(out))
+            chunk = inflater.unconsumed_tail
+        if len(out) <= limit:
+            out += inflater.flush()
+    except zlib.error:
+        return bytes(out) if out else None  # truncated data: pikepdf decodes as much
+    return bytes(out)
+
+
+def _ascii_hex(data: bytes, limit: int) -> bytes | None:
+    digits = bytes(c for c in data.split(b">")[0] if chr(c) in string.hexdigits)
+    try:
+        return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())[: limit + 1]
+    except ValueError:
+        return None
+
+
+def _ascii85(data: bytes, limit: int) -> bytes | None:
+    body = data.split(b"~>")[0].replace(b"<~", b"")
+    if body.count(b"z") * 4 > limit:
+        return b"\0" * (limit + 1)
+    try:
+        return base64.a85decode(body, adobe=False, ignorechars=b" \t\n\r\x0b\x0c\x00")
+    except ValueError:
+        return None
+
+
+def _run_length(data: bytes, limit: int) -> bytes | None:
+    out = bytearray()
+    i = 0
+    while i < len(data) and len(out) <= limit:
+        length = data[i]
+        if length == 128:
+            break
+        if length < 128:
+            out += data[i + 1 : i + 2 + length]
+            i += 2 + length
+        else:
+            out += data[i + 1 : i + 2] * (257 - length)
+            i += 2
+    return bytes(out)
+
+
+def _lzw(data: bytes, limit: int) -> bytes | None:
+    """Decode LZW (early change, as PDF's default), stopping past *limit*."""
+    out = bytearray()
+    table = [bytes([i]) for i in range(256)] + [b"", b""]
+    width, previous = 9, b""
+    bits = value = 0
+    for byte in data:
+        value, bits = (value << 8) | byte, bits + 8
+        while bits >= width:
+            bits -= width
+            code = (value >> bits) & ((1 << width) - 1)
+            if code == 256:
+                table, width, previous = table[:258], 9, b""
+                continue
+            if code == 257:
+                return bytes(out)
+            if code < len(table):
+                entry = table[code]
+            elif code == len(table) and previous:
+                entry = previous + previous[:1]
+            else:
+                return None
+            out += entry
+            if len(out) > limit:
+                return bytes(out)
+            if previous:
+                table.append(previous + entry[:1])
+            previous = entry
+            if len(table) + 1 >= (1 << width) and width < 12:
+                width += 1
+    return bytes(out)
+
+
+_DECODERS = {"/FlateDecode": _inflate, "/LZWDecode": _lzw, "/ASCIIHexDecode": _ascii_hex,
+             "/ASCII85Decode": _ascii85, "/RunLengthDecode": _run_length}
 
 Matrix = tuple[float, float, float, float, float, float]
 Box = tuple[float, float, float, float]
@@ -152,7 +316,7 @@ class FontInfo:
 class _Font:
     """What the interpreter needs of a font: code splitting, advance widths, text."""
 
-    def __init__(self, font: Any) -> None:
+    def __init__(self, font: Any, budget: Budget | None = None) -> None:
         subtype = str(font.get("/Subtype", "/Unknown"))
         self.name = str(font.get("/BaseFont", "/(unnamed)")).lstrip("/")
         self.type = subtype.lstrip("/")
@@ -177,7 +341,10 @@ class _Font:
             if subtype == "/Type3":
                 self.scale = abs(float((font.get("/FontMatrix") or [0.001])[0]))
                 self.default = 0.0
-        self.unicode = tounicode.read(font.get("/ToUnicode"))
+        to_unicode = font.get("/ToUnicode")
+        if isinstance(to_unicode, pikepdf.Stream):  # bounded like every stream it inflates
+            (budget or Budget()).take(to_unicode, "a font's ToUnicode map")
+        self.unicode = tounicode.read(to_unicode)
         files = ("/FontFile", "/FontFile2", "/FontFile3")
         self.embedded = subtype == "/Type3" or (
             descriptor is not None and any(key in descriptor for key in files)
@@ -344,9 +511,11 @@ _SHOW_OPS = {"Tj", "TJ", "'", '"'}
 class Scanner:
     """Interpret content streams of one page: text runs, colour uses, images, fonts."""
 
-    def __init__(self, page: int, fonts: dict[Any, _Font]) -> None:
+    def __init__(self, page: int, fonts: dict[Any, _Font], budget: Budget | None = None
+                 ) -> None:
         self.page = page
         self.fonts = fonts
+        self.budget = budget or Budget()
         self.texts: list[TextRun] = []
         self.colours: list[ColourUse] = []
         self.images: list[ImageUse] = []
@@ -379,6 +548,11 @@ class Scanner:
             if key in self._active:
                 return
             self._active.add(key)
+        contents = owner.get("/Contents") if not isinstance(owner, pikepdf.Stream) else owner
+        streams = [contents] if isinstance(contents, pikepdf.Stream) else \
+            [c for c in (contents or []) if isinstance(c, pikepdf.Stream)]
+        for stream in streams:
+            self.budget.take(stream, f"page {self.page}: a content stream")
         try:
             instructions = pikepdf.parse_content_stream(owner)
         except pikepdf.PdfError:
@@ -399,7 +573,9 @@ class Scanner:
     def _interpret(self, instructions: Any, resources: Any, state: _State, depth: int) -> None:
         stack: list[_State] = []
         tm = tlm = IDENTITY
-        for instruction in instructions:
+        for count, instruction in enumerate(instructions):
+            if count % 4096 == 0:
+                self.budget.tick()
             op = str(instruction.operator)
             operands: Any = instruction.operands if hasattr(instruction, "operands") else ()
             if op == "q":
@@ -559,7 +735,7 @@ class Scanner:
     def _font_object(self, font: Any) -> _Font:
         key = font.objgen if font.is_indirect else id(font)
         if key not in self.fonts:
-            self.fonts[key] = _Font(font)
+            self.fonts[key] = _Font(font, self.budget)
         metrics = self.fonts[key]
         if metrics not in self.used_fonts:
             self.used_fonts.append(metrics)
@@ -740,11 +916,13 @@ def _output_intent(pdf: pikepdf.Pdf) -> dict[str, Any] | None:
             "info": str(first.get("/Info", "")), "components": None}
 
 
-def _pdfx_version(pdf: pikepdf.Pdf) -> str | None:
+def _pdfx_version(pdf: pikepdf.Pdf, budget: Budget | None = None) -> str | None:
     version = pdf.docinfo.get("/GTS_PDFXVersion") if pdf.trailer.get("/Info") else None
     if version is not None:
         return str(version)
     if "/Metadata" in pdf.Root:
+        if isinstance(pdf.Root.Metadata, pikepdf.Stream):
+            (budget or Budget()).take(pdf.Root.Metadata, "the XMP metadata")
         try:
             meta = pdf.open_metadata()
             value = meta.get("pdfxid:GTS_PDFXVersion")
@@ -791,12 +969,29 @@ def _page_boxes(page: pikepdf.Page) -> tuple[dict[str, Box], Box, Box, Box, bool
 
 def check_pdf(pdf: pikepdf.Pdf, name: str = "", safe_mm: float = SAFE_MM,
               min_text_pt: float = MIN_TEXT_PT, min_dpi: float = MIN_DPI,
-              require_cmyk: bool | None = None) -> Report:
-    """Preflight an open PDF; return the report (``report.failures`` lists what failed)."""
+              require_cmyk: bool | None = None, budget: Budget | None = None) -> Report:
+    """Preflight an open PDF; return the report (``report.failures`` lists what failed).
+
+    A file that needs more than the *budget* (see :class:`Budget`) fails with that reason.
+    """
+    budget = budget or Budget()
+    try:
+        return _check_pdf(pdf, name, safe_mm, min_text_pt, min_dpi, require_cmyk, budget)
+    except OverBudget as exc:
+        return Report(file=name, pages=[], fonts=[], colour_spaces=[],
+                      declared_colour_spaces=[], output_intent=None, pdfx_version=None,
+                      require_cmyk=bool(require_cmyk), smallest_text_pt=None, safe_mm=safe_mm,
+                      min_text_pt=min_text_pt, min_dpi=min_dpi,
+                      failures=[str(exc) if str(exc).startswith("page ")
+                                else f"document: {exc}"])
+
+
+def _check_pdf(pdf: pikepdf.Pdf, name: str, safe_mm: float, min_text_pt: float,
+               min_dpi: float, require_cmyk: bool | None, budget: Budget) -> Report:
     failures: list[str] = []
     notes: list[str] = []
     intent = _output_intent(pdf)
-    pdfx = _pdfx_version(pdf)
+    pdfx = _pdfx_version(pdf, budget)
     is_pdfx = intent is not None and intent["subtype"] == "GTS_PDFX"
     if require_cmyk is None:
         require_cmyk = bool(is_pdfx and intent and intent["components"] == 4)
@@ -818,7 +1013,7 @@ def check_pdf(pdf: pikepdf.Pdf, name: str = "", safe_mm: float = SAFE_MM,
         if is_pdfx and not has_trim and "ArtBox" not in present:
             failures.append(f"{where}: no TrimBox or ArtBox (required by PDF/X)")
         single = has_trim and not _same(trim, media)
-        scanner = Scanner(number, fonts)
+        scanner = Scanner(number, fonts, budget)
         scanner.scan_page(page)
         for font in scanner.used_fonts:
             font_pages.setdefault(id(font), set()).add(number)
@@ -968,14 +1163,25 @@ def preflight(path: Path, safe_mm: float = SAFE_MM, min_text_pt: float = MIN_TEX
     """Open and preflight the PDF at *path*; UsageError if it cannot be read."""
     if safe_mm < 0 or min_text_pt < 0 or min_dpi < 0:
         raise UsageError("--safe, --min-text and --min-dpi must not be negative")
-    if not path.is_file():
-        raise UsageError(f"no such file: {display_path(path)}")
+    if not is_file(path):
+        message = not_found("file", path)
+        raise UsageError(message if message.startswith("cannot use")
+                         else f"no such file: {display_path(path)}")
+    shown = display_path(path)
     try:
         pdf = pikepdf.open(path)
-    except (pikepdf.PdfError, OSError) as exc:
-        raise UsageError(f"cannot read {display_path(path)} as a PDF: {exc}") from exc
+    except pikepdf.PasswordError as exc:
+        raise UsageError(f"cannot read {shown}: it is protected by a password; preflight "
+                         "a copy saved without one") from exc
+    except (pikepdf.PikepdfError, OSError) as exc:
+        raise UsageError(f"cannot read {shown} as a PDF: {printable(str(exc))}") from exc
     with pdf:
-        return check_pdf(pdf, display_path(path), safe_mm, min_text_pt, min_dpi, require_cmyk)
+        try:
+            return check_pdf(pdf, shown, safe_mm, min_text_pt, min_dpi, require_cmyk)
+        except (pikepdf.PikepdfError, RecursionError, ValueError, TypeError) as exc:
+            # A damaged object deep in the file (pikepdf opens files lazily).
+            raise PreflightError([f"document: cannot be checked: {type(exc).__name__}: "
+                                  f"{printable(str(exc))[:200]}"]) from exc
 
 
 def iter_text(pdf: pikepdf.Pdf) -> Iterator[TextRun]:

@@ -2,60 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from kaartspel import __version__
-from kaartspel.errors import OutputError, display_path
+from kaartspel.errors import UsageError
+from kaartspel.files import check_output, write_atomic
 
 FIXED_EPOCH = 1672531200  # 2023-01-01T00:00:00Z, used when nothing else gives a date
-
-
-def check_output(path: Path) -> Path:
-    """Return *path* if its folder exists and is writable, else an OutputError."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise OutputError(f"output is a folder, not a file: {display_path(path)}")
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"output folder is a file, not a folder: {display_path(folder)}")
-    if not folder.is_dir():
-        raise OutputError(f"output folder does not exist: {display_path(folder)}")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"output folder is not writable: {display_path(folder)}")
-    return path
-
-
-def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside *path*, then move it into place.
-
-    If *write* fails or is interrupted, the previous *path* is untouched and the temporary
-    file removed.
-    """
-    check_output(path)
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except (OSError, ValueError) as exc:  # ValueError: a name the file system cannot hold
-        raise OutputError(f"cannot write {display_path(path)}: {_reason(exc)}") from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):  # disk full, quota, a folder in the way …
-            raise OutputError(f"cannot write {display_path(path)}: {_reason(exc)}") from exc
-        raise
-
-
-def _reason(exc: BaseException) -> str:
-    return (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)) or \
-        type(exc).__name__
 
 
 def build_date(inputs: Iterable[bytes] = ()) -> datetime:
@@ -67,7 +25,11 @@ def build_date(inputs: Iterable[bytes] = ()) -> datetime:
     seconds = FIXED_EPOCH
     if epoch and epoch.strip().isdigit():
         seconds = int(epoch)
-    return datetime.fromtimestamp(seconds, tz=UTC)
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (ValueError, OverflowError, OSError):  # past year 9999, or past what C time takes
+        raise UsageError(f"SOURCE_DATE_EPOCH={epoch.strip()[:20] if epoch else ''} is after "
+                         "the year 9999; give the seconds since 1970 of a real date") from None
 
 
 def save_pdf(pdf: Any, path: Path, title: str, lang: str, viewer_title: bool = True) -> None:
@@ -92,8 +54,14 @@ def save_pdf(pdf: Any, path: Path, title: str, lang: str, viewer_title: bool = T
     prefs.PrintScaling = pikepdf.Name("/None")
     pdf.Root.ViewerPreferences = prefs
 
-    def write(tmp: Path) -> None:
-        pdf.save(tmp, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    check_output(path)
+    # Saved to memory first: QPDF writing to a file itself aborts the whole process (a C++
+    # exception it cannot pass to Python) when the disk fills up, and leaves its own
+    # temporary file.  Written from here, a full disk is one error line and nothing stays.
+    buffer = io.BytesIO()
+    pdf.save(buffer, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    write_atomic(path, buffer.getbuffer(), durable=True)
 
-    atomic_write(path, write)
+
+__all__ = ["FIXED_EPOCH", "build_date", "check_output", "save_pdf"]

@@ -72,7 +72,7 @@ class PosterRenderer(TemplateRenderer):
         colour = colour or self.palette.colour(theme).rgb
         key = (theme, colour)
         if key not in self._icons:
-            svg = self.templates.icon(theme).replace("currentColor", colour)
+            svg = self.templates.icon(theme, self.strict).replace("currentColor", colour)
             self._icons[key] = Markup(svg)
         return self._icons[key]
 

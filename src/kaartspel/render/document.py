@@ -19,6 +19,7 @@ from urllib.request import url2pathname
 
 import jinja2
 
+from kaartspel.cache import read_entry, write_entry
 from kaartspel.errors import RenderError, printable
 from kaartspel.render import hyphenation
 from kaartspel.render.templates import TemplateSet
@@ -99,7 +100,9 @@ def strict_logging(strict: bool, what: str) -> Iterator[_Collector]:
             log.log(logging.DEBUG if strict else logging.WARNING,
                     "%s: WeasyPrint: %s", what, printable(message))
         if strict:
-            first = collector.messages[0].splitlines()[0]
+            # Only a real line break ends WeasyPrint's first line: str.splitlines would also
+            # cut at U+2028 or U+0085 inside quoted text (printable shows those escaped).
+            first = collector.messages[0].replace("\r\n", "\n").split("\n")[0]
             more = len(collector.messages) - 1
             raise RenderError(
                 f"{what}: WeasyPrint reported: {first}"
@@ -158,18 +161,22 @@ class TemplateRenderer:
 
 
 class _TemplateCache(jinja2.FileSystemBytecodeCache):
-    """Compiled templates on disk; never an error (the folder may be cleaned meanwhile)."""
+    """Compiled templates on disk, sealed like every cache entry; never an error (the folder
+    may be cleaned meanwhile, damaged, read-only or full: the template is compiled again)."""
 
     def __init__(self, folder: Path) -> None:
-        super().__init__(str(folder))
+        super().__init__(str(folder), pattern="%s.jinja")  # sealed: not Jinja's own files
         self.folder = folder
 
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = Path(self._get_cache_filename(bucket))
+        payload = read_entry(self.folder.parent, path)
+        if payload is not None:
+            bucket.bytecode_from_string(payload)  # Jinja checks the template's source hash
+
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            super().dump_bytecode(bucket)
-        except OSError as exc:
-            log.debug("compiled template not kept: %s", exc)
+        path = Path(self._get_cache_filename(bucket))
+        write_entry(self.folder.parent, path, bucket.bytecode_to_string())
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kaartspel.cache import FaceCache, digest
-from kaartspel.errors import FitError
+from kaartspel.errors import KaartspelError, RenderError, display_path
 from kaartspel.render import hyphenation
 from kaartspel.render.document import (
     fit_boxes,
@@ -130,9 +130,8 @@ def run(job: FaceJob) -> tuple[dict[str, Measure], dict[str, bytes]]:
             single.pages.append(page)
             buffer = io.BytesIO()
             single.save(buffer, deterministic_id=True, compress_streams=True)
-            if job.cache.enabled:
-                job.cache.put_face(key, buffer.getvalue())
-            else:
+            # What the cache cannot take (off, read-only, full) goes back in memory.
+            if not job.cache.put_face(key, buffer.getvalue()):
                 kept[key] = buffer.getvalue()
     for face_id, fit_key, size in zip(job.ids, job.fit_keys, job.sizes, strict=True):
         m = measures[face_id]
@@ -164,8 +163,48 @@ def lay_out(html: str, ids: tuple[str, ...], templates: TemplateSet, strict: boo
             html = unbreak(html, word, starts[index], end)
         document = render_document(html, templates, strict, what)
     if len(document.pages) != len(ids):
-        raise FitError(f"{len(ids)} cards laid out on {len(document.pages)} pages")
+        raise page_count_error(document, ids, templates)
     return document, measure(document, ids)
+
+
+def page_count_error(document: Any, ids: tuple[str, ...], templates: TemplateSet
+                     ) -> RenderError:
+    """Return the error for faces laid out on more (or fewer) pages than there are faces.
+
+    Each face is a ``<section data-card>``; a page without one belongs to the face before
+    it.  The first face on other than one page is named, with its template: a template
+    (an override) made it run over its page, or two share one.
+    """
+    pages: dict[str, int] = dict.fromkeys(ids, 0)
+    kinds: dict[str, str] = {}
+    current: str | None = None
+    for page in document.pages:
+        found = None
+        for box in page._page_box.descendants():
+            element: Any = getattr(box, "element", None)
+            card = element.get("data-card") if element is not None else None
+            if card in pages:
+                found = card
+                kinds[card] = next((c[5:] for c in (element.get("class") or "").split()
+                                    if c.startswith("kind-")), "")
+                break
+        current = found or current
+        if current is not None:
+            pages[current] += 1
+    wrong = next((card for card in ids if pages[card] != 1), None)
+    counted = f"{len(ids)} card(s) laid out on {len(document.pages)} pages"
+    if wrong is None:
+        return RenderError(f"{counted}; a template makes a card run over its page, "
+                           "fix the template")
+    names = []
+    for name in (f"card/{kinds.get(wrong, '')}.html", "cards.html"):
+        try:
+            names.append(display_path(templates.find(name)))
+        except KaartspelError:
+            continue
+    takes = f"takes {pages[wrong]} pages" if pages[wrong] else "shares a page with another"
+    return RenderError(f"card '{wrong}' {takes} ({counted}); its templates "
+                       f"({', '.join(names)}) must keep each card on one page: fix them")
 
 
 def measure(document: Any, ids: tuple[str, ...]) -> dict[str, Measure]:

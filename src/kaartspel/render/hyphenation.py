@@ -12,9 +12,11 @@ Security: unpickling can run code, so a pickle is only ever read from the projec
 cache folder (normally ``build/.cache``), which kaartspel itself writes; whoever can write
 there can already change what the build produces.  Never configure a folder that others write.
 
-Everything here is an optimisation and fails quietly (logged at debug level): if pyphen's
-internals differ, a pickle is damaged or the folder is not writable, pyphen simply parses the
-dictionary itself, as it would have without this module.  pyphen is imported only when a
+Everything here is an optimisation and never fails a build: if pyphen's internals differ, a
+pickle is damaged (it is sealed like every cache entry, see :func:`kaartspel.cache.seal`, so
+damaged bytes are never unpickled) or the folder is not writable, pyphen simply parses the
+dictionary itself, as it would have without this module; a damaged or unwritable cache is
+warned about once, as for the rest of the cache.  pyphen is imported only when a
 warm start runs, never on import (``kaartspel --help`` stays fast).
 """
 
@@ -28,7 +30,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from kaartspel.cache import digest, write_atomic
+from kaartspel.cache import digest, read_entry, write_entry
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +99,7 @@ def _warm(pyphen: Any, folder: Path, lang: str) -> None:
     if path in hdcache:
         return
     stem = Path(path.name).stem  # hyph_nl_NL
-    key = digest("pyphen HyphDict", str(pyphen.__version__),
+    key = digest("pyphen HyphDict, sealed", str(pyphen.__version__),
                  f"python {sys.version_info[0]}.{sys.version_info[1]}", str(path),
                  path.read_bytes())
     pickled = folder / f"{stem}-{key}.pickle"
@@ -109,13 +111,12 @@ def _warm(pyphen: Any, folder: Path, lang: str) -> None:
 
 
 def _load(pickled: Path, hyph_dict_class: type) -> Any:
-    """Return the dictionary pickled at *pickled*, or None if missing or unusable."""
-    try:
-        data = pickled.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        log.debug("hyphenation: cannot read %s: %s", pickled, exc)
+    """Return the dictionary pickled at *pickled*, or None if missing or unusable.
+
+    The pickle is sealed like every cache entry: damaged bytes are never unpickled.
+    """
+    data = read_entry(pickled.parent.parent, pickled)
+    if data is None:
         return None
     try:
         hyph_dict = pickle.loads(data)  # our own cache folder only (see the module docstring)
@@ -134,9 +135,11 @@ def _load(pickled: Path, hyph_dict_class: type) -> Any:
 def _store(pickled: Path, hyph_dict: Any, stem: str) -> None:
     """Pickle *hyph_dict* to *pickled* atomically; drop older pickles of the same dictionary."""
     try:
-        write_atomic(pickled, pickle.dumps(hyph_dict, protocol=pickle.HIGHEST_PROTOCOL))
-    except Exception as exc:  # an unwritable folder, or a dictionary that cannot be pickled
-        log.debug("hyphenation: cannot write %s: %s: %s", pickled, type(exc).__name__, exc)
+        data = pickle.dumps(hyph_dict, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # a dictionary that cannot be pickled
+        log.debug("hyphenation: cannot pickle %s: %s: %s", pickled, type(exc).__name__, exc)
+        return
+    if not write_entry(pickled.parent.parent, pickled, data):
         return
     try:
         for old in pickled.parent.glob(f"{stem}-*.pickle"):

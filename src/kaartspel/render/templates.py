@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -13,8 +14,18 @@ from typing import Any
 import jinja2
 import yaml
 
-from kaartspel.errors import ContentError, Problem, UsageError, display_path
+from kaartspel.errors import (
+    ContentError,
+    Problem,
+    RenderError,
+    UsageError,
+    display_path,
+    printable,
+)
+from kaartspel.files import is_dir, not_found
 from kaartspel.units import MIN_TEXT_PT
+
+log = logging.getLogger(__name__)
 
 
 def _bundled_templates() -> Path:
@@ -97,8 +108,8 @@ class TemplateSet:
         """Return a search path of *extra* folders (in order) followed by the project's."""
         folders = []
         for folder in extra:
-            if not folder.is_dir():
-                raise UsageError(f"template folder not found: {display_path(folder)}")
+            if not is_dir(folder):
+                raise UsageError(not_found("template folder", folder))
             folders.append(folder.resolve())
         folders.append(PACKAGE_TEMPLATES)
         return cls(tuple(folders))
@@ -131,13 +142,50 @@ class TemplateSet:
         stat = path.stat()  # in the key: a long-running process sees a saved palette
         return _palette(path, stat.st_mtime_ns, stat.st_size)
 
-    def icon(self, theme: str) -> str:
-        """Return the SVG markup of a theme icon (trusted project/user file)."""
+    def icon(self, theme: str, strict: bool = False) -> str:
+        """Return the SVG markup of a theme icon (trusted project/user file).
+
+        An icon that is not well-formed SVG is an error with *strict* (the HTML parser
+        would silently drop or mangle it: a card without its icon), else a warning.
+        """
         try:
             path = self.find(f"icons/{theme}.svg")
         except UsageError:
             path = self.find("icons/set.svg")
-        return path.read_text(encoding="utf-8")
+        try:
+            svg = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problem: str | None = f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x})"
+            svg = ""
+        else:
+            problem = _svg_problem(svg)
+        if problem:
+            message = f"{display_path(path)}: malformed SVG icon: {problem}; fix the icon"
+            if strict:
+                raise RenderError(message + " (or use --no-strict to build anyway)")
+            if path not in _WARNED_ICONS:
+                _WARNED_ICONS.add(path)
+                log.warning("%s", printable(message))
+        return svg
+
+
+_WARNED_ICONS: set[Path] = set()
+"""Malformed icons already warned about (without --strict) in this process."""
+
+
+@cache
+def _svg_problem(svg: str) -> str | None:
+    """Return what makes *svg* not a well-formed SVG document, or None."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        # Python's expat refuses entity expansion bombs; external entities are never read.
+        root = ET.fromstring(svg)
+    except ET.ParseError as exc:
+        return str(exc)
+    if root.tag not in ("{http://www.w3.org/2000/svg}svg", "svg"):
+        return f"the root element is <{root.tag}>, not <svg>"
+    return None
 
 
 @cache

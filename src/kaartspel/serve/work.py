@@ -27,6 +27,7 @@ from kaartspel.deck.face_store import FaceStore
 from kaartspel.deck.faces import Geometry
 from kaartspel.deck.type_size import fit_faces
 from kaartspel.errors import FitError, UsageError
+from kaartspel.files import write_atomic
 from kaartspel.options import DeckOptions
 from kaartspel.render.templates import TYPE_SCALE, TemplateSet
 from kaartspel.serve.questions import Row, chosen_cards, own_id, with_own
@@ -45,7 +46,11 @@ class LayeredCache(FaceCache):
     def _below(self) -> FaceCache | None:
         return FaceCache(self.shared) if self.shared is not None else None
 
-    def get_face(self, key: str) -> Path | None:
+    def has_face(self, key: str) -> bool:
+        below = self._below()
+        return super().has_face(key) or (below is not None and below.has_face(key))
+
+    def get_face(self, key: str) -> bytes | None:
         below = self._below()
         return super().get_face(key) or (below.get_face(key) if below else None)
 
@@ -99,7 +104,7 @@ def build_pdf(workspace: Workspace, options: DeckOptions, questions: str | None)
     with job_folder(workspace) as folder:
         if questions is not None:
             path = folder / "questions.yaml"
-            path.write_text(questions, encoding="utf-8")
+            write_atomic(path, questions.encode("utf-8"))
             options = options.updated(extra_questions=path)
         output = folder / "deck.pdf"
         build_deck(workspace.content_dir, options, output, cache=workspace.cache, jobs=1)
