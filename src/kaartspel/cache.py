@@ -71,7 +71,8 @@ MAGIC = b"kaartspel-cache 1 "
 """First bytes of every cache entry, followed by a hex SHA-256 (see :func:`seal`) and a
 newline."""
 _HEADER = len(MAGIC) + 64 + 1
-SUBFOLDERS = ("faces", "fit", "fonts", "artwork", "templates", "hyphenation", "preview")
+SUBFOLDERS = ("faces", "fit", "fonts", "artwork", "templates", "hyphenation", "preview",
+              "kind-size")
 """Everything kaartspel keeps in a cache folder (``--clean`` removes these and nothing else)."""
 
 
