@@ -105,7 +105,8 @@ def test_credits_card_carries_citation_and_funding(
 ) -> None:
     credits = cards[-1]
     assert credits.theme == SET_THEME
-    assert credits.notes[0] == f"¹ {content.meta.study_note} {content.meta.study}"
+    # No footnote marker: nothing on the credits card refers to it (it did on the intro card).
+    assert credits.notes[0] == f"{content.meta.study_note} {content.meta.study}"
     assert credits.notes[1] == content.meta.funding
 
 

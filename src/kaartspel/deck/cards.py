@@ -110,7 +110,7 @@ def build_cards(content: Content) -> tuple[Card, ...]:
                                   label=f"{ui.tip_label} {n:02d}", paragraphs=(tip.text,),
                                   step=n))
     cards.append(Card("credits", "credits", SET_THEME, ui.credits_title,
-                      notes=(f"¹ {d.meta.study_note} {d.meta.study}", d.meta.funding)))
+                      notes=(f"{d.meta.study_note} {d.meta.study}", d.meta.funding)))
     return tuple(_numbered(cards))
 
 
