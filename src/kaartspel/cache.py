@@ -191,8 +191,9 @@ def write_entry(root: Path, path: Path, payload: bytes) -> bool:
 
 
 def _fit_value(value: Any) -> bool:
-    """Return whether *value* is a fit record's entry: [overflow mm, fill], finite, ≥ 0."""
-    return (isinstance(value, list) and len(value) == 2
+    """Return whether *value* is a fit record's entry: [overflow mm, fill, width], finite,
+    ≥ 0 (the width may be missing: 0)."""
+    return (isinstance(value, list) and len(value) in (2, 3)
             and all(type(v) in (int, float) and math.isfinite(v) and v >= 0 for v in value))
 
 
@@ -252,7 +253,7 @@ class FaceCache:
     def get_fit(self, key: str) -> dict[str, list[float]]:
         """Return what is known of the face *key* per type size (may be empty).
 
-        A record that is damaged or holds anything but ``size → [overflow, fill]`` is
+        A record that is damaged or holds anything but ``size → [overflow, fill, width]`` is
         discarded whole: a wrong number there would silently change the deck's type size.
         """
         if not self.enabled:
@@ -269,7 +270,7 @@ class FaceCache:
                 isinstance(k, str) and _fit_value(v) for k, v in data.items()):
             _discard(self.root, path)
             return {}
-        return {k: [float(v[0]), float(v[1])] for k, v in data.items()}
+        return {k: [float(x) for x in v] for k, v in data.items()}
 
     def put_fit(self, key: str, results: dict[str, Any]) -> None:
         """Merge fit results (type size → JSON value) for the face *key*."""

@@ -39,9 +39,10 @@ class Counting(FaceStore):
 
     documents = 0
 
-    def _render(self, faces: list[Card], base: float):  # type: ignore[no-untyped-def]
+    def _render(self, faces: list[Card], base: float,  # type: ignore[no-untyped-def]
+                pdf: frozenset[str] | None = None):
         self.documents += 1
-        return super()._render(faces, base)
+        return super()._render(faces, base, pdf)
 
 
 @pytest.mark.parametrize(

@@ -121,8 +121,17 @@ class Remembered:
                  cache_dir: Path = DEFAULT_CACHE_DIR) -> None:
         self.argv = argv
         self.cache_dir = cache_dir
-        self.names = sorted({str(path.resolve()) for path in paths})
-        self.fingerprint = fingerprint(self.names) if argv is not None else ""
+        self.names: list[str] = []
+        self.fingerprint = ""
+        if argv is None:
+            return
+        try:
+            self.names = sorted({str(path.resolve()) for path in paths})
+            self.fingerprint = fingerprint(self.names)
+        except (OSError, RuntimeError) as exc:  # a link loop, an unreadable file: the
+            # command itself reports what matters; it is just not remembered
+            log.debug("not remembering the command line: %r", exc)
+            self.argv = None
 
     def done(self, output: Path) -> None:
         """Note that the command just wrote (or found up to date) *output*.

@@ -56,10 +56,11 @@ def _shown(base: Bases) -> str:
 _WORKER_STORE: FaceStore | None = None
 
 
-def _worker_render(job: tuple[list[Card], Bases]) -> tuple[dict[str, Measure], dict[str, bytes]]:
+def _worker_render(job: tuple[list[Card], Bases, frozenset[str] | None]
+                   ) -> tuple[dict[str, Measure], dict[str, bytes]]:
     assert _WORKER_STORE is not None
-    faces, base = job
-    return _WORKER_STORE.render_batch(faces, base)
+    faces, base, pdf = job
+    return _WORKER_STORE.render_batch(faces, base, pdf)
 
 
 class FaceStore:
@@ -110,13 +111,18 @@ class FaceStore:
         return digest(self.style_key, repr(face))
 
     def render_batch(
-        self, faces: Sequence[Card], base: Bases
+        self, faces: Sequence[Card], base: Bases, pdf: frozenset[str] | None = None
     ) -> tuple[dict[str, Measure], dict[str, bytes]]:
-        """Render *faces* in one document; store each page; return measures and (no cache) PDFs."""
-        return facework.run(self.job(faces, base))
+        """Render *faces* in one document; store each page; return measures and (no cache) PDFs.
 
-    def job(self, faces: Sequence[Card], base: Bases) -> FaceJob:
-        """Return the rendering of *faces* at *base* as plain data (see facework)."""
+        With *pdf*, only the faces of those ids are written (the others only measured).
+        """
+        return facework.run(self.job(faces, base, pdf))
+
+    def job(self, faces: Sequence[Card], base: Bases,
+            pdf: frozenset[str] | None = None) -> FaceJob:
+        """Return the rendering of *faces* at *base* as plain data (see facework); with
+        *pdf*, only the faces of those ids are written."""
         renderer = self.renderer
         artwork = {}
         if renderer.stamp_icons:
@@ -140,6 +146,7 @@ class FaceStore:
             artwork=artwork,
             kinds=tuple(face.kind for face in faces),
             bleed=renderer.geometry.bleed,
+            pdf=() if pdf is None else tuple(face.id in pdf for face in faces),
         )
 
     def known(self, face: Card, base: float) -> Measure | None:
@@ -147,9 +154,9 @@ class FaceStore:
         key, size = self.fit_key(face), f"{base:g}"
         m = self.measured.get((key, size))
         if m is None:
-            value = self.cache.get_fit(key).get(size)
-            if isinstance(value, list) and len(value) == 2:
-                m = self.measured[(key, size)] = Measure(float(value[0]), float(value[1]))
+            m = _measure(self.cache.get_fit(key).get(size))
+            if m is not None:
+                self.measured[(key, size)] = m
         return m
 
     def measure(self, faces: Sequence[Card], base: float) -> dict[str, Measure]:
@@ -173,22 +180,29 @@ class FaceStore:
 
     def known_fills(self, face: Card) -> dict[float, float]:
         """Return the fill of *face* at every size measured so far (this run or cached)."""
+        return {size: m.fill for size, m in self.known_measures(face).items()}
+
+    def known_measures(self, face: Card) -> dict[float, Measure]:
+        """Return the measure of *face* at every size measured so far (this run or cached)."""
         key = self.fit_key(face)
-        fills = {float(size): m.fill for (k, size), m in self.measured.items() if k == key}
+        found = {float(size): m for (k, size), m in self.measured.items() if k == key}
         for size, value in self.cache.get_fit(key).items():
-            if isinstance(value, list) and len(value) == 2:
-                fills.setdefault(float(size), float(value[1]))
-        return fills
+            m = _measure(value)
+            if m is not None:
+                found.setdefault(float(size), m)
+        return found
 
     def has_pdf(self, face: Card, base: float) -> bool:
         key = self.face_key(face, base)
         return key in self.memory or self.cache.has_face(key)
 
-    def _render(self, faces: list[Card], base: Bases) -> dict[str, Measure]:
-        with self.start(faces, base) as rendering:
+    def _render(self, faces: list[Card], base: Bases,
+                pdf: frozenset[str] | None = None) -> dict[str, Measure]:
+        with self.start(faces, base, pdf) as rendering:
             return rendering.finish()
 
-    def start(self, faces: Sequence[Card], base: Bases) -> Rendering:
+    def start(self, faces: Sequence[Card], base: Bases,
+              pdf: frozenset[str] | None = None) -> Rendering:
         """Start rendering *faces* at *base*; their measures and PDFs arrive batch by batch.
 
         Many faces go to worker processes, a few to the render helper if there is one
@@ -208,8 +222,8 @@ class FaceStore:
             if self.helper is not None and self.helper.alive:
                 # The helper forks the workers: they start with WeasyPrint loaded and warm.
                 helper = self.helper
-                sent = helper.submit_many([self.job(b, base) for b in batches], workers)
-                results = self._helper_results(batches, sent, base, many=True)
+                sent = helper.submit_many([self.job(b, base, pdf) for b in batches], workers)
+                results = self._helper_results(batches, sent, base, pdf, many=True)
                 return Rendering(self, base, faces, results,
                                  ready=lambda: not sent or helper.ready())
             _WORKER_STORE = self
@@ -219,7 +233,7 @@ class FaceStore:
                                                                 initializer=worker_signals)
             finally:
                 _WORKER_STORE = None
-            results = pool.imap(_worker_render, [(batch, base) for batch in batches])
+            results = pool.imap(_worker_render, [(batch, base, pdf) for batch in batches])
             arrived: list[tuple[dict[str, Measure], dict[str, bytes]]] = []
 
             def ready() -> bool:
@@ -242,13 +256,14 @@ class FaceStore:
         log.debug("rendering %d faces at %s", len(faces), _shown(base))
         if self.helper is not None and self.helper.alive:
             helper = self.helper
-            sent = helper.submit(self.job(batches[0], base))
-            return Rendering(self, base, faces, self._helper_results(batches, sent, base),
+            sent = helper.submit(self.job(batches[0], base, pdf))
+            return Rendering(self, base, faces, self._helper_results(batches, sent, base, pdf),
                              ready=lambda: not sent or helper.ready())
-        return Rendering(self, base, faces, (self.render_batch(b, base) for b in batches))
+        return Rendering(self, base, faces, (self.render_batch(b, base, pdf) for b in batches))
 
     def _helper_results(
-        self, batches: list[list[Card]], sent: bool, base: Bases, many: bool = False
+        self, batches: list[list[Card]], sent: bool, base: Bases,
+        pdf: frozenset[str] | None = None, many: bool = False,
     ) -> Iterator[tuple[dict[str, Measure], dict[str, bytes]]]:
         """Yield the helper's results in order; render here what it could not.
 
@@ -264,9 +279,9 @@ class FaceStore:
                     helper.close()
                     self.helper = None  # it failed once: render here from now on
                 sent = False
-                result = self.render_batch(batch, base)
+                result = self.render_batch(batch, base, pdf)
             elif i + 1 < len(batches) and not many:  # *many*: all were sent at once
-                sent = helper is not None and helper.submit(self.job(batches[i + 1], base))
+                sent = helper is not None and helper.submit(self.job(batches[i + 1], base, pdf))
             yield result
 
     def absorb(self, measures: dict[str, Measure], kept: dict[str, bytes], base: Bases,
@@ -285,14 +300,44 @@ class FaceStore:
         Only what is not known yet is rendered (with *need_pdf*, also what fits but has no
         PDF); the measures land in :meth:`known`.
         """
-        stale: dict[str, tuple[Card, float]] = {}
-        for face, size in wanted:
+        if need_pdf:
+            self.measure_round(wanted, ())
+        else:
+            self.measure_round((), wanted)
+
+    def measure_round(self, with_pdf: Sequence[tuple[Card, float]],
+                      measured: Sequence[tuple[Card, float]]) -> None:
+        """Render what is not known of *with_pdf* (PDFs needed: what fits but has none is
+        rendered too) and of *measured* (only measured), in as few documents as possible.
+
+        A face is one page of a document: one face at two sizes takes two documents.
+        """
+        rounds: list[dict[str, tuple[Card, float, bool]]] = []
+
+        def add(face: Card, size: float, pdf: bool) -> None:
+            for stale in rounds:
+                if face.id not in stale:
+                    stale[face.id] = (face, size, pdf)
+                    return
+                known_size = stale[face.id][1]
+                if known_size == size:
+                    if pdf:
+                        stale[face.id] = (face, size, True)
+                    return
+            rounds.append({face.id: (face, size, pdf)})
+
+        for face, size in with_pdf:
             m = self.known(face, size)
-            if m is None or (need_pdf and m.fits and not self.has_pdf(face, size)):
-                stale.setdefault(face.id, (face, size))
-        if stale:
-            faces = [face for face, _ in stale.values()]
-            self._render(faces, {face.id: size for face, size in stale.values()})
+            if m is None or (m.fits and not self.has_pdf(face, size)):
+                add(face, size, True)
+        for face, size in measured:
+            if self.known(face, size) is None:
+                add(face, size, False)
+        for stale in rounds:
+            faces = [face for face, _, _ in stale.values()]
+            pdf = frozenset(face.id for face, _, wanted in stale.values() if wanted)
+            self._render(faces, {face.id: size for face, size, _ in stale.values()},
+                         None if len(pdf) == len(faces) else pdf)
 
     def pdf(self, face: Card, base: float) -> bytes:
         """Return the one-page PDF of *face* at *base* (it must have been rendered)."""
@@ -310,6 +355,16 @@ class FaceStore:
                 self._render([face], base)
         raise RenderError(f"card '{face.id}': its rendered face was removed while the deck "
                           "was being made; run the command again")
+
+
+def _measure(value: object) -> Measure | None:
+    """Return the measure a fit record holds ([overflow, fill] or [overflow, fill, wide])."""
+    if isinstance(value, list) and len(value) in (2, 3):
+        try:
+            return Measure(*(float(v) for v in value))
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 class Rendering:

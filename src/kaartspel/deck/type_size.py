@@ -28,10 +28,15 @@ from kaartspel.render.templates import type_scale
 
 log = logging.getLogger(__name__)
 
-HEAVY_PROBE = 8
-"""How many of the wordiest faces probe a type size before the whole deck is rendered."""
+PROBE = 3
+"""How many of a kind's wordiest faces are measured first, to aim the first full render."""
+MIXED_PROBE = 8
+"""How many of the wordiest faces are measured first when one size is sought for faces of
+several kinds."""
 START_PT = 10.0
-"""The first size probed: near where the bundled content fits on the common card sizes."""
+"""The first size probed: near where the bundled content fits on the common card sizes.
+(The probes only aim the search; a kind whose fill does not change with its size, such as a
+composed title card, keeps the size it was first measured at.)"""
 GROWTH = 1.7
 """Text height grows about with the square of its size (more lines, each taller), a little
 slower in practice because short paragraphs break into whole lines (measured: 1.5–1.9)."""
@@ -42,9 +47,10 @@ SAFE_FILL = 0.85
 """A face predicted to fill at most this much of its box is not rendered while probing."""
 
 Wanted = list[tuple[Card, float]]
-"""What a search needs measured before it goes on: faces, each at a size."""
-Search = Generator[tuple[Wanted, bool], None, float]
-"""A search: yields (faces to measure, whether their PDFs are needed), returns the size."""
+"""Faces, each at a size."""
+Search = Generator[tuple[Wanted, Wanted], None, float]
+"""A search: yields (faces to render with their PDFs, faces only to measure), returns the
+size."""
 
 _SIZES: dict[str, float] = {}
 """Sizes found in this process, by :func:`_size_key`."""
@@ -164,7 +170,7 @@ def _fit_groups(store: FaceStore, groups: Mapping[str, Sequence[Card]]
     """Run the groups' searches side by side; return the sizes found and, per group that
     fits at no size, its problems."""
     searches: dict[str, Search] = {name: _search(store, faces) for name, faces in groups.items()}
-    asks: dict[str, tuple[Wanted, bool]] = {}
+    asks: dict[str, tuple[Wanted, Wanted]] = {}
     found: dict[str, float] = {}
     failed: dict[str, list[Problem]] = {}
 
@@ -181,10 +187,9 @@ def _fit_groups(store: FaceStore, groups: Mapping[str, Sequence[Card]]
     for name in searches:
         advance(name, True)
     while asks:
-        wanted = [pair for want, _ in asks.values() for pair in want]
-        need_pdf = [pair for want, pdf in asks.values() if pdf for pair in want]
-        store.measure_mixed([pair for pair in wanted if pair not in need_pdf])
-        store.measure_mixed(need_pdf, need_pdf=True)
+        # One round: what every search asks for, in as few documents as possible.
+        store.measure_round([pair for with_pdf, _ in asks.values() for pair in with_pdf],
+                            [pair for _, measured in asks.values() for pair in measured])
         for name in list(asks):
             advance(name, False)
     return found, failed
@@ -195,116 +200,151 @@ def fit_faces(store: FaceStore, faces: Sequence[Card]) -> float:
     return fit_groups(store, {"faces": faces})["faces"]
 
 
+def start_index(steps: Sequence[float]) -> int:
+    """Return the index into *steps* (largest first) of the size a search measures first."""
+    return next((i for i, size in enumerate(steps) if size <= START_PT), len(steps) - 1)
+
+
 def _search(store: FaceStore, faces: Sequence[Card]) -> Search:
     """Search the largest size at which every face of *faces* fits, as a coroutine.
 
-    Probe sizes with the wordiest faces only (cheap), confirm the best candidate with all
-    faces; a face that unexpectedly fails joins the probe set and the search goes on below.
-    Each probe measures how full every box is, which predicts the answer (see
-    :func:`_largest_fitting`).  Every render is cached, so a warm search renders nothing.
+    Only the size that is taken needs every face rendered with its PDF; every other size
+    is decided by measuring the few faces that could fail there (no PDFs), or by
+    prediction where it is clearly too large.  So:
+
+    1. Find the largest size for the wordiest few faces alone (:func:`_boundary`),
+       measuring them only: the size above fails for one of them (measured), or is
+       clearly too large for one (predicted, :data:`DECISIVE`).
+    2. Render every face there, PDFs included: usually the final render, and the size.
+       A face that does not fit joins the few, and the search goes on below (step 1).
+
+    Every render is cached, so a warm search renders nothing.
     """
     steps = steps_for(store)
-    probe = sorted(faces, key=_weight, reverse=True)[:HEAVY_PROBE]
-    low = 0  # every index below `low` is known to fail for the probe set
+    last = len(steps) - 1
+    low = 0  # every index below `low` (a larger size) is known to fail
+    group = list(faces)
+    if not any(store.known_measures(face) for face in faces):
+        group = _probe(faces)
+        yield [], [(face, steps[start_index(steps)]) for face in group]
     while True:
-        index = yield from _largest_fitting(store, probe, steps, low)
-        if index is None:
-            yield [(face, steps[-1]) for face in probe], False
-            over = {face.id: m.overflow for face in probe
-                    if (m := store.known(face, steps[-1])) is not None}
-            raise FitError([_too_long(card_id, steps[-1], amount)
-                            for card_id, amount in over.items() if amount > 0])
-        base = steps[index]
-        stale = [face for face in faces
-                 if store.known(face, base) is None or not store.has_pdf(face, base)]
-        if stale:
-            yield [(face, base) for face in stale], True
-        failing = [face for face in faces if not _fits(store.known(face, base))]
-        if not failing:
-            return base
-        probe = list(dict.fromkeys([*probe, *failing]))
-        low = index + 1
+        aim, low = yield from _boundary(store, group, steps, low)
+        size = steps[aim]
+        yield [(face, size) for face in faces], []  # only what is not rendered yet
+        failing = [face for face in faces if not _fits(store.known(face, size))]
+        if failing:
+            if aim == last:
+                over = {face.id: m.overflow for face in failing
+                        if (m := store.known(face, size)) is not None}
+                raise FitError([_too_long(card_id, size, amount)
+                                for card_id, amount in over.items() if amount > 0])
+            low = aim + 1
+            group = list(dict.fromkeys([*group, *failing]))
+            continue
+        return size
+
+
+def _probe(faces: Sequence[Card]) -> list[Card]:
+    """Return the faces a search measures first: the wordiest :data:`PROBE` of one kind,
+    or :data:`MIXED_PROBE` of several (kinds fill their boxes differently)."""
+    ranked = sorted(faces, key=_weight, reverse=True)
+    mixed = len({face.kind for face in faces}) > 1
+    return ranked[:MIXED_PROBE if mixed else PROBE]
+
+
+def _boundary(store: FaceStore, group: Sequence[Card], steps: Sequence[float], low: int
+              ) -> Generator[tuple[Wanted, Wanted], None, tuple[int, int]]:
+    """Find the largest size (index ≥ *low*) at which the faces of *group* fit, measuring
+    only them (no PDFs); return its index and the new *low*.
+
+    Aim at the largest size not known to fail that is predicted to fit, and measure there
+    the faces that could fail.  One that fails makes every larger size fail too: aim again
+    (it now has two measures, so the aim jumps, not steps).  Where all fit, the size above
+    is decided by prediction where it is clearly too large, or by measuring there the
+    faces that could fail: if none does, aim above.
+    """
+    last = len(steps) - 1
+    while True:
+        aim = _predicted_index(store, group, steps, low)
+        critical = _critical(store, group, steps[aim])
+        if critical:
+            # A face never measured (an edited card) most likely fits at the aim, which
+            # then is the size: render its PDF with it.
+            new = [(face, steps[aim]) for face in critical if not store.known_measures(face)]
+            yield new, [(face, steps[aim]) for face in critical if store.known_measures(face)]
+        if any(_fails(store.known(face, steps[aim])) for face in group):
+            if aim == last:
+                return aim, low
+            low = aim + 1
+            continue
+        if aim == low:
+            return aim, low
+        above = steps[aim - 1]
+        worst = max(_predicted(store, face, above, aim=False) or 0.0 for face in group)
+        if worst >= DECISIVE:
+            return aim, low
+        critical = _critical(store, group, above)
+        if critical:
+            yield [], [(face, above) for face in critical]
+        if any(_fails(store.known(face, above)) for face in group):
+            return aim, low
+
+
+def _critical(store: FaceStore, faces: Sequence[Card], size: float) -> list[Card]:
+    """Return the faces not measured at *size* that could fail there."""
+    return [face for face in faces if store.known(face, size) is None
+            and _or_one(_predicted(store, face, size)) > SAFE_FILL]
 
 
 def _fits(m: object) -> bool:
     return m is not None and bool(getattr(m, "fits", False))
 
 
-def _largest_fitting(store: FaceStore, probe: Sequence[Card], steps: Sequence[float],
-                     low: int) -> Generator[tuple[Wanted, bool], None, int | None]:
-    """Return the smallest index ≥ *low* into *steps* (largest size) at which *probe* fits.
+def _fails(m: object) -> bool:
+    return m is not None and not bool(getattr(m, "fits", True))
 
-    Each render measures how full every box is, and the height of text grows about with the
-    square of its size: the first render, at a middle size, predicts the answer; that size
-    is rendered, then the search walks towards the size that decides, jumping by the
-    prediction that two measured sizes per face give.  Only faces that could fail at a size
-    are rendered at it, and the step above an answer is rendered only when the prediction
-    is not decisive.
+
+def _predicted(store: FaceStore, face: Card, size: float, aim: bool = True) -> float | None:
+    """Return how full *face* is predicted to be at *size* (None: nothing known).
+
+    The height its text needs grows about with the square of the size (:data:`GROWTH`, or
+    the growth between the two nearest measures).  A word wider than its box grows in
+    proportion to the size.  With *aim*, the width of the widest line at the nearest
+    measured size counts in proportion too: a label may still wrap onto a second line
+    there, so this only aims a search and never decides one.
     """
-
-    def predicted(face: Card, i: int) -> float | None:
-        """Return the fill *face* is predicted to have at steps[i] (None: nothing known)."""
-        points = sorted(
-            (abs(size - steps[i]), size, fill) for size, fill in store.known_fills(face).items()
-        )
-        if not points:
-            return None
-        _, size, fill = points[0]
-        if size == steps[i] or fill == 0:
-            return fill
+    known = store.known_measures(face)
+    if not known:
+        return None
+    if size in known:
+        return known[size].fill
+    by_distance = sorted((abs(at - size), at, m) for at, m in known.items())
+    # A face that ran out sideways says nothing of its height: its fill is only "over".
+    tall = [(at, m) for _, at, m in by_distance if m.wide <= 1.0] or \
+        [(at, m) for _, at, m in by_distance]
+    near, m = tall[0]
+    height = m.fill
+    if height > 0:
         growth = GROWTH
-        if len(points) > 1 and points[1][2] > 0:
-            _, other, other_fill = points[1]
-            growth = min(2.5, max(1.0, math.log(other_fill / fill) / math.log(other / size)))
-        return float(fill * (steps[i] / size) ** growth)
+        if len(tall) > 1 and tall[1][1].fill > 0:
+            other_size, other = tall[1]
+            growth = min(2.5, max(1.0, math.log(other.fill / m.fill) / math.log(other_size / near)))
+        height *= (size / near) ** growth
+    wide = max((m.wide * size / at for at, m in known.items() if m.wide > 1.0), default=0.0)
+    if aim:
+        _, at, nearest = by_distance[0]
+        wide = max(wide, nearest.wide * size / at)
+    return float(max(height, wide))
 
-    def fits(i: int) -> Generator[tuple[Wanted, bool], None, bool]:
-        known = [store.known(face, steps[i]) for face in probe]
-        if any(m is not None and not m.fits for m in known):
-            return False
-        # A face predicted well inside its box cannot fail here; the full render that
-        # confirms the answer checks it anyway.
-        critical = [face for face, m in zip(probe, known, strict=True)
-                    if m is None and _or_one(predicted(face, i)) > SAFE_FILL]
-        if critical:
-            yield [(face, steps[i]) for face in critical], False
-        return all(_fits(store.known(face, steps[i])) for face in critical)
 
-    def worst(i: int) -> float:
-        return max((predicted(face, i) or 0.0) for face in probe)
-
-    def measured(i: int) -> bool:
-        return any(steps[i] in store.known_fills(face) for face in probe)
-
-    start = next((i for i in range(low, len(steps)) if steps[i] <= START_PT), len(steps) - 1)
-    if not measured(start) and not any(store.known_fills(face) for face in probe):
-        yield [(face, steps[start]) for face in probe], False
-
-    def predicted_fit(floor: int) -> int:
-        """Return the largest size (smallest index ≥ *floor*) predicted to fit."""
-        guess = max(start, floor)
-        while guess > floor and worst(guess - 1) <= 1.0:
-            guess -= 1
-        while guess < len(steps) - 1 and worst(guess) > 1.0:
-            guess += 1
-        return guess
-
-    # The largest size at which every probe face is predicted to fit; a miss measured there
-    # sharpens the prediction (two sizes per face), so the next guess jumps, not steps.
-    guess = predicted_fit(low)
-    while not (yield from fits(guess)):
-        if guess == len(steps) - 1:
-            return None
-        guess = max(guess + 1, predicted_fit(guess + 1))
-    while guess > low:
-        if not measured(guess - 1) and worst(guess - 1) >= DECISIVE:
-            log.debug("%g pt predicted too large (fill %.2f)", steps[guess - 1],
-                      worst(guess - 1))
-            break
-        if not (yield from fits(guess - 1)):
-            break
-        guess -= 1
-    return guess
+def _predicted_index(store: FaceStore, faces: Sequence[Card], steps: Sequence[float],
+                     low: int) -> int:
+    """Return the smallest index ≥ *low* (the largest size) at which every face measured so
+    far is predicted to fit; the last index if none is."""
+    for i in range(low, len(steps)):
+        if all((_predicted(store, face, steps[i]) or 0.0) <= 1.0 for face in faces):
+            return i
+    return len(steps) - 1
 
 
 def _or_one(value: float | None) -> float:

@@ -203,10 +203,18 @@ def render_document(html: str, templates: TemplateSet, strict: bool, what: str) 
 
     hyphenation.warm_document(html)  # once per process and language; needs configure()
     fetcher = safe_url_fetcher(templates.folders)
+    base_url = str(templates.folders[-1]) + "/"
+    styles = _STYLE.findall(html)
     with strict_logging(strict, what):
-        document = HTML(
-            string=html, base_url=str(templates.folders[-1]) + "/", url_fetcher=fetcher
-        ).render()
+        if len(styles) == 1:
+            # The one stylesheet (and the fonts it declares) is parsed once per process:
+            # that was half of what a small document cost.  With no other stylesheet in
+            # the document, it cascades as the document's own would.
+            sheet, fonts = _stylesheet(styles[0], base_url, templates.folders)
+            document = HTML(string=_STYLE.sub("", html, count=1), base_url=base_url,
+                            url_fetcher=fetcher).render(stylesheets=[sheet], font_config=fonts)
+        else:
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
     missing = missing_glyphs(document, html)
     if missing:
         shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:5])
@@ -217,6 +225,30 @@ def render_document(html: str, templates: TemplateSet, strict: bool, what: str) 
             raise RenderError(message + "; use --no-strict to build anyway")
         log.warning("%s", printable(message))
     return document
+
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+"""A template's stylesheet, as cards.html and poster.html write it."""
+
+_SHEETS: dict[tuple[str, str, tuple[Path, ...]], tuple[Any, Any]] = {}
+"""Parsed stylesheets with the font configuration holding their fonts, in this process."""
+SHEETS_KEPT = 8
+
+
+def _stylesheet(css: str, base_url: str, folders: tuple[Path, ...]) -> tuple[Any, Any]:
+    """Return *css* parsed (a WeasyPrint ``CSS``) and the ``FontConfiguration`` of its fonts."""
+    key = (css, base_url, folders)
+    if key not in _SHEETS:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = FontConfiguration()
+        sheet = CSS(string=css, base_url=base_url, url_fetcher=safe_url_fetcher(folders),
+                    font_config=fonts)
+        if len(_SHEETS) >= SHEETS_KEPT:
+            _SHEETS.pop(next(iter(_SHEETS)))
+        _SHEETS[key] = (sheet, fonts)
+    return _SHEETS[key]
 
 
 _FONT_FILE = re.compile(r"""url\(["']?(file:[^"')]+\.(?:ttf|otf))["']?\)""", re.IGNORECASE)
@@ -308,6 +340,43 @@ def measure_overflow(document: Any) -> list[Overflow]:
         if bottom > FIT_TOLERANCE_MM or right > FIT_TOLERANCE_MM:
             overflows.append(Overflow(index, bottom, right))
     return overflows
+
+
+def measure_width(document: Any) -> list[float]:
+    """Return, per page, the width its unbreakable text needs ÷ the width of its box.
+
+    A ``.fit-line`` box holds one line that may not wrap: its text's width counts.  In a
+    ``.fit`` box only text that runs out sideways counts (a word wider than the box), since
+    text that wraps can take any width.  Both grow in proportion to the type size, so one
+    measure predicts the size at which such text starts (or stops) to fit.  0 where no box
+    says anything.
+    """
+    wides = []
+    earlier: set[int] = set()
+    for page in document.pages:
+        wide = 0.0
+        for box in fit_boxes(page._page_box, earlier):
+            if box.width <= 0:
+                continue
+            line = "fit" not in (box.element.get("class") or "").split()
+            left, right = _text_span(box)
+            limit = box.content_box_x() + box.width
+            if right == float("-inf") or (not line and right <= limit + 1e-6):
+                continue
+            start = left if line else box.content_box_x()
+            wide = max(wide, (right - start) / box.width)
+        wides.append(wide)
+    return wides
+
+
+def _text_span(container: Any) -> tuple[float, float]:
+    """Return the leftmost and rightmost edge (px) of the text and images in *container*."""
+    left, right = float("inf"), float("-inf")
+    for box in container.descendants():
+        if box.__class__.__name__ in ("TextBox", "InlineReplacedBox", "BlockReplacedBox"):
+            left = min(left, box.position_x)
+            right = max(right, box.position_x + box.margin_width())
+    return left, right
 
 
 def boxes_of_class(root: Any, names: Sequence[str], tags: Sequence[str] | None = None,

@@ -18,6 +18,7 @@ from kaartspel.render import hyphenation
 from kaartspel.render.document import (
     fit_boxes,
     measure_overflow,
+    measure_width,
     render_document,
     text_lengths,
     write_pdf,
@@ -35,6 +36,9 @@ class Measure:
     """How far (mm) the text runs past its box; 0 when it fits."""
     fill: float
     """Height the text needs ÷ height of its box (above 1: it overflows); predicts sizes."""
+    wide: float = 0.0
+    """Width its unbreakable text needs ÷ width of its box (see
+    :func:`~kaartspel.render.document.measure_width`); 0 when no box says."""
 
     @property
     def fits(self) -> bool:
@@ -74,6 +78,8 @@ class FaceJob:
     cache: FaceCache
     artwork: dict[str, Artwork]
     """Every stamp the faces may show, by name."""
+    pdf: tuple[bool, ...] = ()
+    """Which faces need their PDF (the others are only measured); () for every face."""
     kinds: tuple[str, ...] = ()
     """The faces' card kinds, in page order (recorded in each face PDF, see :func:`mark`)."""
     bleed: float = 0.0
@@ -113,29 +119,35 @@ def run(job: FaceJob) -> tuple[dict[str, Measure], dict[str, bytes]]:
     # A fresh process (the render helper) loads the hyphenation patterns from the cache.
     hyphenation.configure(job.cache.root if job.cache.enabled else None)
     document, measures = lay_out(job.html, job.ids, job.templates, job.strict, job.what)
-    stamps = find_stamps(document)
-    data = write_pdf(document, job.identifier, job.strict, job.what)
+    wanted = [i for i in range(len(job.ids)) if not job.pdf or job.pdf[i]]
     kept: dict[str, bytes] = {}
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        apply_stamps(pdf, stamps, lambda name: _artwork(job, name))
-        for index, (key, page) in enumerate(zip(job.keys, pdf.pages, strict=True)):
-            # WeasyPrint shares one resource dictionary between all pages of a document;
-            # give the page its own with only what it draws *before* copying it, or each
-            # copy would drag along the whole batch's objects (quadratic in batch size)
-            # and its bytes would depend on which faces shared its batch.
-            prune_resources(page)
-            if job.kinds:
-                mark(page, job.kinds[index], job.bleed)
-            single = pikepdf.Pdf.new()
-            single.pages.append(page)
-            buffer = io.BytesIO()
-            single.save(buffer, deterministic_id=True, compress_streams=True)
-            # What the cache cannot take (off, read-only, full) goes back in memory.
-            if not job.cache.put_face(key, buffer.getvalue()):
-                kept[key] = buffer.getvalue()
+    if wanted:
+        # Faces only measured (a fit search's probes) are not written: a PDF costs a third
+        # of a face's time, and most probes are never placed.
+        if len(wanted) < len(job.ids):
+            document = document.copy([document.pages[i] for i in wanted])
+        stamps = find_stamps(document)
+        data = write_pdf(document, job.identifier, job.strict, job.what)
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            apply_stamps(pdf, stamps, lambda name: _artwork(job, name))
+            for index, page in zip(wanted, pdf.pages, strict=True):
+                # WeasyPrint shares one resource dictionary between all pages of a document;
+                # give the page its own with only what it draws *before* copying it, or each
+                # copy would drag along the whole batch's objects (quadratic in batch size)
+                # and its bytes would depend on which faces shared its batch.
+                prune_resources(page)
+                if job.kinds:
+                    mark(page, job.kinds[index], job.bleed)
+                single = pikepdf.Pdf.new()
+                single.pages.append(page)
+                buffer = io.BytesIO()
+                single.save(buffer, deterministic_id=True, compress_streams=True)
+                # What the cache cannot take (off, read-only, full) goes back in memory.
+                if not job.cache.put_face(job.keys[index], buffer.getvalue()):
+                    kept[job.keys[index]] = buffer.getvalue()
     for face_id, fit_key, size in zip(job.ids, job.fit_keys, job.sizes, strict=True):
         m = measures[face_id]
-        job.cache.put_fit(fit_key, {size: [m.overflow, m.fill]})
+        job.cache.put_fit(fit_key, {size: [m.overflow, m.fill, m.wide]})
     return measures, kept
 
 
@@ -144,27 +156,52 @@ def lay_out(html: str, ids: tuple[str, ...], templates: TemplateSet, strict: boo
     """Lay out a document of faces (a page each); return it and each face's measure.
 
     Two lines in a row may not end in a hyphen: where they do, the second word loses its
-    soft hyphens on that face only (its ``<section>``) and the document is laid out again.
-    A face's layout depends on its own section alone, so it is the same in any batch.
+    soft hyphens on that face only (its ``<section>``), and only the faces so changed are
+    laid out again, in a document of their own whose pages replace theirs.  A face's layout
+    depends on its own section alone, so it is the same in any batch.
     """
     document = render_document(html, templates, strict, what)
-    for _ in range(MAX_RUN_FIXES):
-        if len(document.pages) != len(ids):
-            break
-        runs = hyphen_runs(document)
-        if not runs:
-            break
-        starts = [m.start() for m in re.finditer(r"<section\b", html)]
-        if len(starts) != len(ids):
-            break
-        for page, word in sorted(runs, key=lambda run: -int(run[0])):  # offsets stay valid
-            index = int(page)
-            end = starts[index + 1] if index + 1 < len(starts) else None
-            html = unbreak(html, word, starts[index], end)
-        document = render_document(html, templates, strict, what)
     if len(document.pages) != len(ids):
         raise page_count_error(document, ids, templates)
+    parts = _sections(html, len(ids))
+    if parts is None:
+        return document, measure(document, ids)
+    head, sections, tail = parts
+    pages = list(document.pages)
+    current, shown = document, list(range(len(ids)))  # the document last laid out, its faces
+    for _ in range(MAX_RUN_FIXES):
+        runs = hyphen_runs(current)
+        if not runs:
+            break
+        changed: list[int] = []
+        for page, word in runs:
+            face = shown[int(page)]
+            sections[face] = unbreak(sections[face], word)
+            changed.append(face)
+        shown = sorted(set(changed))
+        current = render_document(head + "".join(sections[i] for i in shown) + tail,
+                                  templates, strict, what)
+        if len(current.pages) != len(shown):
+            raise page_count_error(current, tuple(ids[i] for i in shown), templates)
+        for face, page in zip(shown, current.pages, strict=True):
+            pages[face] = page
+    if current is not document:
+        document = document.copy(pages)
     return document, measure(document, ids)
+
+
+def _sections(html: str, count: int) -> tuple[str, list[str], str] | None:
+    """Split a document of *count* faces into what comes before, each face's ``<section>``,
+    and what comes after; None if it is not made that way (a template override)."""
+    starts = [m.start() for m in re.finditer(r"<section\b", html)]
+    if len(starts) != count or not starts:
+        return None
+    end = html.rfind("</section>") + len("</section>")
+    if end < starts[-1]:
+        return None
+    bounds = [*starts, end]
+    sections = [html[bounds[i]:bounds[i + 1]] for i in range(count)]
+    return html[:starts[0]], sections, html[end:]
 
 
 def page_count_error(document: Any, ids: tuple[str, ...], templates: TemplateSet
@@ -211,11 +248,13 @@ def measure(document: Any, ids: tuple[str, ...]) -> dict[str, Measure]:
     """Return the measure of every page of a laid-out document, by the ids of its faces."""
     overflow = {o.page: o.amount for o in measure_overflow(document)}
     measures = {}
-    for i, (face_id, fill) in enumerate(zip(ids, measure_fill(document), strict=True)):
+    fills = zip(ids, measure_fill(document), measure_width(document), strict=True)
+    for i, (face_id, fill, wide) in enumerate(fills):
         # The overflow decides; the fill only predicts, so it never contradicts it
         # (a box that overflows sideways or in its footer may have room below).
         over = overflow.get(i, 0.0)
-        measures[face_id] = Measure(over, max(fill, 1.001) if over > 0 else min(fill, 1.0))
+        measures[face_id] = Measure(over, max(fill, 1.001) if over > 0 else min(fill, 1.0),
+                                    round(wide, 4))
     return measures
 
 
