@@ -390,14 +390,14 @@ def in_process_edit_rebuild(work: Path) -> float:
 
     recipe = load_recipe(work / "deck" / "trainer-nl.yaml", work / "content")
     out = work / "build" / recipe.output
-    build_deck(work / "content", recipe.options, out,  # type: ignore[arg-type]  # warm
+    build_deck(work / "content", recipe.options, out,  # warm
                library=library)
     import weasyprint  # noqa: F401  # a watching process has it loaded already
 
     def once(run: int) -> float:
         edit_question(work, 100 + run)
         started = time.perf_counter()
-        build_deck(work / "content", recipe.options, out,  # type: ignore[arg-type]
+        build_deck(work / "content", recipe.options, out,
                    library=library)
         return time.perf_counter() - started
 
@@ -569,7 +569,7 @@ def report(figures: dict[str, float], notes: dict[str, str], about: dict[str, An
     print(f"naive cards: the {about['count']} {'/'.join(NAIVE_KINDS)} fronts of the Dutch deck "
           f"({kinds}), body {sizes}")
     print(f"{'figure':52} {'value':>11} {'× naive':>8}  target")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for heading, reference, section in SECTIONS:
         print(f"── {heading} ──")
         for key, label, unit, checks in section:
