@@ -50,6 +50,23 @@ def digest(*parts: str | bytes) -> str:
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def tree_digest(folder: Path) -> str:
+    """Return a hash of every file below *folder*: names and bytes.
+
+    Hidden files and folders, ``__pycache__`` and editor backups (``name~``) are no input.
+    """
+    parts: list[str | bytes] = [str(folder)]
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder)
+            if any(p.startswith(".") or p == "__pycache__" for p in relative.parts):
+                continue
+            if path.name.endswith("~") or not path.is_file():
+                continue
+            parts += [relative.as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
 @cache
 def code_fingerprint() -> str:
     """Hash the package's own source, every module of every subpackage, with its path.

@@ -65,6 +65,16 @@ class FreshOutputs:
             extra_bytes, str(output.resolve()),
         )
 
+    def read_paths(self, options: DeckOptions | PosterOptions,
+                   recipe: Path | None) -> list[Path]:
+        """Return every file and folder a command reads to decide its options and output:
+        the recipe, the whole content folder, the own-questions file, the template folders."""
+        from kaartspel.render.templates import PACKAGE_TEMPLATES
+
+        extra = getattr(options, "extra_questions", None)
+        return [path for path in (recipe, self.content_dir, extra, *options.templates,
+                                  PACKAGE_TEMPLATES) if path is not None]
+
     def _load(self) -> dict[str, Any]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))

@@ -51,6 +51,8 @@ class Settings:
 
     content: Path
     verbose: bool
+    command_line: tuple[str, ...] | None = None
+    """The words the console script was run with (None when called as a library)."""
 
 
 GLOBAL_OPTIONS = {"--content": 1, "--verbose": 0, "-v": 0}
@@ -165,7 +167,9 @@ def main_options(
     from kaartspel.cache import forget_warnings
 
     forget_warnings()  # each command warns once about a cache problem, however many it meets
-    ctx.obj = Settings(content=content, verbose=verbose)
+    # The console script passes its words along, to answer them quickly next time.
+    words = ctx.obj if isinstance(ctx.obj, tuple) else None
+    ctx.obj = Settings(content=content, verbose=verbose, command_line=words)
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -290,7 +294,8 @@ def deck_command(
     """Build a card deck PDF (from options or a recipe)."""
     from kaartspel.cli.commands import run_deck
 
-    run_deck(_settings(ctx).content, given_options(options), recipe, output)
+    settings = _settings(ctx)
+    run_deck(settings.content, given_options(options), recipe, output, settings.command_line)
 
 
 @app.command("poster")
@@ -307,7 +312,9 @@ def poster_command(
     """Build the poster PDF (optionally tiled for home printers)."""
     from kaartspel.cli.commands import run_poster
 
-    run_poster(_settings(ctx).content, given_options(options), recipe, output)
+    settings = _settings(ctx)
+    run_poster(settings.content, given_options(options), recipe, output,
+               settings.command_line)
 
 
 RecipeOption = Annotated[
@@ -519,4 +526,5 @@ def main() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, raise_terminated)
-    app()
+    words = sys.argv[1:]
+    app(args=words, obj=tuple(words))

@@ -138,9 +138,14 @@ def check_output_for(output: Path, content_dir: Path, options: Any,
 
 
 def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
-             output: Path | None) -> None:
-    """Build a deck from the options given, over a recipe's, and report what was written."""
+             output: Path | None, command_line: Sequence[str] | None = None) -> None:
+    """Build a deck from the options given, over a recipe's, and report what was written.
+
+    The *command_line* that asked (if any) is remembered with what it read, so that the
+    same words again are answered before the command line even loads.
+    """
     from kaartspel.build.fresh_outputs import FreshOutputs
+    from kaartspel.build.repeated_command import Remembered
     from kaartspel.cache import DEFAULT_CACHE_DIR
     from kaartspel.deck.workers import RenderHelper, take_early
 
@@ -154,7 +159,9 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
         check_output_for(output, content_dir, options, recipe)
         fresh = FreshOutputs(DEFAULT_CACHE_DIR, content_dir)
         inputs = fresh.inputs("deck", options, output)
+        repeat = Remembered(command_line, fresh.read_paths(options, recipe))
         if fresh.is_fresh(output, inputs):
+            repeat.done(output)
             typer.echo(f"Up to date: {output} (nothing it is made from changed)")
             return
         import_native()
@@ -164,6 +171,7 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
         with reported_errors(content_dir, options):
             result = build_deck(content_dir, options, output, helper=helper)
         fresh.record(output, inputs)
+        repeat.done(output)
     finally:
         if helper is not None and helper.close():
             # Ended while rendering (Ctrl-C): what it was writing to the cache is swept.
@@ -183,9 +191,11 @@ def _size_range(sizes: dict[str, float]) -> str:
 
 
 def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
-               output: Path | None) -> None:
-    """Build a poster from the options given, over a recipe's, and report what was written."""
+               output: Path | None, command_line: Sequence[str] | None = None) -> None:
+    """Build a poster from the options given, over a recipe's, and report what was written
+    (*command_line* as for :func:`run_deck`)."""
     from kaartspel.build.fresh_outputs import FreshOutputs
+    from kaartspel.build.repeated_command import Remembered
     from kaartspel.cache import DEFAULT_CACHE_DIR
 
     options, recipe_output = resolve_options(PosterOptions, given, recipe, "poster", content_dir)
@@ -194,7 +204,9 @@ def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
     check_output_for(output, content_dir, options, recipe)
     fresh = FreshOutputs(DEFAULT_CACHE_DIR, content_dir)
     inputs = fresh.inputs("poster", options, output)
+    repeat = Remembered(command_line, fresh.read_paths(options, recipe))
     if fresh.is_fresh(output, inputs):
+        repeat.done(output)
         typer.echo(f"Up to date: {output} (nothing it is made from changed)")
         return
     import_native()
@@ -205,6 +217,7 @@ def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
     with reported_errors(content_dir, options):
         result = build_poster(content_dir, options, output)
     fresh.record(output, inputs)
+    repeat.done(output)
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")
 
 
