@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
 
 .DEFAULT_GOAL := all
 .PHONY: all setup build test lint fuzz bench docs serve update-golden clean
@@ -41,8 +42,14 @@ lint: $(STAMP)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/crosscutting/test_fuzz.py -q --hypothesis-show-statistics
 
+# The bench extra (Typst, the benchmark's reference; never a dependency of kaartspel).
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
 # Speed and memory figures (a benchmark, not a test): prints a table, writes build/bench.json.
-bench: $(STAMP) bytecode
+# BENCH_RUNS=n sets the runs per figure; BENCH_QUICK=1 skips the 1000-card deck.
+bench: $(BENCH_STAMP) bytecode
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/bench_serve.py --json build/bench-serve.json
 
