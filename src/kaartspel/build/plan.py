@@ -309,6 +309,8 @@ class InputHasher:
             *[f"{lang}:{self.tree(content / lang)}" for lang in langs],
             str(target.recipe), recipe, str(target.extra), extra,
             str(self.settings.strict), target.output_name or "",
+            # Stamped into every output (see kaartspel.pdf.save).
+            f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH')}",
         )
 
 
@@ -316,7 +318,7 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "recipe": (str,), "kind": (str,), "inputs": (str,), "size": (int,), "mtime_ns": (int,),
     "pages": (int, type(None)), "seconds": (int, float), "layout": (str,), "cards": (int,),
     "order": (str,), "backs": (str,), "size_name": (str,), "bleed": (int, float),
-    "tile": (str, type(None)),
+    "tile": (str, type(None)), "shows": (str,),
 }
 """What the keys kaartspel reads from a manifest entry hold; ``inputs``, ``size`` and
 ``mtime_ns`` are required."""

@@ -7,7 +7,8 @@ A build has two halves that never mix:
   which translations are checked against), the templates, the organiser's questions file, and
   kaartspel's own source — without importing WeasyPrint or validating content.  An output whose
   hash, size and mtime match ``build/.cache/outputs.json`` is up to date, so a no-op build costs
-  little more than starting Python.
+  little more than starting Python.  An output whose hash changed but which shows what it
+  showed is up to date too (:mod:`kaartspel.build.shown`; only then is content loaded).
 * **Building** (only the stale outputs) runs recipes grouped by what their card faces share:
   decks with the same (language, card size, bleed) render the same faces, so they are built one
   after the other by the same worker, which finds the faces the first one rendered in the face
@@ -131,22 +132,26 @@ def _build(settings: BuildSettings, target: Target, library: Any = None
     recipe = load_recipe(target.recipe, settings.content_dir, target.part)
     output = settings.out_dir / recipe.output
     make_out_dir(settings)
-    if recipe.kind in ("box", "calibrate"):
-        return _build_kit_sheet(settings, recipe, output)
     if recipe.kind == "deck":
+        from kaartspel.build.shown import KEY, build_options, output_key
         from kaartspel.cache import FaceCache
         from kaartspel.deck.assemble import build_deck
         from kaartspel.options import DeckOptions
 
         assert isinstance(recipe.options, DeckOptions)
-        options = recipe.options.updated(strict=settings.strict, templates=settings.templates)
+        options = build_options(settings, recipe.options)
         cache = FaceCache(settings.cache_dir, enabled=settings.use_cache)
         with reported_errors(settings.content_dir, options):
             result = build_deck(settings.content_dir, options, output, cache=cache,
                                 jobs=settings.face_jobs, library=library)
         info = {"layout": options.layout, "cards": result.cards, "order": options.order,
-                "backs": options.backs, "size_name": options.size, "bleed": options.bleed}
+                "backs": options.backs, "size_name": options.size, "bleed": options.bleed,
+                KEY: output_key(recipe.kind, recipe.output, result.shows)}
         return output, result.pages, info
+    shows = _sheet_shows(settings, recipe)
+    if recipe.kind in ("box", "calibrate"):
+        output, pages, info = _build_kit_sheet(settings, recipe, output)
+        return output, pages, {**info, **shows}
     from kaartspel.options import PosterOptions
     from kaartspel.poster.assemble import build_poster
 
@@ -154,7 +159,23 @@ def _build(settings: BuildSettings, target: Target, library: Any = None
     poster = recipe.options.updated(strict=settings.strict, templates=settings.templates)
     with reported_errors(settings.content_dir, poster):
         presult = build_poster(settings.content_dir, poster, output)
-    return output, presult.pages, {"tile": poster.tile}
+    return output, presult.pages, {"tile": poster.tile, **shows}
+
+
+def _sheet_shows(settings: BuildSettings, recipe: Any) -> dict[str, str]:
+    """Return the manifest field of what a poster or kit sheet about to be built shows.
+
+    Told before the build reads the content: an edit saved while it runs then makes the
+    recorded key older than the output, never newer (the next plan builds it again).
+    Nothing when the content does not load (the build reports why).
+    """
+    from kaartspel.build.shown import KEY, build_options, sheet_key
+
+    try:
+        return {KEY: sheet_key(settings.content_dir, recipe.kind, recipe.output,
+                               build_options(settings, recipe.options))}
+    except KaartspelError:
+        return {}
 
 
 def _build_kit_sheet(settings: BuildSettings, recipe: Any, output: Path
@@ -436,6 +457,10 @@ def run_build(settings: BuildSettings, names: Sequence[Path] = (), jobs: int | N
     if clean_first:
         clean(settings, find_targets(names, recipe_dir))
     the_plan = plan(settings, names, force=not settings.use_cache, recipe_dir=recipe_dir)
+    if the_plan.stale and settings.use_cache:
+        from kaartspel.build.shown import refine
+
+        the_plan = refine(settings, the_plan)  # what changed may not be shown there
     reporter = reporter or Reporter()
     outcomes: dict[str, Outcome] = {}
     for outcome in the_plan.fresh:

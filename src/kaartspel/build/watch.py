@@ -2,7 +2,8 @@
 
 Watches ``content/``, the templates (the project's and ``--templates`` folders) and ``deck/``.
 After each batch of changes it plans a build exactly like ``kaartspel build`` (input hashes
-against ``build/.cache/outputs.json``) and rebuilds the stale outputs in this process, one after
+against ``build/.cache/outputs.json``, then what each changed output shows: see
+:mod:`kaartspel.build.shown`) and rebuilds the outputs an edit shows in this process, one after
 the other: WeasyPrint is imported once and the face cache makes a one-question edit cheap.
 
 A broken save is reported once (one line per problem) and watching goes on; the output is
@@ -26,6 +27,7 @@ from kaartspel.build.plan import (
     record,
 )
 from kaartspel.build.run import build_target, error_lines, expected_seconds
+from kaartspel.build.shown import refine
 from kaartspel.errors import KaartspelError, display_path
 from kaartspel.files import is_dir
 
@@ -73,8 +75,8 @@ class Watcher:
         """Rebuild what is stale; return how many outputs were built."""
         started = time.perf_counter()
         try:
-            the_plan = plan(self.settings, self.names, recipe_dir=self.recipe_dir,
-                            code=self.code)
+            the_plan = refine(self.settings, plan(self.settings, self.names,
+                                                  recipe_dir=self.recipe_dir, code=self.code))
         except KaartspelError as exc:
             lines = exc.lines()
             if lines != self.plan_error:

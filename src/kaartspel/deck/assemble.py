@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pikepdf
 
-from kaartspel.cache import FaceCache
+from kaartspel.cache import FaceCache, digest
 from kaartspel.content.load import load_content
 from kaartspel.content.model import Content
 from kaartspel.deck.cards import SET_THEME, Card, build_cards, select
-from kaartspel.deck.face_store import FaceStore, Rendering
+from kaartspel.deck.face_store import Bases, FaceStore, Rendering
 from kaartspel.deck.faces import CardRenderer, Geometry
 from kaartspel.deck.type_size import kind_sizes
 from kaartspel.deck.variants import accessible_pdf, card_renderer, face_store
@@ -55,6 +55,8 @@ class DeckResult:
     """How many faces had to be laid out (0 on a fully cached build)."""
     sizes: dict[str, float] = field(default_factory=dict)
     """Body size (pt) of each card kind in the deck; ``base_pt`` is the smallest."""
+    shows: str = ""
+    """Hash of what the deck shows (see :func:`shown_key`)."""
 
 
 def back_cards(content: Content, cards: Sequence[Card], mode: str) -> dict[str, Card]:
@@ -180,7 +182,8 @@ def build_deck(
             finalize(out, options.pdf, options.lang, title, templates, options.strict)
             save_pdf(out, output, title, options.lang)
         return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
-                          [card.id for card in cards], store.rendered, sizes)
+                          [card.id for card in cards], store.rendered, sizes,
+                          shown_key(store, options, cards, backs, sizes))
     merger = FontMerger(font_files(templates), store.cache)
     if library is not None:
         library.start_build()
@@ -212,7 +215,63 @@ def build_deck(
         finalize(final, options.pdf, options.lang, title, templates, options.strict)
         save_pdf(final, output, title, options.lang)
     return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
-                      [face.id for face in faces], store.rendered, sizes)
+                      [face.id for face in faces], store.rendered, sizes,
+                      shown_key(store, options, cards, backs, sizes))
+
+
+def shown_key(store: FaceStore, options: DeckOptions, cards: Sequence[Card],
+              backs: Mapping[str, Card], sizes: Mapping[str, float]) -> str:
+    """Return a hash of everything the deck of *options* shows, made by :func:`build_deck`.
+
+    That is every option (layout, imposition, variant, …) and the cache key of each face it
+    places, in order, with the back each front gets.  A face's key covers its text, its
+    kind's type size, the card geometry, the language's interface strings and set title,
+    the template search path, WeasyPrint's version and kaartspel's source (see
+    :meth:`FaceStore.face_key`): two decks with equal keys are the same file.
+    """
+    faces = [*cards, *dict.fromkeys(backs.values())]
+    return digest(
+        "deck shows", options.model_dump_json(), store.style_key,
+        *[store.face_key(face, sizes[face.kind]) for face in faces],
+        *[f"{card.id}>{backs[card.theme].id}" for card in cards if backs],
+    )
+
+
+class _WouldRender(Exception):
+    """Raised by a store that must not render (see :func:`cached_shown_key`)."""
+
+
+class _LookupStore(FaceStore):
+    """A face store that only looks things up: starting a rendering raises."""
+
+    def start(self, faces: Sequence[Card], base: Bases) -> Rendering:
+        raise _WouldRender
+
+
+def cached_shown_key(content_dir: Path, options: DeckOptions, cache: FaceCache) -> str | None:
+    """Return the :func:`shown_key` the deck of *options* would have now, or None when it
+    cannot be told without rendering (a kind's type size, or an own card's fit, is not in
+    *cache*).
+
+    Loads the content and selects the cards as :func:`build_deck` does, without WeasyPrint;
+    raises what loading or selecting raises.
+    """
+    options = options.validated()
+    size = card_size(options.size)
+    content = load_content(content_dir, options.lang)
+    cards = deck_cards(content, options)
+    backs = back_cards(content, cards, options.backs)
+    faces = list(cards) + list(dict.fromkeys(backs.values()))
+    templates = TemplateSet.create(options.templates)
+    face_variant = "print" if options.pdf == "print" else "plain"
+    renderer = card_renderer(face_variant, content, Geometry.for_card(size, options.bleed),
+                             templates, options.strict)
+    store = _LookupStore(renderer, cache, jobs=1)
+    try:
+        sizes = deck_sizes(store, content, faces, options.backs)
+    except _WouldRender:
+        return None
+    return shown_key(store, options, cards, backs, sizes)
 
 
 def in_page_order(pdf: pikepdf.Pdf) -> pikepdf.Pdf:
