@@ -244,7 +244,8 @@ class _WouldRender(Exception):
 class _LookupStore(FaceStore):
     """A face store that only looks things up: starting a rendering raises."""
 
-    def start(self, faces: Sequence[Card], base: Bases) -> Rendering:
+    def start(self, faces: Sequence[Card], base: Bases,
+              pdf: frozenset[str] | None = None) -> Rendering:
         raise _WouldRender
 
 
