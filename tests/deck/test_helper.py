@@ -114,3 +114,47 @@ def test_many_faces_go_to_workers_the_helper_forks(content_dir: Path, tmp_path: 
         assert helper.jobs >= 2  # the deck's batches, each one result
     assert helped.base_pt == plain.base_pt
     assert (tmp_path / "helped.pdf").read_bytes() == (tmp_path / "plain.pdf").read_bytes()
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def _sibling_of(helper: RenderHelper) -> int:
+    """Return the pid of the helper's second renderer, once it has forked it."""
+    import time
+
+    pid = helper.pid
+    assert pid is not None
+    for _ in range(200):
+        children = _children(pid)
+        if children:
+            return children[0]
+        time.sleep(0.05)
+    raise AssertionError("the helper forked no second renderer")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_the_helper_keeps_a_second_renderer_and_does_without_it(
+        content_dir: Path, tmp_path: Path) -> None:
+    """The second core renders from a process forked once (warm for every round); when it
+    is gone, the helper renders its share and the deck is the same."""
+    import os
+    import signal
+
+    options = DeckOptions(lang="nl", themes=("netwerkvorming", "rollen", "ambities"))
+    plain = build(content_dir, tmp_path / "plain.pdf", tmp_path / "c1", options=options)
+    with RenderHelper() as helper:
+        first = _sibling_of(helper)
+        helped = build(content_dir, tmp_path / "helped.pdf", tmp_path / "c2", helper, jobs=2,
+                       options=options)
+        assert _sibling_of(helper) == first  # the same process for every round
+        os.kill(first, signal.SIGKILL)
+        alone = build(content_dir, tmp_path / "alone.pdf", tmp_path / "c3", helper, jobs=2,
+                      options=options)
+        assert helper.alive
+    for result in (helped, alone):
+        assert result.sizes == plain.sizes
+    assert (tmp_path / "helped.pdf").read_bytes() == (tmp_path / "plain.pdf").read_bytes()
+    assert (tmp_path / "alone.pdf").read_bytes() == (tmp_path / "plain.pdf").read_bytes()

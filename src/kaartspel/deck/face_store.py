@@ -32,6 +32,9 @@ loading, one font subset per font, cffi parsing a C type per new array length: a
 120, no less in batches of 250, which peak at 154 MB instead of 124 MB."""
 PARALLEL_MIN = 24
 """Below this many stale faces, one process is faster than starting workers."""
+SPLIT_MIN = 8
+"""Below this many, the render helper renders the faces alone rather than with its sibling
+(see :mod:`kaartspel.deck.workers`): a document's fixed cost would be paid twice."""
 
 
 
@@ -213,14 +216,17 @@ class FaceStore:
         faces = list(faces)
         self.rendered += len(faces)
         batches = [faces[i : i + BATCH_SIZE] for i in range(0, len(faces), BATCH_SIZE)]
-        workers = min(self.jobs, len(batches) if len(faces) >= PARALLEL_MIN else 1)
+        helped = self.helper is not None and self.helper.alive
+        # The helper's two renderers are warm: splitting pays from a few faces on.
+        least = SPLIT_MIN if helped else PARALLEL_MIN
+        workers = 1 if len(faces) < least else min(self.jobs, max(len(batches), 2))
         if workers > 1 and len(batches) < workers:
             size = -(-len(faces) // workers)
             batches = [faces[i : i + size] for i in range(0, len(faces), size)]
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             log.debug("rendering %d faces at %s in %d processes", len(faces), _shown(base), workers)
             if self.helper is not None and self.helper.alive:
-                # The helper forks the workers: they start with WeasyPrint loaded and warm.
+                # The helper and its sibling render them: WeasyPrint loaded and warm.
                 helper = self.helper
                 sent = helper.submit_many([self.job(b, base, pdf) for b in batches], workers)
                 results = self._helper_results(batches, sent, base, pdf, many=True)

@@ -22,7 +22,7 @@ import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kaartspel.errors import worker_signals
@@ -64,6 +64,11 @@ class RenderHelper:
     @property
     def alive(self) -> bool:
         return self._process.is_alive()
+
+    @property
+    def pid(self) -> int | None:
+        """The helper's process id (None before it started)."""
+        return self._process.pid
 
     def submit(self, job: FaceJob) -> bool:
         """Send a batch of faces to render (results come back in order, see receive)."""
@@ -169,31 +174,134 @@ def _serve(conn: Connection, command_end: Connection) -> None:
     package = logging.getLogger("kaartspel")
     package.handlers, package.propagate = [_Collector(_RECORDS)], False
     package.setLevel(logging.DEBUG)
+    # The second core's renderer, forked now (WeasyPrint loaded) and kept for every job of
+    # the command: a worker forked per job would start cold each time (stylesheets, fonts,
+    # hyphenation patterns), which cost more than the second core gave back.
+    sibling = _Sibling.start(conn) if (os.cpu_count() or 1) > 1 else None
     # No warm-up render: the command usually sends its job before the import is done.
+    try:
+        while True:
+            try:
+                job: Any = conn.recv()
+            except (EOFError, OSError):
+                return
+            if job is None:
+                return
+            try:
+                if isinstance(job, tuple):  # ("many", jobs, workers)
+                    _, jobs, workers = job
+                    for item in _run_many(jobs, sibling if workers > 1 else None):
+                        conn.send(("ok", item))
+                else:
+                    conn.send(("ok", _run(job)))
+            except BaseException as exc:  # the command renders it again and reports it
+                try:
+                    conn.send(("error", repr(exc)))
+                except OSError:
+                    return  # the command is gone
+    finally:
+        if sibling is not None:
+            sibling.stop()
+
+
+def _run_many(jobs: Sequence[FaceJob], sibling: _Sibling | None
+              ) -> Iterator[tuple[Any, list[tuple[str, int, str]]]]:
+    """Render *jobs* here and in the *sibling* (from the last job down); yield the results
+    in order.  What the sibling cannot do (it died, it failed) is rendered here."""
+    done: dict[int, tuple[Any, list[tuple[str, int, str]]]] = {}
+    low, high, given, yielded = 0, len(jobs) - 1, None, 0
+    if sibling is not None and high > low and sibling.give(jobs[high]):
+        given, high = high, high - 1
+    while yielded < len(jobs):
+        if low <= high:
+            done[low] = _run(jobs[low])
+            low += 1
+        if given is not None and (low > high or sibling is None or sibling.ready()):
+            assert sibling is not None
+            result = sibling.take()
+            done[given] = result if result is not None else _run(jobs[given])
+            given = None
+            if low <= high and result is not None and sibling.give(jobs[high]):
+                given, high = high, high - 1
+        while yielded in done:
+            yield done.pop(yielded)
+            yielded += 1
+
+
+class _Sibling:
+    """The helper's one worker: a forked process that renders the jobs it is given."""
+
+    def __init__(self, process: Any, conn: Connection) -> None:
+        self.process, self.conn = process, conn
+
+    @classmethod
+    def start(cls, command: Connection) -> _Sibling | None:
+        """Fork the worker (None if that fails: the helper then renders alone)."""
+        context = multiprocessing.get_context("fork")
+        mine, theirs = context.Pipe()
+        # The helper is daemonic for the command (it must never outlive it), which
+        # multiprocessing takes to mean "no children": it is not, here.
+        multiprocessing.current_process().daemon = False
+        try:
+            process = context.Process(target=_sibling_loop, args=(theirs, mine, command),
+                                      daemon=True, name="kaartspel-render-sibling")
+            process.start()
+        except OSError as exc:
+            log.debug("no second renderer: %s", exc)
+            return None
+        theirs.close()
+        return cls(process, mine)
+
+    def give(self, job: FaceJob) -> bool:
+        try:
+            self.conn.send(job)
+        except Exception as exc:  # a broken pipe
+            log.debug("second renderer failed: %r", exc)
+            return False
+        return True
+
+    def ready(self) -> bool:
+        try:
+            return self.conn.poll(0) or not self.process.is_alive()
+        except (OSError, ValueError):
+            return True
+
+    def take(self) -> tuple[Any, list[tuple[str, int, str]]] | None:
+        """Return the result of the job given, or None if the worker failed on it."""
+        try:
+            status, payload = self.conn.recv()
+        except Exception as exc:
+            log.debug("second renderer failed: %r", exc)
+            return None
+        return payload if status == "ok" else None
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.process.join(STOP_TIMEOUT_S / 20)
+        if self.process.is_alive():
+            self.process.terminate()
+        self.conn.close()
+
+
+def _sibling_loop(conn: Connection, helper_end: Connection, command: Connection) -> None:
+    """The sibling's loop: render each job it is given, until told to stop or orphaned."""
+    helper_end.close()
+    command.close()  # the command's pipe is the helper's, not this process's
     while True:
         try:
-            job: Any = conn.recv()
+            job = conn.recv()
         except (EOFError, OSError):
             return
         if job is None:
             return
         try:
-            if isinstance(job, tuple):  # ("many", jobs, workers)
-                _, jobs, workers = job
-                # Workers forked from here start with WeasyPrint loaded and warm.  The helper
-                # is daemonic for the command (it must never outlive it), which
-                # multiprocessing takes to mean "no children": it is not, here.
-                multiprocessing.current_process().daemon = False
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    for item in pool.imap(_run, jobs):
-                        conn.send(("ok", item))
-            else:
-                conn.send(("ok", _run(job)))
-        except BaseException as exc:  # the command renders it again and reports it
+            conn.send(("ok", _run(job)))
+        except BaseException as exc:  # the helper renders it again
             try:
                 conn.send(("error", repr(exc)))
             except OSError:
-                return  # the command is gone
+                return
 
 
 _RECORDS: list[tuple[str, int, str]] = []
