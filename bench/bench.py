@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -289,6 +289,11 @@ def typst_text(value: str) -> str:
     return f'"{escaped}"'
 
 
+def typst_array(texts: Sequence[str]) -> str:
+    """Return *texts* as a Typst array literal (``()`` when empty, ``("a",)`` for one)."""
+    return "(" + "".join(f"{typst_text(text)}, " for text in texts) + ")" if texts else "()"
+
+
 def typst_cards(work: Path, renderer: Any, cards: list[Any], sizes: dict[str, float]) -> Path:
     """Write the naive cards as a Typst source (untimed): one page per card, the same text at
     the same sizes in the same places, the bundled fonts; return the source's path.
@@ -333,14 +338,11 @@ def typst_cards(work: Path, renderer: Any, cards: list[Any], sizes: dict[str, fl
                     f"{typst_text(card.personal)})")
             band, box_h = card.title, g.fit_h * 0.88
         elif card.kind == "tip":
-            paragraphs = ", ".join(typst_text(p) for p in card.paragraphs)
-            body = f'tip({c}, {s}, "{card.step:02d}", ({paragraphs},))'
+            body = f'tip({c}, {s}, "{card.step:02d}", {typst_array(card.paragraphs)})'
             band, box_h = card.title, g.fit_h * 0.88
         else:
-            paragraphs = ", ".join(typst_text(p) for p in card.paragraphs)
-            notes = ", ".join(typst_text(n) for n in card.notes)
             body = (f"intro({c}, {s}, {typst_text(card.label)}, {typst_text(card.title)}, "
-                    f"({paragraphs},), ({notes}{',' if notes else ''}))")
+                    f"{typst_array(card.paragraphs)}, {typst_array(card.notes)})")
             band, box_h = content.meta.title, g.fit_h * 0.9
         theme_name = themes[card.theme].name if card.theme in themes else content.meta.title
         place = f" {card.in_theme}/{card.theme_total}" if card.theme_total > 1 else ""

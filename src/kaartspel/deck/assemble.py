@@ -17,7 +17,7 @@ from kaartspel.content.model import Content
 from kaartspel.deck.cards import SET_THEME, Card, build_cards, select
 from kaartspel.deck.face_store import Bases, FaceStore, Rendering
 from kaartspel.deck.faces import CardRenderer, Geometry
-from kaartspel.deck.type_size import kind_sizes
+from kaartspel.deck.type_size import kind_sizes, raise_unfit, unvouched
 from kaartspel.deck.variants import accessible_pdf, card_renderer, face_store
 from kaartspel.deck.workers import RenderHelper
 from kaartspel.errors import UsageError
@@ -78,13 +78,24 @@ def back_cards(content: Content, cards: Sequence[Card], mode: str) -> dict[str, 
 
 
 def deck_sizes(store: FaceStore, content: Content, faces: Sequence[Card],
-               backs: str) -> dict[str, float]:
+               backs: str, check: bool = True) -> dict[str, float]:
     """Return the body size of every kind among *faces*: the kind's size in the whole content
-    (see :func:`kind_sizes`), whatever the selection; own cards must fit theirs."""
+    (see :func:`kind_sizes`), whatever the selection; own cards must fit theirs (unless
+    not *check*: see :func:`unchecked_faces`)."""
+    return kind_sizes(store, _content_faces(content, backs), [face.kind for face in faces],
+                      own=[face for face in faces if face.own], selected=faces, check=check)
+
+
+def _content_faces(content: Content, backs: str) -> list[Card]:
     full = build_cards(content)
-    content_faces = [*full, *dict.fromkeys(back_cards(content, full, backs).values())]
-    return kind_sizes(store, content_faces, [face.kind for face in faces],
-                      own=[face for face in faces if face.own], selected=faces)
+    return [*full, *dict.fromkeys(back_cards(content, full, backs).values())]
+
+
+def unchecked_faces(store: FaceStore, content: Content, faces: Sequence[Card], backs: str,
+                    sizes: Mapping[str, float]) -> list[Card]:
+    """Return the faces of a deck whose fit :func:`deck_sizes` without *check* left open."""
+    return unvouched(store, _content_faces(content, backs),
+                     [face for face in faces if face.own], faces, sizes)
 
 
 def deck_cards(content: Content, options: DeckOptions) -> tuple[Card, ...]:
@@ -174,7 +185,10 @@ def build_deck(
                                   templates, options.strict)
     store = face_store(renderer, cache, jobs, helper)
     title = f"{content.meta.title} — {content.meta.set_title}"
-    sizes = deck_sizes(store, content, faces, options.backs)
+    # Own cards (and cards of a kind at the smallest step) must fit at their kind's size:
+    # they are rendered while the others are placed, and checked as they arrive.
+    streamed = options.pdf != "accessible"
+    sizes = deck_sizes(store, content, faces, options.backs, check=not streamed)
     base = min(sizes.values())
     if options.pdf == "accessible":
         with accessible_pdf(renderer, cards, sizes) as out:
@@ -190,21 +204,34 @@ def build_deck(
     index = {face.id: i for i, face in enumerate(faces)}
     fronts = [index[card.id] for card in cards]
     back_pages = [index[backs[card.theme].id] if backs else None for card in cards]
-    # Sizes known from an earlier run may come without this run's PDFs: render the missing
-    # ones together (in as few documents as possible) rather than one by one when placed.
-    store.measure_mixed([(face, sizes[face.kind]) for face in faces], need_pdf=True)
-    source = FacePages(store, faces, sizes, merger, library=library)
-    if options.layout == "fold" and grid is not None:
-        from kaartspel.pdf.fold import impose_fold
+    checked = unchecked_faces(store, content, faces, options.backs, sizes)
+    # What is not rendered yet (those, and faces whose size an earlier run found but whose
+    # PDFs it did not keep) is rendered while the faces that are there are placed.
+    stale = [face for face in faces if not _ready(store, face, sizes[face.kind])]
+    rendering = store.start(stale, {face.id: sizes[face.kind] for face in stale}) \
+        if stale else None
+    source = FacePages(store, faces, sizes, merger, rendering, library=library)
+    try:
+        if options.layout == "fold" and grid is not None:
+            from kaartspel.pdf.fold import impose_fold
 
-        out = impose_fold(source, fronts, back_pages, grid, options.bleed,
-                          registration=options.pdf == "print")
-    elif grid is not None:
-        out = impose_sheets(source, fronts, back_pages, grid, options.bleed,
-                            options.duplex, registration=options.pdf == "print",
-                            back_offset=options.back_offset)
-    else:
-        out = single_pages(source, fronts, back_pages, options.bleed, options.order)
+            out = impose_fold(source, fronts, back_pages, grid, options.bleed,
+                              registration=options.pdf == "print")
+        elif grid is not None:
+            out = impose_sheets(source, fronts, back_pages, grid, options.bleed,
+                                options.duplex, registration=options.pdf == "print",
+                                back_offset=options.back_offset)
+        else:
+            out = single_pages(source, fronts, back_pages, options.bleed, options.order)
+    except _DoesNotFit:
+        assert rendering is not None
+        rendering.finish()  # every face that does not fit is named, not only the first
+        raise_unfit(store, checked, [face for face in faces if face.own], sizes)
+        raise
+    finally:
+        if rendering is not None:
+            rendering.close()
+    raise_unfit(store, checked, [face for face in faces if face.own], sizes)
     log.info("deck %s: %d cards, body text by kind %s", output, len(cards),
              ", ".join(f"{kind} {pt:g} pt" for kind, pt in sizes.items()))
     with out:
@@ -273,6 +300,12 @@ def cached_shown_key(content_dir: Path, options: DeckOptions, cache: FaceCache) 
     except _WouldRender:
         return None
     return shown_key(store, options, cards, backs, sizes)
+
+
+def _ready(store: FaceStore, face: Card, size: float) -> bool:
+    """Return whether *face* is measured at *size*, fits, and has its PDF."""
+    m = store.known(face, size)
+    return m is not None and m.fits and store.has_pdf(face, size)
 
 
 def in_page_order(pdf: pikepdf.Pdf) -> pikepdf.Pdf:

@@ -79,7 +79,8 @@ def _memo_key(store: FaceStore, key: str) -> str:
 
 
 def kind_sizes(store: FaceStore, content_faces: Sequence[Card], kinds: Sequence[str],
-               own: Sequence[Card] = (), selected: Sequence[Card] = ()) -> dict[str, float]:
+               own: Sequence[Card] = (), selected: Sequence[Card] = (),
+               check: bool = True) -> dict[str, float]:
     """Return the body size (pt) of each of *kinds*, decided by *content_faces*.
 
     *content_faces* are the whole content's faces (not a selection); each kind's size is the
@@ -89,6 +90,9 @@ def kind_sizes(store: FaceStore, content_faces: Sequence[Card], kinds: Sequence[
     (long texts on a small card) gets the smallest step, and then the *selected* faces of
     that kind must fit it (a deck of the cards that do still builds).  Every face of the
     kinds is rendered at its size on the way (its PDF is in the store afterwards).
+
+    Without *check*, the faces that must be checked (:func:`unvouched`) are left to the
+    caller, to render them while it places the others (see :func:`raise_unfit`).
     """
     by_kind: dict[str, list[Card]] = {}
     for face in content_faces:
@@ -121,14 +125,31 @@ def kind_sizes(store: FaceStore, content_faces: Sequence[Card], kinds: Sequence[
         sizes.update(found)
     for kind, size in sizes.items():
         _SIZES[_memo_key(store, keys[kind])] = size
-    # At the smallest step, the content's own cards of a kind may not all fit: those chosen
-    # must (what fits nowhere cannot be in a deck).
+    checked = unvouched(store, content_faces, own, selected, sizes)
+    if checked and check:
+        store.measure_mixed([(face, sizes[face.kind]) for face in checked], need_pdf=True)
+        raise_unfit(store, checked, own, sizes)
+    return {kind: sizes[kind] for kind in dict.fromkeys(kinds)}
+
+
+def unvouched(store: FaceStore, content_faces: Sequence[Card], own: Sequence[Card],
+              selected: Sequence[Card], sizes: Mapping[str, float]) -> list[Card]:
+    """Return the faces whose fit their kind's size does not vouch for: *own* cards (not
+    in the content the size was found with), and the *selected* content cards of a kind
+    set at the smallest step (there, the content's cards of a kind may not all fit: those
+    chosen must, since what fits nowhere cannot be in a deck)."""
+    smallest = steps_for(store)[-1]
     content_ids = {face.id for face in content_faces}
     chosen = [face for face in selected
               if face.id in content_ids and sizes.get(face.kind) == smallest]
-    checked = [*own, *chosen]
-    if checked:
-        store.measure_mixed([(face, sizes[face.kind]) for face in checked], need_pdf=True)
+    return [*own, *chosen]
+
+
+def raise_unfit(store: FaceStore, checked: Sequence[Card], own: Sequence[Card],
+                sizes: Mapping[str, float]) -> None:
+    """Raise a :class:`FitError` naming every face of *checked* (measured at its kind's
+    size) that does not fit; *own* cards are told to shorten their text."""
+    smallest = steps_for(store)[-1]
     too_long = []
     for face in checked:
         m = store.known(face, sizes[face.kind])
@@ -143,7 +164,6 @@ def kind_sizes(store: FaceStore, content_faces: Sequence[Card], kinds: Sequence[
                 too_long.append(_too_long(face.id, smallest, over))
     if too_long:
         raise FitError(too_long)
-    return {kind: sizes[kind] for kind in dict.fromkeys(kinds)}
 
 
 def _too_long(card_id: str, size: float, over: float) -> Problem:
