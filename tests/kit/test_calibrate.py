@@ -115,3 +115,19 @@ def test_the_command_writes_the_sheet(in_tmp: Path, content_dir: Path) -> None:
     assert bad.exit_code == 2
     assert "Error: --back-offset: each value must be between -10 and 10 mm, got 12" \
         in bad.output
+
+
+def test_the_sheet_does_not_depend_on_where_the_templates_are(tmp_path: Path,
+                                                               content_dir: Path) -> None:
+    """The same templates read from another folder (another checkout, an installed wheel)
+    give the same bytes, /ID included."""
+    import shutil
+
+    from kaartspel.render.templates import PACKAGE_TEMPLATES
+
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(PACKAGE_TEMPLATES, elsewhere)
+    here = build_calibration(content_dir, CalibrateOptions(lang="nl"), tmp_path / "a.pdf")
+    there = build_calibration(content_dir, CalibrateOptions(lang="nl", templates=(elsewhere,)),
+                              tmp_path / "b.pdf")
+    assert here.path.read_bytes() == there.path.read_bytes()

@@ -33,7 +33,11 @@ def render_pages(template: str, templates: TemplateSet, strict: bool, what: str,
     html = env.get_template(template).render(fonts_css=Markup(stylesheet(templates, "fonts.css")),
                                              **context)
     document = render_document(html, templates, strict, what)
-    data = write_pdf(document, hashlib.sha256(html.encode()).digest()[:16], strict, what)
+    # The /ID is the document's: the folders its fonts and icons were read from are not.
+    portable = html
+    for number, folder in enumerate(templates.folders):
+        portable = portable.replace(folder.as_uri(), f"templates{number}:")
+    data = write_pdf(document, hashlib.sha256(portable.encode()).digest()[:16], strict, what)
     return pikepdf.open(io.BytesIO(data))
 
 
