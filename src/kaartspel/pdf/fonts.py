@@ -24,7 +24,7 @@ from pikepdf import Array, Dictionary, Name, Pdf
 
 from kaartspel.cache import FaceCache, digest
 from kaartspel.pdf import tounicode
-from kaartspel.render.page_resources import content_bytes
+from kaartspel.render.page_resources import cid_widths, content_bytes
 
 log = logging.getLogger(__name__)
 
@@ -74,26 +74,6 @@ def _shown_cids(owner: Any) -> dict[str, set[int]]:
                     int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)
                 )
     return shown
-
-
-def _widths(w_array: Iterable[Any]) -> dict[int, float]:
-    """Parse a CIDFont /W array into cid → width."""
-    out: dict[int, float] = {}
-    items: list[Any] = list(w_array)
-    i = 0
-    while i < len(items):
-        first = int(items[i])
-        nxt = items[i + 1]
-        if isinstance(nxt, pikepdf.Array):
-            for offset, value in enumerate(nxt):
-                out[first + offset] = float(value)
-            i += 2
-        else:
-            last, same = int(nxt), float(items[i + 2])
-            for cid in range(first, last + 1):
-                out[cid] = same
-            i += 3
-    return out
 
 
 def _compact_widths(widths: dict[int, float]) -> Array:
@@ -328,7 +308,8 @@ class FaceFonts:
                 key: _plain_value(value) for key, value in descriptor.items()
                 if key in ("/Flags", "/ItalicAngle", "/StemV", "/StemH", "/FontFamily")
             })
-        widths = _widths(font.DescendantFonts[0].get("/W") or [])
+        widths = {cid: float(width) for cid, width
+                  in cid_widths(font.DescendantFonts[0].get("/W") or []).items()}
         unicode = tounicode.read(font.get("/ToUnicode"))
         aliases = _aliases(font.DescendantFonts[0]) or {}
         for cid in cids:

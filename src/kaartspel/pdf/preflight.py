@@ -68,6 +68,7 @@ from pikepdf import Name
 from kaartspel.errors import EXIT_CONTENT, KaartspelError, UsageError, display_path, printable
 from kaartspel.files import is_file, not_found
 from kaartspel.pdf import tounicode
+from kaartspel.render.page_resources import cid_widths
 from kaartspel.units import MIN_TEXT_PT, MM, SAFE_MM
 
 MIN_DPI = 300.0
@@ -330,7 +331,8 @@ class _Font:
             descendant = descendants[0] if len(descendants) else {}
             descriptor = descendant.get("/FontDescriptor")
             self.default = float(descendant.get("/DW", 1000))
-            self.widths = _cid_widths(descendant.get("/W") or [])
+            self.widths = {cid: float(width) for cid, width
+                           in cid_widths(descendant.get("/W") or []).items()}
         else:
             descriptor = font.get("/FontDescriptor")
             first = int(font.get("/FirstChar", 0))
@@ -368,26 +370,6 @@ class _Font:
         if not self.composite and 32 <= code < 256:
             return bytes([code]).decode("latin-1")
         return "?"
-
-
-def _cid_widths(w_array: Iterable[Any]) -> dict[int, float]:
-    """Parse a CIDFont /W array into CID → width."""
-    out: dict[int, float] = {}
-    items = list(w_array)
-    i = 0
-    while i + 1 < len(items):
-        first, nxt = int(items[i]), items[i + 1]
-        if isinstance(nxt, pikepdf.Array):
-            for offset, value in enumerate(nxt):
-                out[first + offset] = float(value)
-            i += 2
-        elif i + 2 < len(items):
-            for cid in range(first, min(int(nxt), first + 65535) + 1):
-                out[cid] = float(items[i + 2])
-            i += 3
-        else:
-            break
-    return out
 
 
 # --- colour spaces -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Small pikepdf helpers for page content: its bytes, and pruning unused resources."""
+"""Small pikepdf helpers for page content: its bytes, pruning unused resources, and a
+CIDFont's glyph widths."""
 
 from __future__ import annotations
 
@@ -73,3 +74,36 @@ def replace_contents(page: Any, data: bytes) -> None:
     """Make *data* the whole content of *page* (a pikepdf Page that has content)."""
     page.contents_coalesce()  # one stream, whatever the page had
     page.obj.Contents.write(data)
+
+
+MAX_WIDTH_RUN = 65536
+"""The most CIDs one ``first last width`` run of a /W array may give a width (a CID is two
+bytes): a damaged or hostile array cannot make the reader loop for ever."""
+
+
+def cid_widths(w_array: Any) -> dict[int, Any]:
+    """Parse a CIDFont /W array into CID → width (the PDF number, as it stands there).
+
+    Both forms are read: ``first [w1 w2 …]`` and ``first last w``.  What does not parse
+    (a truncated array, a run of more than :data:`MAX_WIDTH_RUN` CIDs) ends the reading or
+    is cut short; the widths read up to there are returned.
+    """
+    out: dict[int, Any] = {}
+    items = list(w_array)
+    i = 0
+    try:
+        while i + 1 < len(items):
+            first, nxt = int(items[i]), items[i + 1]
+            if isinstance(nxt, pikepdf.Array):
+                for offset, value in enumerate(nxt):
+                    out[first + offset] = value
+                i += 2
+            elif i + 2 < len(items):
+                for cid in range(first, min(int(nxt), first + MAX_WIDTH_RUN - 1) + 1):
+                    out[cid] = items[i + 2]
+                i += 3
+            else:
+                break
+    except (TypeError, ValueError):  # not a number where one must be
+        pass
+    return out

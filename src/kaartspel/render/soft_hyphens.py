@@ -174,7 +174,9 @@ class _Fonts:
             for cid in range(max(target) + 1):
                 gids += target.get(cid, cid if cid < base else hyphen).to_bytes(2, "big")
             descendant.CIDToGIDMap = pdf.make_stream(bytes(gids))
-            widths = _widths(descendant.get("/W") or [])
+            from kaartspel.render.page_resources import cid_widths
+
+            widths = cid_widths(descendant.get("/W") or [])
             entries = list(descendant.get("/W") or [])
             for alias in sorted(target):
                 entries += [alias, pikepdf.Array([widths.get(target[alias], 0)])]
@@ -253,28 +255,6 @@ def _rewrite(owner: Any, starts: dict[tuple[float, float], int], fonts: _Fonts) 
         else:
             owner.write(data)
     return changed
-
-
-def _widths(w_array: Any) -> dict[int, Any]:
-    """Parse a CIDFont /W array into code → width (as the PDF object)."""
-    import pikepdf
-
-    out: dict[int, Any] = {}
-    items = list(w_array)
-    i = 0
-    while i + 1 < len(items):
-        first, nxt = int(items[i]), items[i + 1]
-        if isinstance(nxt, pikepdf.Array):
-            for offset, value in enumerate(nxt):
-                out[first + offset] = value
-            i += 2
-        elif i + 2 < len(items):
-            for code in range(first, int(nxt) + 1):
-                out[code] = items[i + 2]
-            i += 3
-        else:
-            break
-    return out
 
 
 def _glyph_count(font_file: bytes) -> int | None:
