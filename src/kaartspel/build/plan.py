@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from kaartspel import __version__
-from kaartspel.cache import PACKAGE_DIR, code_fingerprint, digest
+from kaartspel.cache import PACKAGE_DIR, code_fingerprint, digest, tree_digest
 from kaartspel.errors import KaartspelError, UsageError, display_path
 from kaartspel.files import inside, is_dir, is_file, not_found, plain_name
 
@@ -270,16 +270,7 @@ class InputHasher:
         """Return a hash of every file below *folder* (names and bytes; hidden files skipped)."""
         key = folder.resolve() if folder.exists() else folder
         if key not in self._trees:
-            parts: list[str | bytes] = [str(folder)]
-            if folder.is_dir():
-                for path in sorted(folder.rglob("*")):
-                    relative = path.relative_to(folder)
-                    if any(p.startswith(".") or p == "__pycache__" for p in relative.parts):
-                        continue
-                    if path.name.endswith("~") or not path.is_file():
-                        continue
-                    parts += [relative.as_posix(), path.read_bytes()]
-            self._trees[key] = digest(*parts)
+            self._trees[key] = tree_digest(folder)
         return self._trees[key]
 
     def code(self) -> str:
