@@ -15,14 +15,17 @@ import sys
 def main() -> None:
     """Run the command line (console-script entry point)."""
     try:
-        from kaartspel.build.repeated_command import answer
         from kaartspel.deck.workers import command_of, start_early
 
-        # The same deck or poster command again, nothing changed: say so before loading more.
-        unchanged = answer(sys.argv[1:], command_of(sys.argv[1:]))
-        if unchanged is not None:
-            print(unchanged)
-            _exit_now(0)
+        command = command_of(sys.argv[1:])
+        if command in ("deck", "poster"):
+            from kaartspel.build.repeated_command import answer
+
+            # The same command again, nothing changed: say so before loading more.
+            unchanged = answer(sys.argv[1:], command)
+            if unchanged is not None:
+                print(unchanged)
+                _exit_now(0)
         start_early(sys.argv[1:])
         from kaartspel.cli.app import main as run
 
