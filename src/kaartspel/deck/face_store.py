@@ -216,10 +216,13 @@ class FaceStore:
         faces = list(faces)
         self.rendered += len(faces)
         batches = [faces[i : i + BATCH_SIZE] for i in range(0, len(faces), BATCH_SIZE)]
-        helped = self.helper is not None and self.helper.alive
-        # The helper's two renderers are warm: splitting pays from a few faces on.
-        least = SPLIT_MIN if helped else PARALLEL_MIN
-        workers = 1 if len(faces) < least else min(self.jobs, max(len(batches), 2))
+        if self.helper is not None and self.helper.alive:
+            # The helper's two renderers are warm: splitting pays from a few faces on.
+            workers = 1 if len(faces) < SPLIT_MIN else min(self.jobs, max(len(batches), 2))
+        else:
+            # Workers forked here start cold (and `build` runs several stores at once):
+            # only batches of their own are worth one.
+            workers = min(self.jobs, len(batches)) if len(faces) >= PARALLEL_MIN else 1
         if workers > 1 and len(batches) < workers:
             size = -(-len(faces) // workers)
             batches = [faces[i : i + size] for i in range(0, len(faces), size)]
