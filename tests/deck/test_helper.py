@@ -158,3 +158,26 @@ def test_the_helper_keeps_a_second_renderer_and_does_without_it(
         assert result.sizes == plain.sizes
     assert (tmp_path / "helped.pdf").read_bytes() == (tmp_path / "plain.pdf").read_bytes()
     assert (tmp_path / "alone.pdf").read_bytes() == (tmp_path / "plain.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("command", [
+    ["deck", "--theme", "netwerkvorming", "--theme", "rollen", "-o", "out.pdf"],  # helper, sibling
+    ["poster", "--size", "a4", "-o", "poster.pdf"],
+])
+def test_no_temporary_file_is_left_behind(content_dir: Path, tmp_path: Path,
+                                          command: list[str]) -> None:
+    """WeasyPrint copies fonts to a temporary folder per font configuration; every process
+    kaartspel starts lets go of them before it ends, so none is left in the temp folder."""
+    import os
+    import subprocess
+    import sys
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["TMPDIR"] = str(temp)
+    done = subprocess.run([sys.executable, "-m", "kaartspel.cli.launch", "--content",
+                           str(content_dir), *command], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in temp.iterdir()) == []

@@ -60,6 +60,9 @@ def _exit_now(code: object) -> None:
     else:  # what Python does with a message: print it, status 1
         print(code, file=sys.stderr)
         status = 1
+    rendering = sys.modules.get("kaartspel.render.document")
+    if rendering is not None:  # WeasyPrint's font folders go with their configurations
+        rendering.release_fonts()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         # A closed pipe (| head): nothing more to say.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
@@ -16,6 +17,7 @@ from kaartspel.deck.faces import CardRenderer
 from kaartspel.errors import RenderError, worker_signals
 from kaartspel.files import sweep_tree
 from kaartspel.render import face_batch as facework
+from kaartspel.render.document import release_fonts
 from kaartspel.render.face_batch import Artwork, FaceJob, Measure
 
 if TYPE_CHECKING:
@@ -64,6 +66,13 @@ def _worker_render(job: tuple[list[Card], Bases, frozenset[str] | None]
     assert _WORKER_STORE is not None
     faces, base, pdf = job
     return _WORKER_STORE.render_batch(faces, base, pdf)
+
+
+def _start_worker() -> None:
+    """Set up a forked render worker: its signals, and its fonts let go when it ends."""
+    worker_signals()
+    # A forked process drops the finalizers it inherited: register this one here.
+    multiprocessing.util.Finalize(None, release_fonts, exitpriority=10)
 
 
 class FaceStore:
@@ -239,7 +248,7 @@ class FaceStore:
             try:  # the workers are forked here and keep what they inherit
                 # Ctrl-C is this process's to handle; Rendering.close ends the workers.
                 pool = multiprocessing.get_context("fork").Pool(workers,
-                                                                initializer=worker_signals)
+                                                                initializer=_start_worker)
             finally:
                 _WORKER_STORE = None
             results = pool.imap(_worker_render, [(batch, base, pdf) for batch in batches])
@@ -257,8 +266,11 @@ class FaceStore:
                 for _ in batches:
                     yield arrived.pop() if arrived else next(results)
 
-            def stop() -> None:
-                pool.terminate()
+            def stop(early: bool) -> None:
+                if early:  # results outstanding (Ctrl-C, an error): end them at once
+                    pool.terminate()
+                else:  # done: let them end as processes do (their temporary files go)
+                    pool.close()
                 pool.join()
 
             return Rendering(self, base, faces, ordered(), stop, ready)
@@ -383,7 +395,7 @@ class Rendering:
     def __init__(
         self, store: FaceStore, base: Bases, faces: Sequence[Card],
         results: Iterator[tuple[dict[str, Measure], dict[str, bytes]]],
-        stop: Callable[[], None] | None = None,
+        stop: Callable[[bool], None] | None = None,
         ready: Callable[[], bool] | None = None,
     ) -> None:
         self.store, self.base, self.faces = store, base, list(faces)
@@ -430,7 +442,7 @@ class Rendering:
         """Stop worker processes (at once if results are still outstanding)."""
         if self._stop is not None:
             early = len(self.measures) < len(self.pending)
-            self._stop()
+            self._stop(early)
             self._stop = None
             if early and self.store.cache.enabled:
                 # Ended while rendering (Ctrl-C, an error): sweep what they were writing.

@@ -49,6 +49,8 @@ class RenderHelper:
         child.close()
         self.jobs = 0
         """How many batches the helper rendered (for tests)."""
+        self.sent = False
+        """Whether the helper was ever sent a job."""
 
     @classmethod
     def start(cls) -> RenderHelper | None:
@@ -74,6 +76,7 @@ class RenderHelper:
         """Send a batch of faces to render (results come back in order, see receive)."""
         if not self.alive:
             return False
+        self.sent = True
         try:
             self._conn.send(job)
         except Exception as exc:  # a broken pipe, or something that does not pickle
@@ -86,6 +89,7 @@ class RenderHelper:
         their results come back one by one, in order (see receive)."""
         if not self.alive:
             return False
+        self.sent = True
         try:
             self._conn.send(("many", list(jobs), workers))
         except Exception as exc:
@@ -133,7 +137,10 @@ class RenderHelper:
         if self._process.is_alive():
             with contextlib.suppress(OSError):
                 self._conn.send(None)
-            self._process.join(STOP_TIMEOUT_S / 20)
+            # A helper that rendered ends as processes do, and its sibling with it (their
+            # temporary font folders go); one that was never sent a job has nothing to
+            # clean up (it may still be importing WeasyPrint): it is ended at once.
+            self._process.join(STOP_TIMEOUT_S / 2 if self.sent else 0)
             if self._process.is_alive():
                 ended = True
                 pid = self._process.pid
@@ -168,6 +175,7 @@ def _serve(conn: Connection, command_end: Connection) -> None:
     import weasyprint  # noqa: F401  # the head start
 
     from kaartspel.render import face_batch as facework  # noqa: F401  # no content model, no Jinja: jobs are plain data
+    from kaartspel.render.document import release_fonts
 
     # What a job logs goes back with its result: this process has no handlers of its own
     # (it may be forked before the command line set them up).
@@ -202,6 +210,7 @@ def _serve(conn: Connection, command_end: Connection) -> None:
     finally:
         if sibling is not None:
             sibling.stop()
+        release_fonts()  # a forked process ends without the interpreter's teardown
 
 
 def _run_many(jobs: Sequence[FaceJob], sibling: _Sibling | None
@@ -276,9 +285,10 @@ class _Sibling:
         return payload if status == "ok" else None
 
     def stop(self) -> None:
+        """Let the worker end as processes do (its temporary files go); end it if it hangs."""
         with contextlib.suppress(OSError):
             self.conn.send(None)
-        self.process.join(STOP_TIMEOUT_S / 20)
+        self.process.join(STOP_TIMEOUT_S / 4)
         if self.process.is_alive():
             self.process.terminate()
         self.conn.close()
@@ -286,22 +296,27 @@ class _Sibling:
 
 def _sibling_loop(conn: Connection, helper_end: Connection, command: Connection) -> None:
     """The sibling's loop: render each job it is given, until told to stop or orphaned."""
+    from kaartspel.render.document import release_fonts
+
     helper_end.close()
     command.close()  # the command's pipe is the helper's, not this process's
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        try:
-            conn.send(("ok", _run(job)))
-        except BaseException as exc:  # the helper renders it again
+    try:
+        while True:
             try:
-                conn.send(("error", repr(exc)))
-            except OSError:
+                job = conn.recv()
+            except (EOFError, OSError):
                 return
+            if job is None:
+                return
+            try:
+                conn.send(("ok", _run(job)))
+            except BaseException as exc:  # the helper renders it again
+                try:
+                    conn.send(("error", repr(exc)))
+                except OSError:
+                    return
+    finally:
+        release_fonts()
 
 
 _RECORDS: list[tuple[str, int, str]] = []

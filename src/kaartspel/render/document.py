@@ -5,7 +5,9 @@ WeasyPrint is imported lazily (it costs ~0.7 s) so that the CLI starts instantly
 
 from __future__ import annotations
 
+import gc
 import logging
+import multiprocessing.util
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -233,6 +235,23 @@ _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 _SHEETS: dict[tuple[str, str, tuple[Path, ...]], tuple[Any, Any]] = {}
 """Parsed stylesheets with the font configuration holding their fonts, in this process."""
 SHEETS_KEPT = 8
+
+
+def release_fonts() -> None:
+    """Let go of this process's font configurations, so that WeasyPrint removes the folders
+    it copied their fonts to (``/tmp/weasyprint-…``).
+
+    WeasyPrint removes such a folder when its configuration is collected; a configuration
+    held in a reference cycle, or cached here, would otherwise outlive a process that ends
+    without the interpreter's teardown (kaartspel's own exit, a forked worker's).
+    """
+    _SHEETS.clear()
+    gc.collect()
+
+
+# Run at a normal end of this process and of every process forked from it (multiprocessing
+# runs its finalizers there, before the interpreter tears WeasyPrint's bindings down).
+multiprocessing.util.Finalize(None, release_fonts, exitpriority=10)
 
 
 def _stylesheet(css: str, base_url: str, folders: tuple[Path, ...]) -> tuple[Any, Any]:
