@@ -237,6 +237,16 @@ _SHEETS: dict[tuple[str, str, tuple[Path, ...]], tuple[Any, Any]] = {}
 SHEETS_KEPT = 8
 
 
+def _fonts_present(fonts: Any) -> bool:
+    """Return whether the folder WeasyPrint copied a configuration's fonts to is there.
+
+    WeasyPrint names it in a private attribute; without one (another version), the
+    configuration is taken to be whole.
+    """
+    folder = getattr(fonts, "_folder", None)
+    return folder is None or (Path(folder).is_dir() and any(Path(folder).iterdir()))
+
+
 def release_fonts() -> None:
     """Let go of this process's font configurations, so that WeasyPrint removes the folders
     it copied their fonts to (``/tmp/weasyprint-…``).
@@ -257,6 +267,8 @@ multiprocessing.util.Finalize(None, release_fonts, exitpriority=10)
 def _stylesheet(css: str, base_url: str, folders: tuple[Path, ...]) -> tuple[Any, Any]:
     """Return *css* parsed (a WeasyPrint ``CSS``) and the ``FontConfiguration`` of its fonts."""
     key = (css, base_url, folders)
+    if key in _SHEETS and not _fonts_present(_SHEETS[key][1]):
+        del _SHEETS[key]  # its font copies were removed (a temp folder cleaned meanwhile)
     if key not in _SHEETS:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
