@@ -172,17 +172,9 @@ def build_deck(
 
         grid = plan_fold_grid(size, options.bleed, paper_size(options.paper), options.margin,
                               options.gutter)
-    content = load_content(content_dir, options.lang)
-    cards = deck_cards(content, options)
-    backs = back_cards(content, cards, options.backs)
+    content, cards, backs, renderer = _deck_parts(content_dir, options)
     faces = list(cards) + list(dict.fromkeys(backs.values()))
-    templates = TemplateSet.create(options.templates)
-    # PDF variants (pdf/variants.py): print faces are rendered in CMYK under their own
-    # cache keys; the
-    # accessible variant fits with the plain faces, then renders the fronts as one tagged PDF.
-    face_variant = "print" if options.pdf == "print" else "plain"
-    renderer = card_renderer(face_variant, content, Geometry.for_card(size, options.bleed),
-                                  templates, options.strict)
+    templates = renderer.templates
     store = face_store(renderer, cache, jobs, helper)
     title = f"{content.meta.title} — {content.meta.set_title}"
     # Own cards (and cards of a kind at the smallest step) must fit at their kind's size:
@@ -285,15 +277,8 @@ def cached_shown_key(content_dir: Path, options: DeckOptions, cache: FaceCache) 
     raises what loading or selecting raises.
     """
     options = options.validated()
-    size = card_size(options.size)
-    content = load_content(content_dir, options.lang)
-    cards = deck_cards(content, options)
-    backs = back_cards(content, cards, options.backs)
+    content, cards, backs, renderer = _deck_parts(content_dir, options)
     faces = list(cards) + list(dict.fromkeys(backs.values()))
-    templates = TemplateSet.create(options.templates)
-    face_variant = "print" if options.pdf == "print" else "plain"
-    renderer = card_renderer(face_variant, content, Geometry.for_card(size, options.bleed),
-                             templates, options.strict)
     store = _LookupStore(renderer, cache, jobs=1)
     try:
         sizes = deck_sizes(store, content, faces, options.backs)
@@ -306,6 +291,22 @@ def _ready(store: FaceStore, face: Card, size: float) -> bool:
     """Return whether *face* is measured at *size*, fits, and has its PDF."""
     m = store.known(face, size)
     return m is not None and m.fits and store.has_pdf(face, size)
+
+
+def _deck_parts(content_dir: Path, options: DeckOptions
+                ) -> tuple[Content, tuple[Card, ...], dict[str, Card], CardRenderer]:
+    """Return a deck's content, its selected cards, their backs and the renderer of its faces."""
+    content = load_content(content_dir, options.lang)
+    cards = deck_cards(content, options)
+    backs = back_cards(content, cards, options.backs)
+    # PDF variants (pdf/variants.py): print faces are rendered in CMYK under their own
+    # cache keys; the accessible variant fits with the plain faces, then renders the fronts
+    # as one tagged PDF.
+    face_variant = "print" if options.pdf == "print" else "plain"
+    geometry = Geometry.for_card(card_size(options.size), options.bleed)
+    renderer = card_renderer(face_variant, content, geometry,
+                             TemplateSet.create(options.templates), options.strict)
+    return content, cards, backs, renderer
 
 
 def in_page_order(pdf: pikepdf.Pdf) -> pikepdf.Pdf:

@@ -258,23 +258,25 @@ def measure(document: Any, ids: tuple[str, ...]) -> dict[str, Measure]:
     return measures
 
 
-_ARTWORK: dict[str, bytes] = {}
-"""Artwork rendered in this process, by cache key."""
+_ARTWORK: dict[tuple[str, str], bytes] = {}
+"""Artwork rendered in this process, by cache (a build with another cache must find it
+there too) and cache key."""
 
 
 def _artwork(job: FaceJob, name: str) -> bytes:
     art = job.artwork[name]
     if art.pdf is not None:
         return art.pdf
-    if art.key not in _ARTWORK:
+    memo = (str(job.cache.root) if job.cache.enabled else "", art.key)
+    if memo not in _ARTWORK:
         data = job.cache.get_blob("artwork", art.key)
         if data is None:
             what = f"icon '{name}'"
             document = render_document(form_html(art.svg), job.templates, job.strict, what)
             data = write_pdf(document, digest(name).encode()[:32], job.strict, what)
             job.cache.put_blob("artwork", art.key, data)
-        _ARTWORK[art.key] = data
-    return _ARTWORK[art.key]
+        _ARTWORK[memo] = data
+    return _ARTWORK[memo]
 
 
 def _bounded(box: Any) -> bool:
