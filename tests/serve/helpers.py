@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -125,16 +126,21 @@ def text_of(html: str) -> str:
     return " ".join(parsed.elements[0]["text"].split()) if parsed.elements else ""
 
 
+_PDFIUM = threading.Lock()
+"""PDFium is not thread-safe (pypdfium2 says so): the load tests read PDFs from many threads."""
+
+
 def pdf_text(data: bytes) -> str:
     import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(data)
-    try:
-        words = []
-        for page in document:
-            text = page.get_textpage()
-            words.append(text.get_text_range())
-        # pdfium marks a word broken at the end of a line with U+FFFE: join it again.
-        return " ".join(re.sub("\ufffe\\s*", "", " ".join(words)).split())
-    finally:
-        document.close()
+    with _PDFIUM:
+        document = pdfium.PdfDocument(data)
+        try:
+            words = []
+            for page in document:
+                text = page.get_textpage()
+                words.append(text.get_text_range())
+        finally:
+            document.close()
+    # pdfium marks a word broken at the end of a line with U+FFFE: join it again.
+    return " ".join(re.sub("\ufffe\\s*", "", " ".join(words)).split())
