@@ -208,9 +208,13 @@ def _serve(conn: Connection, command_end: Connection) -> None:
                 except OSError:
                     return  # the command is gone
     finally:
+        # Both let go of their fonts at once (a forked process ends without the
+        # interpreter's teardown, which would do it), then the sibling is waited for.
+        if sibling is not None:
+            sibling.ask_to_stop()
+        release_fonts()
         if sibling is not None:
             sibling.stop()
-        release_fonts()  # a forked process ends without the interpreter's teardown
 
 
 def _run_many(jobs: Sequence[FaceJob], sibling: _Sibling | None
@@ -284,10 +288,14 @@ class _Sibling:
             return None
         return payload if status == "ok" else None
 
-    def stop(self) -> None:
-        """Let the worker end as processes do (its temporary files go); end it if it hangs."""
+    def ask_to_stop(self) -> None:
+        """Tell the worker to end (it lets go of its temporary files first)."""
         with contextlib.suppress(OSError):
             self.conn.send(None)
+
+    def stop(self) -> None:
+        """Let the worker end as processes do (its temporary files go); end it if it hangs."""
+        self.ask_to_stop()
         self.process.join(STOP_TIMEOUT_S / 4)
         if self.process.is_alive():
             self.process.terminate()
