@@ -212,7 +212,7 @@ def _serve(conn: Connection, command_end: Connection) -> None:
         # interpreter's teardown, which would do it), then the sibling is waited for.
         if sibling is not None:
             sibling.ask_to_stop()
-        release_fonts()
+        release_fonts(collect=False)  # it renders only through the stylesheet cache
         if sibling is not None:
             sibling.stop()
 
@@ -324,7 +324,7 @@ def _sibling_loop(conn: Connection, helper_end: Connection, command: Connection)
                 except OSError:
                     return
     finally:
-        release_fonts()
+        release_fonts(collect=False)
 
 
 _RECORDS: list[tuple[str, int, str]] = []
