@@ -207,8 +207,10 @@ def worker_signals() -> None:
 
 
 @contextlib.contextmanager
-def signals_deferred() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back until the block is done, then act on them.
+def signals_deferred(deliver: bool = True) -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back until the block is done, then act on them (unless not
+    *deliver*: the work they would stop is done, as when only a command's bookkeeping is
+    left after its output was written).
 
     pikepdf's native module aborts the whole process (``Critical nanobind error``) when an
     exception is raised while it initialises, as Ctrl-C would raise one: so the heavy
@@ -229,7 +231,7 @@ def signals_deferred() -> Iterator[None]:
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
-    if caught:
+    if caught and deliver:
         handler = handlers[caught[0]]
         if callable(handler):
             handler(caught[0], None)  # raises KeyboardInterrupt or Terminated

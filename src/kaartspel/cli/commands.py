@@ -170,8 +170,14 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
         helper = helper or RenderHelper.start()
         with reported_errors(content_dir, options):
             result = build_deck(content_dir, options, output, helper=helper)
-        fresh.record(output, inputs)
-        repeat.done(output)
+        # The output is written: a signal now would only stop the bookkeeping (and say
+        # that nothing was written), so it is let go.
+        with signals_deferred(deliver=False):
+            fresh.record(output, inputs)
+            repeat.done(output)
+            if helper is not None:
+                helper.close()
+                helper = None
     finally:
         if helper is not None and helper.close():
             # Ended while rendering (Ctrl-C): what it was writing to the cache is swept.
@@ -216,8 +222,9 @@ def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
     configure(DEFAULT_CACHE_DIR)  # as `kaartspel deck` keeps its faces there
     with reported_errors(content_dir, options):
         result = build_poster(content_dir, options, output)
-    fresh.record(output, inputs)
-    repeat.done(output)
+    with signals_deferred(deliver=False):  # written: see run_deck
+        fresh.record(output, inputs)
+        repeat.done(output)
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")
 
 
