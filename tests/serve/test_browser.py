@@ -149,9 +149,11 @@ def test_recipe_download_and_reorder(page: Any) -> None:
     page.get_by_role("button", name="Move question 2 up").click()
     page.wait_for_function("() => document.querySelector('#q0-group').value.includes('second')")
     assert page.input_value("#q1-group") == "Which question comes first?"
-    # The moved question keeps the focus on its button, for the next move.
-    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == \
-        "Move question 1 down"
+    # The moved question keeps the focus on its button, for the next move (set once htmx
+    # has settled the swap, which may be a moment after the new values are in).
+    page.wait_for_function("() => document.activeElement && document.activeElement"
+                           ".getAttribute('aria-label') === 'Move question 1 down'",
+                           timeout=5000)
     page.get_by_role("button", name="Remove question 1").click()
     page.wait_for_function("() => document.querySelectorAll('textarea[name=group]').length == 1")
     # A field left by pressing a button changes: that updates the summary only (htmx once
