@@ -190,10 +190,6 @@ class FaceStore:
         """Return each face's overflow (mm) at *base*, rendering only what is not known."""
         return {face_id: m.overflow for face_id, m in self.measure(faces, base).items()}
 
-    def known_fills(self, face: Card) -> dict[float, float]:
-        """Return the fill of *face* at every size measured so far (this run or cached)."""
-        return {size: m.fill for size, m in self.known_measures(face).items()}
-
     def known_measures(self, face: Card) -> dict[float, Measure]:
         """Return the measure of *face* at every size measured so far (this run or cached)."""
         key = self.fit_key(face)

@@ -246,6 +246,8 @@ class _Sibling:
 
     def __init__(self, process: Any, conn: Connection) -> None:
         self.process, self.conn = process, conn
+        self.asked = False
+        """Whether it was told to end."""
 
     @classmethod
     def start(cls, command: Connection) -> _Sibling | None:
@@ -290,8 +292,10 @@ class _Sibling:
 
     def ask_to_stop(self) -> None:
         """Tell the worker to end (it lets go of its temporary files first)."""
-        with contextlib.suppress(OSError):
-            self.conn.send(None)
+        if not self.asked:
+            self.asked = True
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
 
     def stop(self) -> None:
         """Let the worker end as processes do (its temporary files go); end it if it hangs."""
