@@ -248,6 +248,13 @@ def _fonts_present(fonts: Any) -> bool:
     return folder is None or (Path(folder).is_dir() and any(Path(folder).iterdir()))
 
 
+def _remove_copies(fonts: Any) -> None:
+    """Remove the folder WeasyPrint copied a configuration's fonts to (its own name for it)."""
+    folder = getattr(fonts, "_folder", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def release_fonts(collect: bool = True) -> None:
     """Let go of this process's font configurations and remove the folders WeasyPrint
     copied their fonts to (``/tmp/weasyprint-…``).
@@ -259,9 +266,7 @@ def release_fonts(collect: bool = True) -> None:
     frees any other (a process that renders only through this cache can skip its 50 ms).
     """
     for _, fonts in _SHEETS.values():
-        folder = getattr(fonts, "_folder", None)  # WeasyPrint's own name for it
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+        _remove_copies(fonts)
     _SHEETS.clear()
     if collect:
         gc.collect()
@@ -285,6 +290,8 @@ def _stylesheet(css: str, base_url: str, folders: tuple[Path, ...]) -> tuple[Any
         sheet = CSS(string=css, base_url=base_url, url_fetcher=safe_url_fetcher(folders),
                     font_config=fonts)
         if len(_SHEETS) >= SHEETS_KEPT:
+            # Only let go: a document laid out with it may not be written yet (its own
+            # reference keeps the fonts until then).
             _SHEETS.pop(next(iter(_SHEETS)))
         _SHEETS[key] = (sheet, fonts)
     return _SHEETS[key]
