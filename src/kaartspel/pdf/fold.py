@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pikepdf
 from pikepdf import Dictionary, Name, Pdf
 
-from kaartspel.pdf.impose import Grid, PageSource, art_box, as_source, new_sheet, plan_grid
+from kaartspel.pdf.impose import Grid, Imposition, PageSource, art_box, new_sheet, plan_grid
 from kaartspel.pdf.layouts import FOLD_DASH_MM, Line, place_clipped
 from kaartspel.pdf.marks import (
     MARK_GAP_MM,
@@ -49,30 +50,21 @@ def impose_fold(source: Pdf | PageSource, fronts: Sequence[int], backs: Sequence
                 grid: Grid, bleed: float, registration: bool = False) -> Pdf:
     """Return sheets of front-and-back pairs (one-sided printing), marks round each pair
     (in the registration colour when *registration*: the print variant)."""
-    out = Pdf.new()
-    pages = as_source(source)
-    forms: dict[int, object] = {}
+    imposition = Imposition(source)
+    out = imposition.out
     half = grid.cell_w / 2  # the card plus one bleed
-
-    def form(index: int) -> object:
-        if index not in forms:
-            forms[index] = pages.form(out, index)
-        return forms[index]
-
-    per = grid.per_sheet
-    for start in range(0, len(fronts), per):
-        chunk = list(range(start, min(start + per, len(fronts))))
-        used: dict[str, object] = {}
+    for chunk in imposition.sheets(len(fronts), grid):
+        used: dict[str, pikepdf.Object] = {}
         content = b""
         for slot, i in enumerate(chunk):
             x0, y0 = grid.cell(*divmod(slot, grid.cols))
             top = y0 + grid.cell_h
             fold = x0 + half
-            used[f"F{fronts[i]}"] = form(fronts[i])
+            used[f"F{fronts[i]}"] = imposition.form(fronts[i])
             content += place_clipped(f"F{fronts[i]}", x0, y0, (x0, y0, fold, top))
             back = backs[i]
             if back is not None:
-                used[f"B{back}"] = form(back)
+                used[f"B{back}"] = imposition.form(back)
                 # The back's page starts a bleed left of its trim, which lies on the fold.
                 content += place_clipped(f"B{back}", fold - bleed, y0,
                                          (fold, y0, x0 + grid.cell_w, top))
@@ -80,7 +72,6 @@ def impose_fold(source: Pdf | PageSource, fronts: Sequence[int], backs: Sequence
         content += mark_operators(crop_lines(grid.cell_rect, cells, bleed), registration)
         content += mark_operators(fold_lines(grid, bleed, len(chunk)), registration,
                                   MARK_WIDTH_PT, FOLD_DASH_MM)
-        new_sheet(out, grid.sheet, used, content, art_box(grid, bleed),  # type: ignore[arg-type]
-                  registration)
+        new_sheet(out, grid.sheet, used, content, art_box(grid, bleed), registration)
     out.Root.ViewerPreferences = Dictionary(PrintScaling=Name("/None"), Duplex=Name.Simplex)
     return out

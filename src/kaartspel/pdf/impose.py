@@ -8,7 +8,7 @@ the bleed survives) and which keeps the page's own resources; a sheet places it 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -160,6 +160,34 @@ def as_source(source: Pdf | PageSource) -> PageSource:
     return PdfPages(source) if isinstance(source, Pdf) else source
 
 
+class Imposition:
+    """A new PDF (:attr:`out`) being filled with the pages of *source*, each copied in once.
+
+    Every imposition places its pages through one (:func:`impose_sheets`,
+    :func:`kaartspel.pdf.fold.impose_fold`, :func:`single_pages`): :meth:`form` makes a
+    page's Form XObject the first time it is placed, and :meth:`sheets` splits the cards
+    into those of each sheet.
+    """
+
+    def __init__(self, source: Pdf | PageSource) -> None:
+        self.out = Pdf.new()
+        self.pages = as_source(source)
+        self._forms: dict[int, pikepdf.Object] = {}
+
+    def form(self, index: int) -> pikepdf.Object:
+        """Return page *index* of the source as a Form XObject in :attr:`out`."""
+        if index not in self._forms:
+            self._forms[index] = self.pages.form(self.out, index)
+        return self._forms[index]
+
+    @staticmethod
+    def sheets(count: int, grid: Grid) -> Iterator[list[int]]:
+        """Yield the positions (0 to *count* - 1) of the cards on each sheet of *grid*, in
+        order: a full sheet each, the last one the rest."""
+        per = grid.per_sheet
+        for start in range(0, count, per):
+            yield list(range(start, min(start + per, count)))
+
 
 def page_xobject(out: Pdf, page: pikepdf.Page) -> pikepdf.Object:
     """Return *page* (of another PDF) as a Form XObject in *out*, bleed included."""
@@ -266,25 +294,16 @@ def impose_sheets(
     backs are moved to cancel *back_offset*, the drift the duplex test sheet shows
     (:func:`kaartspel.pdf.duplex.back_shift`).
     """
-    out = Pdf.new()
-    pages = as_source(source)
-    forms: dict[int, pikepdf.Object] = {}
-
-    def form(index: int) -> pikepdf.Object:
-        if index not in forms:
-            forms[index] = pages.form(out, index)
-        return forms[index]
-
-    per = grid.per_sheet
-    for start in range(0, len(fronts), per):
-        chunk = list(range(start, min(start + per, len(fronts))))
+    imposition = Imposition(source)
+    out = imposition.out
+    for chunk in imposition.sheets(len(fronts), grid):
         used: dict[str, pikepdf.Object] = {}
         content = b""
         filled = {divmod(slot, grid.cols) for slot in range(len(chunk))}
         for slot, i in enumerate(chunk):
             row, col = divmod(slot, grid.cols)
             name = f"F{fronts[i]}"
-            used[name] = form(fronts[i])
+            used[name] = imposition.form(fronts[i])
             content += _put(name, grid, row, col, bleed, filled)
         content += sheet_marks(grid, bleed, len(chunk), registration)
         new_sheet(out, grid.sheet, used, content, art_box(grid, bleed), registration)
@@ -298,7 +317,7 @@ def impose_sheets(
                     continue
                 row, col = back_slot(*divmod(slot, grid.cols), grid, duplex)
                 name = f"B{back}"
-                used[name] = form(back)
+                used[name] = imposition.form(back)
                 content += _put(name, grid, row, col, bleed, mirrored, shift)
             new_sheet(out, grid.sheet, used, content, art_box(grid, bleed))
     # Sheets print at actual size: a scaled sheet cuts wrong and misses its backs.
@@ -317,7 +336,8 @@ def single_pages(
     order: str,
 ) -> Pdf:
     """Return one card per page (print shop): TrimBox = card, BleedBox = card + bleed."""
-    out = Pdf.new()
+    imposition = Imposition(source)
+    out = imposition.out
     sequence: list[int] = []
     if order == "interleaved":
         for front, back in zip(fronts, backs, strict=True):
@@ -326,14 +346,11 @@ def single_pages(
                 sequence.append(back)
     else:
         sequence = list(fronts) + [b for b in backs if b is not None]
-    pages = as_source(source)
-    forms: dict[int, pikepdf.Object] = {}
     for index in sequence:
-        width, height = pages.size(index)
-        if index not in forms:
-            forms[index] = pages.form(out, index)
+        width, height = imposition.pages.size(index)
+        form = imposition.form(index)
         new = out.add_blank_page(page_size=(width, height))
-        new.obj.Resources = Dictionary(XObject=Dictionary(P=forms[index]))
+        new.obj.Resources = Dictionary(XObject=Dictionary(P=form))
         new.obj.Contents = out.make_stream(b"q /P Do Q\n")
         b = mm_to_pt(bleed)
         new.obj.BleedBox = Array([0, 0, width, height])
