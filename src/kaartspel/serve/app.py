@@ -48,6 +48,7 @@ from kaartspel.content.load import load_content
 from kaartspel.content.loader import languages
 from kaartspel.content.model import Content
 from kaartspel.errors import KaartspelError
+from kaartspel.options import DeckOptions
 from kaartspel.render.templates import PACKAGE_TEMPLATES
 from kaartspel.serve import text
 from kaartspel.serve.fields import controls, field_help
@@ -363,6 +364,17 @@ async def _state(request: Request, composer: Composer, form: FormData | None = N
     return State.from_form(form, composer.langs)
 
 
+async def _checked(composer: Composer, state: State
+                   ) -> tuple[State, Content, DeckOptions | None, Checked]:
+    """Return *state* made valid for its content and with its option messages, that
+    content, the options (None: invalid) and what checking the own questions found."""
+    content = composer.content(state.lang)
+    state = state.for_content(content)
+    state, options = state.checked()
+    checked = await run_in_threadpool(check_rows, content, state.own_theme, state.rows)
+    return state, content, options, checked
+
+
 async def _form(request: Request) -> FormData:
     return await request.form(max_files=1, max_fields=4 * MAX_QUESTIONS + 200,
                               max_part_size=MAX_UPLOAD + 1)
@@ -512,10 +524,7 @@ def create_app(
             state = await _state(request, composer)
         except TooMuch as exc:
             return _too_much(str(exc))
-        content = composer.content(state.lang)
-        state = state.for_content(content)
-        state, options = state.checked()
-        checked = await run_in_threadpool(check_rows, content, state.own_theme, state.rows)
+        state, _, options, checked = await _checked(composer, state)
         context = await run_in_threadpool(_context, composer, state, checked)
         result = None
         status = 200
@@ -563,10 +572,7 @@ def create_app(
             state = await _state(request, composer)
         except TooMuch as exc:
             return _too_much(str(exc))
-        content = composer.content(state.lang)
-        state = state.for_content(content)
-        state, options = state.checked()
-        checked = await run_in_threadpool(check_rows, content, state.own_theme, state.rows)
+        state, content, options, checked = await _checked(composer, state)
         total = await run_in_threadpool(summary, content, state, options)
         problems = [f"{name or 'options'}: {m}" for name, ms in state.errors.items()
                     for m in ms]
