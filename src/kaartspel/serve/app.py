@@ -359,6 +359,8 @@ def _near_key(state: State, row: int) -> str:
 
 
 async def _state(request: Request, composer: Composer, form: FormData | None = None) -> State:
+    """Return the state the request's form holds; past the composer's limits raise
+    :class:`TooMuch`, which the app answers with a 413 (:func:`_too_much`)."""
     if form is None:
         form = await _form(request)
     return State.from_form(form, composer.langs)
@@ -389,8 +391,10 @@ async def _page(composer: Composer, state: State, status: int = 200, **extra: An
     return HTMLResponse(composer.render("page.html", **context), status_code=status)
 
 
-def _too_much(message: str) -> Response:
-    return _plain(413, message)
+async def _too_much(request: Request, exc: Exception) -> Response:
+    """Answer a request past the composer's limits (:class:`TooMuch`, raised as its form is
+    read, before anything else is done for it)."""
+    return _plain(413, str(exc))
 
 
 # ------------------------------------------------------------------------------------------
@@ -435,11 +439,8 @@ def create_app(
             lang = request.query_params.get("lang", "")
             langs = composer.langs
             return await _page(composer, State.default(lang if lang in langs else langs[0]))
-        try:
-            form = await _form(request)
-            state = await _state(request, composer, form)
-        except TooMuch as exc:
-            return _too_much(str(exc))
+        form = await _form(request)
+        state = await _state(request, composer, form)
         switch = form.get("switch_lang")
         if isinstance(switch, str) and switch in composer.langs:
             state = State(switch, state.values, state.themes, state.kinds, state.cards,
@@ -449,11 +450,8 @@ def create_app(
 
     async def questions(request: Request) -> Response:
         """Add, remove or move an own question (the button's ``action`` says which)."""
-        try:
-            form = await _form(request)
-            state = await _state(request, composer, form)
-        except TooMuch as exc:
-            return _too_much(str(exc))
+        form = await _form(request)
+        state = await _state(request, composer, form)
         action = form.get("action")
         rows = list(state.rows)
         focus: int | None = None
@@ -479,11 +477,8 @@ def create_app(
 
     async def upload(request: Request) -> Response:
         """Add the questions of an uploaded CSV or XLSX table below the others."""
-        try:
-            form = await _form(request)
-            state = await _state(request, composer, form)
-        except TooMuch as exc:
-            return _too_much(str(exc))
+        form = await _form(request)
+        state = await _state(request, composer, form)
         file = form.get("table")
         report: dict[str, Any]
         status = 200
@@ -520,10 +515,7 @@ def create_app(
     async def preview(request: Request) -> Response:
         """Return own question *row* as its card, and the messages of every question."""
         row = int(request.path_params["row"])
-        try:
-            state = await _state(request, composer)
-        except TooMuch as exc:
-            return _too_much(str(exc))
+        state = await _state(request, composer)
         state, _, options, checked = await _checked(composer, state)
         context = await run_in_threadpool(_context, composer, state, checked)
         result = None
@@ -553,10 +545,7 @@ def create_app(
 
     async def update(request: Request) -> Response:
         """Return the summary of the deck, the option messages and the command line."""
-        try:
-            state = await _state(request, composer)
-        except TooMuch as exc:
-            return _too_much(str(exc))
+        state = await _state(request, composer)
         return await _fragment(composer, state, "_summary.html", oob=True)
 
     async def download(request: Request) -> Response:
@@ -568,10 +557,7 @@ def create_app(
         return await _build(request, recipe=True)
 
     async def _build(request: Request, recipe: bool) -> Response:
-        try:
-            state = await _state(request, composer)
-        except TooMuch as exc:
-            return _too_much(str(exc))
+        state = await _state(request, composer)
         state, content, options, checked = await _checked(composer, state)
         total = await run_in_threadpool(summary, content, state, options)
         problems = [f"{name or 'options'}: {m}" for name, ms in state.errors.items()
@@ -689,7 +675,8 @@ def create_app(
         Middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False),
         Middleware(GuardMiddleware, max_body=limits.max_body, origins=origins),
     ]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={TooMuch: _too_much})
     app.state.composer = composer
     return app
 
