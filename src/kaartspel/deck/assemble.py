@@ -77,6 +77,30 @@ def back_cards(content: Content, cards: Sequence[Card], mode: str) -> dict[str, 
     return backs
 
 
+def faces_of(cards: Sequence[Card], backs: Mapping[str, Card]) -> list[Card]:
+    """Return the faces a deck of *cards* places: the cards, then each of their *backs* once."""
+    return [*cards, *dict.fromkeys(backs.values())]
+
+
+def deck_faces(content: Content, options: DeckOptions, cards: Sequence[Card]
+               ) -> tuple[dict[str, Card], list[Card], CardRenderer]:
+    """Return the backs of a deck of *cards* (see :func:`back_cards`), its faces (see
+    :func:`faces_of`) and their renderer, as *options* set them.
+
+    :func:`build_deck` starts with it; a caller that chose its cards itself (the composer,
+    previewing one card) gets the faces, and the renderer, of the deck it shows.
+    """
+    backs = back_cards(content, cards, options.backs)
+    # PDF variants (pdf/variants.py): print faces are rendered in CMYK under their own
+    # cache keys; the accessible variant fits with the plain faces, then renders the fronts
+    # as one tagged PDF.
+    face_variant = "print" if options.pdf == "print" else "plain"
+    geometry = Geometry.for_card(card_size(options.size), options.bleed)
+    renderer = card_renderer(face_variant, content, geometry,
+                             TemplateSet.create(options.templates), options.strict)
+    return backs, faces_of(cards, backs), renderer
+
+
 def deck_sizes(store: FaceStore, content: Content, faces: Sequence[Card],
                backs: str, check: bool = True) -> dict[str, float]:
     """Return the body size of every kind among *faces*: the kind's size in the whole content
@@ -88,7 +112,7 @@ def deck_sizes(store: FaceStore, content: Content, faces: Sequence[Card],
 
 def _content_faces(content: Content, backs: str) -> list[Card]:
     full = build_cards(content)
-    return [*full, *dict.fromkeys(back_cards(content, full, backs).values())]
+    return faces_of(full, back_cards(content, full, backs))
 
 
 def unchecked_faces(store: FaceStore, content: Content, faces: Sequence[Card], backs: str,
@@ -172,8 +196,7 @@ def build_deck(
 
         grid = plan_fold_grid(size, options.bleed, paper_size(options.paper), options.margin,
                               options.gutter)
-    content, cards, backs, renderer = _deck_parts(content_dir, options)
-    faces = list(cards) + list(dict.fromkeys(backs.values()))
+    content, cards, backs, faces, renderer = _deck_parts(content_dir, options)
     templates = renderer.templates
     store = face_store(renderer, cache, jobs, helper)
     title = f"{content.meta.title} — {content.meta.set_title}"
@@ -248,7 +271,7 @@ def shown_key(store: FaceStore, options: DeckOptions, cards: Sequence[Card],
     the template search path, WeasyPrint's version and kaartspel's source (see
     :meth:`FaceStore.face_key`): two decks with equal keys are the same file.
     """
-    faces = [*cards, *dict.fromkeys(backs.values())]
+    faces = faces_of(cards, backs)
     return digest(
         "deck shows", options.model_dump_json(), store.style_key,
         *[store.face_key(face, sizes[face.kind]) for face in faces],
@@ -277,8 +300,7 @@ def cached_shown_key(content_dir: Path, options: DeckOptions, cache: FaceCache) 
     raises what loading or selecting raises.
     """
     options = options.validated()
-    content, cards, backs, renderer = _deck_parts(content_dir, options)
-    faces = list(cards) + list(dict.fromkeys(backs.values()))
+    content, cards, backs, faces, renderer = _deck_parts(content_dir, options)
     store = _LookupStore(renderer, cache, jobs=1)
     try:
         sizes = deck_sizes(store, content, faces, options.backs)
@@ -294,19 +316,12 @@ def _ready(store: FaceStore, face: Card, size: float) -> bool:
 
 
 def _deck_parts(content_dir: Path, options: DeckOptions
-                ) -> tuple[Content, tuple[Card, ...], dict[str, Card], CardRenderer]:
-    """Return a deck's content, its selected cards, their backs and the renderer of its faces."""
+                ) -> tuple[Content, tuple[Card, ...], dict[str, Card], list[Card], CardRenderer]:
+    """Return a deck's content, its selected cards, their backs, its faces and their
+    renderer (see :func:`deck_faces`)."""
     content = load_content(content_dir, options.lang)
     cards = deck_cards(content, options)
-    backs = back_cards(content, cards, options.backs)
-    # PDF variants (pdf/variants.py): print faces are rendered in CMYK under their own
-    # cache keys; the accessible variant fits with the plain faces, then renders the fronts
-    # as one tagged PDF.
-    face_variant = "print" if options.pdf == "print" else "plain"
-    geometry = Geometry.for_card(card_size(options.size), options.bleed)
-    renderer = card_renderer(face_variant, content, geometry,
-                             TemplateSet.create(options.templates), options.strict)
-    return content, cards, backs, renderer
+    return content, cards, *deck_faces(content, options, cards)
 
 
 def in_page_order(pdf: pikepdf.Pdf) -> pikepdf.Pdf:

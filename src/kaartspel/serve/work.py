@@ -21,17 +21,15 @@ from typing import Any
 from kaartspel.cache import FaceCache
 from kaartspel.content.load import load_content
 from kaartspel.content.model import Content
-from kaartspel.deck.assemble import back_cards, build_deck
+from kaartspel.deck.assemble import build_deck, deck_faces
 from kaartspel.deck.cards import Card, build_cards, select
 from kaartspel.deck.face_store import FaceStore
-from kaartspel.deck.faces import Geometry
 from kaartspel.deck.type_size import fit_faces
 from kaartspel.errors import FitError, UsageError
 from kaartspel.files import write_atomic
 from kaartspel.options import DeckOptions
-from kaartspel.render.templates import TYPE_SCALE, TemplateSet
+from kaartspel.render.templates import TYPE_SCALE
 from kaartspel.serve.questions import Row, chosen_cards, own_id, with_own
-from kaartspel.units import card_size
 
 log = logging.getLogger(__name__)
 
@@ -172,15 +170,9 @@ def thumbnails(workspace: Workspace, lang: str, dpi: float) -> dict[str, bytes]:
 def _store(workspace: Workspace, content: Content, options: DeckOptions,
            cards: Sequence[Card]) -> tuple[FaceStore, list[Card]]:
     """Return a face store and the faces of a deck of *cards*, as :func:`build_deck` makes them."""
-    from kaartspel.deck.variants import card_renderer, face_store
+    from kaartspel.deck.variants import face_store
 
-    options = options.validated()
-    backs = back_cards(content, cards, options.backs)
-    faces = list(cards) + list(dict.fromkeys(backs.values()))
-    variant = "print" if options.pdf == "print" else "plain"
-    renderer = card_renderer(variant, content,
-                                  Geometry.for_card(card_size(options.size), options.bleed),
-                                  TemplateSet.create(options.templates), options.strict)
+    _, faces, renderer = deck_faces(content, options.validated(), cards)
     return face_store(renderer, workspace.cache, 1), faces
 
 
