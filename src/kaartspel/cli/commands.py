@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +111,54 @@ def resolve_options(model: type[Options], given: dict[str, Any], recipe_path: Pa
     return options, output
 
 
+def _options_and_output(model: type[Options], kind: str, default_output: Callable[[Any], Path],
+                        content_dir: Path, given: dict[str, Any], recipe: Path | None,
+                        output: Path | None) -> tuple[Any, Path]:
+    """Return a command's options (see :func:`resolve_options`) and its output: *output*
+    (``-o``), else the one the recipe names, else *default_output* of the options.
+
+    The default build folder is created for it.
+    """
+    options, recipe_output = resolve_options(model, given, recipe, kind, content_dir)
+    output = output or recipe_output or default_output(options)
+    _ensure_build_dir(output)
+    return options, output
+
+
+class _Fresh:
+    """Whether the output of ``deck`` or ``poster`` is up to date, and its record once written.
+
+    Two records: the hash of the output's inputs (:mod:`kaartspel.build.fresh_outputs`), and
+    what the command line that asked read (:mod:`kaartspel.build.repeated_command`), so that
+    the same words again are answered before the command line even loads.
+    """
+
+    def __init__(self, kind: str, options: DeckOptions | PosterOptions, output: Path,
+                 content_dir: Path, recipe: Path | None,
+                 command_line: Sequence[str] | None) -> None:
+        from kaartspel.build.fresh_outputs import FreshOutputs
+        from kaartspel.build.repeated_command import Remembered
+        from kaartspel.cache import DEFAULT_CACHE_DIR
+
+        self.output = output
+        self.outputs = FreshOutputs(DEFAULT_CACHE_DIR, content_dir)
+        self.inputs = self.outputs.inputs(kind, options, output)
+        self.repeat = Remembered(command_line, self.outputs.read_paths(options, recipe))
+
+    def up_to_date(self) -> bool:
+        """Return whether the output is up to date; if it is, say so and remember the command."""
+        if not self.outputs.is_fresh(self.output, self.inputs):
+            return False
+        self.repeat.done(self.output)
+        typer.echo(f"Up to date: {self.output} (nothing it is made from changed)")
+        return True
+
+    def written(self) -> None:
+        """Record the output as just written, in both records."""
+        self.outputs.record(self.output, self.inputs)
+        self.repeat.done(self.output)
+
+
 def _ensure_build_dir(output: Path) -> None:
     """Create the default build folder (only that one: a user's -o folder must exist)."""
     if output.parent == Path("build"):
@@ -144,8 +192,6 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
     The *command_line* that asked (if any) is remembered with what it read, so that the
     same words again are answered before the command line even loads.
     """
-    from kaartspel.build.fresh_outputs import FreshOutputs
-    from kaartspel.build.repeated_command import Remembered
     from kaartspel.cache import DEFAULT_CACHE_DIR
     from kaartspel.deck.workers import RenderHelper, take_early
 
@@ -153,16 +199,11 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
     # in the helper while the recipe and content load here.
     helper = take_early()
     try:
-        options, recipe_output = resolve_options(DeckOptions, given, recipe, "deck", content_dir)
-        output = output or recipe_output or default_deck_output(options)
-        _ensure_build_dir(output)
+        options, output = _options_and_output(DeckOptions, "deck", default_deck_output,
+                                              content_dir, given, recipe, output)
         check_output_for(output, content_dir, options, recipe)
-        fresh = FreshOutputs(DEFAULT_CACHE_DIR, content_dir)
-        inputs = fresh.inputs("deck", options, output)
-        repeat = Remembered(command_line, fresh.read_paths(options, recipe))
-        if fresh.is_fresh(output, inputs):
-            repeat.done(output)
-            typer.echo(f"Up to date: {output} (nothing it is made from changed)")
+        fresh = _Fresh("deck", options, output, content_dir, recipe, command_line)
+        if fresh.up_to_date():
             return
         import_native()
         from kaartspel.deck.assemble import build_deck
@@ -173,8 +214,7 @@ def run_deck(content_dir: Path, given: dict[str, Any], recipe: Path | None,
         # The output is written: a signal now would only stop the bookkeeping (and say
         # that nothing was written), so it is let go.
         with signals_deferred(deliver=False):
-            fresh.record(output, inputs)
-            repeat.done(output)
+            fresh.written()
             if helper is not None:
                 helper.close()
                 helper = None
@@ -200,20 +240,13 @@ def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
                output: Path | None, command_line: Sequence[str] | None = None) -> None:
     """Build a poster from the options given, over a recipe's, and report what was written
     (*command_line* as for :func:`run_deck`)."""
-    from kaartspel.build.fresh_outputs import FreshOutputs
-    from kaartspel.build.repeated_command import Remembered
     from kaartspel.cache import DEFAULT_CACHE_DIR
 
-    options, recipe_output = resolve_options(PosterOptions, given, recipe, "poster", content_dir)
-    output = output or recipe_output or default_poster_output(options)
-    _ensure_build_dir(output)
+    options, output = _options_and_output(PosterOptions, "poster", default_poster_output,
+                                          content_dir, given, recipe, output)
     check_output_for(output, content_dir, options, recipe)
-    fresh = FreshOutputs(DEFAULT_CACHE_DIR, content_dir)
-    inputs = fresh.inputs("poster", options, output)
-    repeat = Remembered(command_line, fresh.read_paths(options, recipe))
-    if fresh.is_fresh(output, inputs):
-        repeat.done(output)
-        typer.echo(f"Up to date: {output} (nothing it is made from changed)")
+    fresh = _Fresh("poster", options, output, content_dir, recipe, command_line)
+    if fresh.up_to_date():
         return
     import_native()
     from kaartspel.poster.assemble import build_poster
@@ -223,8 +256,7 @@ def run_poster(content_dir: Path, given: dict[str, Any], recipe: Path | None,
     with reported_errors(content_dir, options):
         result = build_poster(content_dir, options, output)
     with signals_deferred(deliver=False):  # written: see run_deck
-        fresh.record(output, inputs)
-        repeat.done(output)
+        fresh.written()
     typer.echo(f"Wrote {result.path}: {result.pages} page(s) ({result.seconds:.1f} s)")
 
 
@@ -234,10 +266,9 @@ def run_calibrate(content_dir: Path, given: dict[str, Any], recipe: Path | None,
     from kaartspel.kit.calibrate import build_calibration
     from kaartspel.options import CalibrateOptions, default_calibration_output
 
-    options, recipe_output = resolve_options(CalibrateOptions, given, recipe, "calibrate",
-                                             content_dir)
-    output = output or recipe_output or default_calibration_output(options)
-    _ensure_build_dir(output)
+    options, output = _options_and_output(CalibrateOptions, "calibrate",
+                                          default_calibration_output, content_dir, given,
+                                          recipe, output)
     with reported_errors(content_dir, options):
         result = build_calibration(content_dir, options, output)
     typer.echo(f"Wrote {result.path}: the duplex test sheet, {result.pages} pages "
@@ -250,9 +281,8 @@ def run_box(content_dir: Path, given: dict[str, Any], recipe: Path | None,
     from kaartspel.kit.box import build_box
     from kaartspel.options import BoxOptions, default_box_output
 
-    options, recipe_output = resolve_options(BoxOptions, given, recipe, "box", content_dir)
-    output = output or recipe_output or default_box_output(options)
-    _ensure_build_dir(output)
+    options, output = _options_and_output(BoxOptions, "box", default_box_output, content_dir,
+                                          given, recipe, output)
     with reported_errors(content_dir, options):
         result = build_box(content_dir, options, output)
     box = result.box
