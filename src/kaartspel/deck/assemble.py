@@ -206,58 +206,55 @@ def build_deck(
     sizes = deck_sizes(store, content, faces, options.backs, check=not streamed)
     base = min(sizes.values())
     if options.pdf == "accessible":
-        with accessible_pdf(renderer, cards, sizes) as out:
-            pages = len(out.pages)
-            finalize(out, options.pdf, options.lang, title, templates, options.strict)
-            save_pdf(out, output, title, options.lang)
-        return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
-                          [card.id for card in cards], store.rendered, sizes,
-                          shown_key(store, options, cards, backs, sizes))
-    merger = FontMerger(font_files(templates), store.cache)
-    if library is not None:
-        library.start_build()
-    index = {face.id: i for i, face in enumerate(faces)}
-    fronts = [index[card.id] for card in cards]
-    back_pages = [index[backs[card.theme].id] if backs else None for card in cards]
-    checked = unchecked_faces(store, content, faces, options.backs, sizes)
-    # What is not rendered yet (those, and faces whose size an earlier run found but whose
-    # PDFs it did not keep) is rendered while the faces that are there are placed.
-    stale = [face for face in faces if not _ready(store, face, sizes[face.kind])]
-    rendering = store.start(stale, {face.id: sizes[face.kind] for face in stale}) \
-        if stale else None
-    source = FacePages(store, faces, sizes, merger, rendering, library=library)
-    try:
-        if options.layout == "fold" and grid is not None:
-            from kaartspel.pdf.fold import impose_fold
+        final: pikepdf.Pdf = accessible_pdf(renderer, cards, sizes)
+        placed: Sequence[Card] = cards
+    else:
+        merger = FontMerger(font_files(templates), store.cache)
+        if library is not None:
+            library.start_build()
+        index = {face.id: i for i, face in enumerate(faces)}
+        fronts = [index[card.id] for card in cards]
+        back_pages = [index[backs[card.theme].id] if backs else None for card in cards]
+        checked = unchecked_faces(store, content, faces, options.backs, sizes)
+        # What is not rendered yet (those, and faces whose size an earlier run found but whose
+        # PDFs it did not keep) is rendered while the faces that are there are placed.
+        stale = [face for face in faces if not _ready(store, face, sizes[face.kind])]
+        rendering = store.start(stale, {face.id: sizes[face.kind] for face in stale}) \
+            if stale else None
+        source = FacePages(store, faces, sizes, merger, rendering, library=library)
+        try:
+            if options.layout == "fold" and grid is not None:
+                from kaartspel.pdf.fold import impose_fold
 
-            out = impose_fold(source, fronts, back_pages, grid, options.bleed,
-                              registration=options.pdf == "print")
-        elif grid is not None:
-            out = impose_sheets(source, fronts, back_pages, grid, options.bleed,
-                                options.duplex, registration=options.pdf == "print",
-                                back_offset=options.back_offset)
-        else:
-            out = single_pages(source, fronts, back_pages, options.bleed, options.order)
-    except _DoesNotFit:
-        assert rendering is not None
-        rendering.finish()  # every face that does not fit is named, not only the first
+                out = impose_fold(source, fronts, back_pages, grid, options.bleed,
+                                  registration=options.pdf == "print")
+            elif grid is not None:
+                out = impose_sheets(source, fronts, back_pages, grid, options.bleed,
+                                    options.duplex, registration=options.pdf == "print",
+                                    back_offset=options.back_offset)
+            else:
+                out = single_pages(source, fronts, back_pages, options.bleed, options.order)
+        except _DoesNotFit:
+            assert rendering is not None
+            rendering.finish()  # every face that does not fit is named, not only the first
+            raise_unfit(store, checked, [face for face in faces if face.own], sizes)
+            raise
+        finally:
+            if rendering is not None:
+                rendering.close()
         raise_unfit(store, checked, [face for face in faces if face.own], sizes)
-        raise
-    finally:
-        if rendering is not None:
-            rendering.close()
-    raise_unfit(store, checked, [face for face in faces if face.own], sizes)
-    log.info("deck %s: %d cards, body text by kind %s", output, len(cards),
-             ", ".join(f"{kind} {pt:g} pt" for kind, pt in sizes.items()))
-    with out:
-        source.finish()
-        final = in_page_order(out)
+        log.info("deck %s: %d cards, body text by kind %s", output, len(cards),
+                 ", ".join(f"{kind} {pt:g} pt" for kind, pt in sizes.items()))
+        with out:
+            source.finish()
+            final = in_page_order(out)
+        placed = faces
     with final:
         pages = len(final.pages)
         finalize(final, options.pdf, options.lang, title, templates, options.strict)
         save_pdf(final, output, title, options.lang)
     return DeckResult(output, pages, len(cards), base, time.perf_counter() - started,
-                      [face.id for face in faces], store.rendered, sizes,
+                      [face.id for face in placed], store.rendered, sizes,
                       shown_key(store, options, cards, backs, sizes))
 
 
