@@ -437,6 +437,18 @@ def per_card_ms() -> float:
 
 
 def main() -> int:
+    # Every process of the run keeps its temporary files in one folder, removed at the end:
+    # plain WeasyPrint (the naive references) leaves its font copies behind at exit.
+    temporary = Path(tempfile.mkdtemp(prefix="kaartspel-bench-tmp-"))
+    os.environ["TMPDIR"] = tempfile.tempdir = str(temporary)
+    try:
+        return run_all()
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def run_all() -> int:
+    """Measure every figure, print the table and write build/bench.json."""
     work = scratch()
     figures: dict[str, float] = {}
     notes: dict[str, str] = {}  # why a figure is missing, by key

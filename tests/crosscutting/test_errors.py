@@ -656,6 +656,25 @@ def test_disk_full_without_mounting(out: Path) -> None:
     assert_untouched(out)
 
 
+def test_font_copies_cannot_be_written(out: Path, tmp_path: Path) -> None:
+    """WeasyPrint copies the bundled fonts to a temporary folder first; when that write fails,
+    the line names the folder (WeasyPrint's error names no file) and no copy is left."""
+    import kaartspel.deck.type_size
+
+    kaartspel.deck.type_size._SIZES.clear()
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    fonts = Path(__file__).resolve().parents[2] / "templates" / "fonts"
+    largest = max(path.stat().st_size for path in fonts.glob("*.ttf"))
+    result = limited(DECK, largest // 2, Path.cwd(), env={"TMPDIR": str(temporary)})
+    assert result.returncode == 1, result.stderr
+    [line] = error_lines(result)
+    assert line.startswith(f"Error: {os.path.relpath(temporary)}/weasyprint-"), line
+    assert line.endswith(": cannot copy the fonts WeasyPrint needs: File too large"), line
+    assert listing(temporary) == []
+    assert_untouched(out)
+
+
 # --- Ctrl-C -----------------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ import logging
 import multiprocessing.util
 import re
 import shutil
+import tempfile
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from urllib.request import url2pathname
 import jinja2
 
 from kaartspel.cache import read_entry, write_entry
-from kaartspel.errors import RenderError, printable
+from kaartspel.errors import RenderError, WriteError, display_path, os_reason, printable
 from kaartspel.render import hyphenation
 from kaartspel.render.templates import TemplateSet
 from kaartspel.render.typeset import Metrics, Typesetter
@@ -287,8 +288,17 @@ def _stylesheet(css: str, base_url: str, folders: tuple[Path, ...]) -> tuple[Any
         from weasyprint.text.fonts import FontConfiguration
 
         fonts = FontConfiguration()
-        sheet = CSS(string=css, base_url=base_url, url_fetcher=safe_url_fetcher(folders),
-                    font_config=fonts)
+        try:
+            sheet = CSS(string=css, base_url=base_url, url_fetcher=safe_url_fetcher(folders),
+                        font_config=fonts)
+        except OSError as exc:
+            _remove_copies(fonts)  # what was copied before the write failed
+            if exc.filename is not None:
+                raise
+            # WeasyPrint writes the copies without naming them in the error: name the folder.
+            folder = getattr(fonts, "_folder", None) or tempfile.gettempdir()
+            raise WriteError(f"{display_path(folder)}: cannot copy the fonts WeasyPrint "
+                             f"needs: {os_reason(exc)}") from exc
         if len(_SHEETS) >= SHEETS_KEPT:
             # Only let go: a document laid out with it may not be written yet (its own
             # reference keeps the fonts until then).
