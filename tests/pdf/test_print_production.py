@@ -228,7 +228,8 @@ def test_print_outputs_are_pdfx4(outputs: dict[str, Path], name: str) -> None:
     assert pdfx_problems(outputs[name]) == []
 
 
-@pytest.mark.parametrize("name", ["poster-print-bleed", "deck-print-single", "deck-print-sheet"])
+@pytest.mark.parametrize("name", ["poster-print-bleed", "poster-print-tiles", "deck-print-single",
+                                  "deck-print-sheet"])
 def test_print_outputs_pass_kaartspels_preflight(outputs: dict[str, Path], name: str) -> None:
     report = preflight(outputs[name])
     assert report.ok, report.failures
