@@ -175,6 +175,61 @@ def test_small_text_fails_and_the_minimum_is_an_option(tmp_path: Path) -> None:
     assert failures(path, min_text_pt=5) == []
 
 
+AID = b"/Artifact <</Type /Page>> BDC "
+"""A production aid (ISO 32000-1, 14.8.2.2.2: cut marks, colour bars, an assembly picture)."""
+
+
+def test_tiny_text_in_a_production_aid_is_noted_not_failed(tmp_path: Path) -> None:
+    """Text in a /Page artifact (the tiled poster's picture of itself) is not the document's
+    text: it is held to no minimum, and the report says it is there."""
+    path = card(tmp_path, AID + text(*MIDDLE, size=2.4) + b"EMC\n" + text(*MIDDLE))
+    report = preflight(path)
+    assert report.ok, report.failures
+    assert report.smallest_text_pt == 10
+    assert report.notes[0] == ("page 1: text in a production aid (a /Page artifact) at 2.4 pt, "
+                               "not held to the 7 pt minimum")
+    with pikepdf.open(path) as pdf:
+        assert [run.aid for run in iter_text(pdf)] == [True, False]
+
+
+def test_a_form_drawn_in_a_production_aid_is_in_it(tmp_path: Path) -> None:
+    """The assembly picture is the poster's form drawn small: its text is in the aid, and
+    the aid ends where the page closes it, not where the form's stream does."""
+    def form(pdf: pikepdf.Pdf) -> pikepdf.Object:
+        inner = pdf.make_stream(text(0, 0, size=24) + b"/Artifact <</Type /Page>> BDC ")
+        inner.Type, inner.Subtype, inner.BBox = Name.XObject, Name.Form, [0, 0, 100, 100]
+        inner.Resources = Dictionary(Font=Dictionary(F1=type3_font(pdf)))
+        return pdf.make_indirect(inner)
+
+    small = b"q 0.1 0 0 0.1 %g %g cm /Poster Do Q " % MIDDLE
+    path = card(tmp_path, AID + small + b"EMC\n" + small, xobjects={"Poster": form})
+    assert failures(path) == ["page 1: text at 2.4 pt, below the 7 pt minimum "
+                              "(1 page(s) with smaller text)"]
+    with pikepdf.open(path) as pdf:
+        assert [run.aid for run in iter_text(pdf)] == [True, False]
+
+
+@pytest.mark.parametrize("opening", [
+    b"/Artifact BMC ",                                   # an artifact of no type
+    b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC ",  # a footer is read
+    b"/Span <</MCID 0>> BDC ",                           # tagged content
+    b"/Artifact <</Type /Page>> BDC EMC ",               # an aid closed before the text
+])
+def test_tiny_text_outside_a_production_aid_still_fails(tmp_path: Path, opening: bytes) -> None:
+    path = card(tmp_path, opening + text(*MIDDLE, size=2.4) + b"EMC\n")
+    assert failures(path) == ["page 1: text at 2.4 pt, below the 7 pt minimum "
+                              "(1 page(s) with smaller text)"]
+
+
+def test_a_production_aid_named_in_the_resources_counts(tmp_path: Path) -> None:
+    """A BDC's properties may be a name in the resources' /Properties (ISO 32000-1, 14.6.2)."""
+    path = card(tmp_path, b"/Artifact /Aid BDC " + text(*MIDDLE, size=2.4) + b"EMC\n")
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].Resources.Properties = Dictionary(Aid=Dictionary(Type=Name.Page))
+        pdf.save(path)
+    assert failures(path) == []
+
+
 def test_trim_box_outside_the_bleed_box_fails(tmp_path: Path) -> None:
     path = card(tmp_path, text(*MIDDLE), boxes={"BleedBox": [5, 5, WIDTH - 5, HEIGHT - 5],
                                                 "TrimBox": [2, 2, WIDTH - 2, HEIGHT - 2]})

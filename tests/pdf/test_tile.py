@@ -220,6 +220,20 @@ def test_the_first_sheet_shows_how_the_sheets_go_together(tiled: PosterResult,
         assert content.count(" re S") == plan.count
 
 
+def test_a_tiled_poster_passes_preflight(tiled: PosterResult) -> None:
+    """The assembly sheet's picture of the poster is a production aid: its text, a few points
+    high, is noted, not failed; every sheet's own text meets the minimum."""
+    from kaartspel.pdf.preflight import preflight
+
+    report = preflight(tiled.path)
+    assert report.ok, report.failures
+    assert report.smallest_text_pt is not None and report.smallest_text_pt >= 7
+    assert any(note.startswith("page 1: text in a production aid") for note in report.notes)
+    with pikepdf.open(tiled.path) as pdf:
+        content = pdf.pages[0].Contents.read_bytes().decode()
+    assert re.search(r"/Artifact <</Type /Page>> BDC q [^Q]* cm /P Do Q", content)
+
+
 def test_marks_stay_in_the_frame(tiled: PosterResult) -> None:
     """Cut marks and overlap ticks lie outside the poster window, inside the printable area."""
     plan = plan_tiles(*A1, paper_size("a4"), overlap=10, margin=5)

@@ -34,6 +34,12 @@ MARK_WIDTH_PT = 0.25
 REGISTRATION = "/KsRegistration"
 """Resource name of the registration colour space in a page's /ColorSpace dictionary."""
 
+PRODUCTION_AID = "/Artifact <</Type /Page>> BDC"
+"""Opens marked content that is a production aid, "extraneous to the document itself, such as
+cut marks" (ISO 32000-1, 14.8.2.2.2); ``EMC`` closes it.  Marks are one; so is a tiled
+poster's picture of the whole poster.  A tagged file stays all tagged or artifact, and
+preflight holds text in one to no minimum size (it is not the document's text)."""
+
 Line = tuple[float, float, float, float]
 """A mark from (x1, y1) to (x2, y2), in mm from the page's lower-left corner."""
 Edges = tuple[float, float, float, float]
@@ -124,7 +130,7 @@ def mark_operators(lines: Sequence[Line], registration: bool,
     """
     colour = f"{REGISTRATION} CS 1 SCN" if registration else "0 G"
     pattern = " ".join(f"{mm_to_pt(d):.3f}" for d in dash)  # mm; a fold line is dashed
-    ops = [f"/Artifact <</Type /Page>> BDC q {width_pt:g} w {colour} 0 J [{pattern}] 0 d"]
+    ops = [f"{PRODUCTION_AID} q {width_pt:g} w {colour} 0 J [{pattern}] 0 d"]
     ops.extend(f"{mm_to_pt(x1):.3f} {mm_to_pt(y1):.3f} m {mm_to_pt(x2):.3f} {mm_to_pt(y2):.3f} l S"
                for x1, y1, x2, y2 in lines)
     ops.append("Q EMC\n")

@@ -12,7 +12,12 @@ What is checked, per page and for the document:
 * **Fonts** — every font used to show text is embedded (FontFile, FontFile2 or FontFile3; a
   Type3 font is its own glyph programs) and subset (``ABCDEF+`` name prefix).
 * **Smallest text** — the effective size of every text-showing operator, below ``--min-text``
-  is a failure.
+  is a failure.  Text in a *production aid* — marked content ``/Artifact`` of ``/Type /Page``,
+  "production aids extraneous to the document itself, such as cut marks and colour bars"
+  (ISO 32000-1, 14.8.2.2.2) — is not the document's text and is held to no minimum (it is
+  noted instead): the tiled poster's assembly sheet draws its picture of the poster, whose
+  text is a few points high, as one.  Any other artifact (a running header, a page number)
+  is read and held to the minimum.
 * **Safe area** — on single-card pages every shown string lies inside the TrimBox inset by
   ``--safe`` mm.
 * **Colour** — every colour space set by an operator (g/G, rg/RG, k/K, cs/CS + sc/scn), used
@@ -453,6 +458,8 @@ class TextRun:
     text: str
     size: float
     box: Box
+    aid: bool = False
+    """Shown inside a production aid (a ``/Page`` artifact): not held to the minimum size."""
 
 
 @dataclass
@@ -484,6 +491,17 @@ class _State:
         return _State(**self.__dict__)
 
 
+def _production_aid(operands: Any, resources: Any) -> bool:
+    """Return whether a ``BDC``'s *operands* open an ``/Artifact`` of ``/Type /Page``; its
+    properties are inline or named in the resources' ``/Properties``."""
+    if len(operands) < 2 or operands[0] != Name.Artifact:
+        return False
+    properties = operands[1]
+    if isinstance(properties, pikepdf.Name):
+        properties = (resources.get("/Properties") or {}).get(str(properties))
+    return isinstance(properties, pikepdf.Dictionary) and properties.get("/Type") == Name.Page
+
+
 _FILL_OPS = {"f", "F", "f*"}
 _STROKE_OPS = {"S", "s"}
 _BOTH_OPS = {"B", "B*", "b", "b*"}
@@ -503,6 +521,9 @@ class Scanner:
         self.images: list[ImageUse] = []
         self.used_fonts: list[_Font] = []
         self._active: set[tuple[int, int]] = set()
+        self._aids = 0
+        """Production-aid marked-content sequences open now (a form drawn inside one is in
+        it too)."""
 
     # Colour bookkeeping ------------------------------------------------------------------------
 
@@ -554,13 +575,20 @@ class Scanner:
 
     def _interpret(self, instructions: Any, resources: Any, state: _State, depth: int) -> None:
         stack: list[_State] = []
+        marked: list[bool] = []  # each open marked-content sequence: is it a production aid?
         tm = tlm = IDENTITY
         for count, instruction in enumerate(instructions):
             if count % 4096 == 0:
                 self.budget.tick()
             op = str(instruction.operator)
             operands: Any = instruction.operands if hasattr(instruction, "operands") else ()
-            if op == "q":
+            if op in ("BMC", "BDC"):
+                marked.append(op == "BDC" and _production_aid(operands, resources))
+                self._aids += marked[-1]
+            elif op == "EMC":
+                if marked:
+                    self._aids -= marked.pop()
+            elif op == "q":
                 stack.append(state.copy())
             elif op == "Q":
                 if stack:
@@ -637,6 +665,7 @@ class Scanner:
                     tm = self._show(operands[-1:], state, tm)
             elif op in ("Tj", "TJ") and operands:
                 tm = self._show(operands[0] if op == "TJ" else operands[:1], state, tm)
+        self._aids -= sum(marked)  # a sequence the stream leaves open ends with it
 
     def _paint(self, state: _State, fill: bool = False, stroke: bool = False) -> None:
         if fill:
@@ -756,7 +785,8 @@ class Scanner:
         corners = [transform(matrix, x, y) for x in (0.0, advance) for y in (low, high)]
         xs, ys = [p[0] for p in corners], [p[1] for p in corners]
         effective = abs(size) * math.hypot(matrix[2], matrix[3])
-        self.texts.append(TextRun(self.page, text, effective, (min(xs), min(ys), max(xs), max(ys))))
+        self.texts.append(TextRun(self.page, text, effective, (min(xs), min(ys), max(xs), max(ys)),
+                                  self._aids > 0))
         return multiply((1, 0, 0, 1, advance, 0), tm)
 
 
@@ -1000,8 +1030,12 @@ def _check_pdf(pdf: pikepdf.Pdf, name: str, safe_mm: float, min_text_pt: float,
         for font in scanner.used_fonts:
             font_pages.setdefault(id(font), set()).add(number)
         all_colours.extend(scanner.colours)
-        sizes = [run.size for run in scanner.texts]
+        sizes = [run.size for run in scanner.texts if not run.aid]
         page_min = round(min(sizes), 2) if sizes else None
+        aids = [run.size for run in scanner.texts if run.aid]
+        if aids and min(aids) < min_text_pt - 0.005:
+            notes.append(f"{where}: text in a production aid (a /Page artifact) at "
+                         f"{round(min(aids), 2):g} pt, not held to the {min_text_pt:g} pt minimum")
         if page_min is not None and (smallest is None or page_min < smallest[0]):
             smallest = (page_min, number)
         safe_state = "n/a"

@@ -27,7 +27,13 @@ from pikepdf import Dictionary, Pdf
 from kaartspel.errors import UsageError
 from kaartspel.pdf import tounicode
 from kaartspel.pdf.impose import page_xobject
-from kaartspel.pdf.marks import MARK_WIDTH_PT, add_registration, cut_marks, mark_operators
+from kaartspel.pdf.marks import (
+    MARK_WIDTH_PT,
+    PRODUCTION_AID,
+    add_registration,
+    cut_marks,
+    mark_operators,
+)
 from kaartspel.units import Size, mm_to_pt, pt_to_mm
 
 FRAME_MM = 6.0
@@ -309,9 +315,11 @@ def assembly_content(plan: TilePlan, trim_origin: tuple[float, float], heading: 
     left = inset + (avail_w - w) / 2
     bottom = inset + (avail_h - h) / 2
     pt = mm_to_pt
-    # The poster, its trim only (no bleed or crop marks), scaled into the free area.
+    # The poster, its trim only (no bleed or crop marks), scaled into the free area: a
+    # picture of the poster for putting the sheets together, a production aid, whose text
+    # (a few points high) is not there to be read.
     tx, ty = left - scale * trim_origin[0], bottom - scale * trim_origin[1]
-    ops = [f"q {pt(left):.3f} {pt(bottom):.3f} {pt(w):.3f} {pt(h):.3f} re W n "
+    ops = [f"{PRODUCTION_AID} q {pt(left):.3f} {pt(bottom):.3f} {pt(w):.3f} {pt(h):.3f} re W n "
            f"{scale:.6f} 0 0 {scale:.6f} {pt(tx):.3f} {pt(ty):.3f} cm /P Do Q"]
     # Each sheet's window: outlined (the overlaps show where neighbours meet), named in the
     # middle of the part no neighbour covers, on a white ground so it reads over the poster.
@@ -321,7 +329,7 @@ def assembly_content(plan: TilePlan, trim_origin: tuple[float, float], heading: 
         rx, ry = left + x0 * scale, bottom + (plan.poster_h - y1) * scale
         ops.append(f"{pt(rx):.3f} {pt(ry):.3f} {pt((x1 - x0) * scale):.3f} "
                    f"{pt((y1 - y0) * scale):.3f} re S")
-    ops.append("Q")
+    ops.append("Q EMC")
     for row, col in plan.tiles():
         name = tile_name(row, col)
         x0, y0, x1, y1 = plan.window(row, col)

@@ -206,37 +206,49 @@ class PosterBuilder:
             rows = self.landscape_rows() if self.g.landscape else self.portrait_rows()
         return Design(single, rows)
 
-    def portrait_common(self) -> tuple[Node, Node, Node]:
-        """Return the header band, the intro row and the ambities row (portrait)."""
+    def wide_ambities(self, cols: int) -> VStack:
+        """Return the ambities section with the staircase across the grid's *cols* columns
+        (the page's width), its text and credit under it in the first column and its
+        questions in the others.
+
+        Portrait posters and landscape handouts (whose pages are small) set it so: five
+        steps in two columns' width set each step's text in a column too narrow for Dutch
+        (six hyphens or more a step).
+        """
         g, d = self.g, self.content.data
-        full = g.span(0, 3)
-        # The staircase takes the full width: five steps in two columns' width set each
-        # step's text in a column too narrow for Dutch (six hyphens or more a step).
-        ambities = VStack([
+        full, columns = g.span(0, cols), [g.span(i) for i in range(cols)]
+        return VStack([
             self.head("ambities-head", "ambities", "ambities", d.ambities.title, full),
             self.stair(full),
             HStack([
                 VStack([
                     self.leaf("ambities-text", "text", "ambities", "ambities", d.ambities.text,
-                              g.span(0)),
-                    self.ambities_credit(g.span(0)),
+                              columns[0]),
+                    self.ambities_credit(columns[0]),
                 ], g.mm(5)),
                 *self.split_pairs("ambities-pairs", "ambities", "ambities",
-                                  d.ambities.questions, [g.span(1), g.span(2)]),
+                                  d.ambities.questions, columns[1:]),
             ]),
         ], g.mm(6), grow=1)
-        intro = HStack(self.intro([g.span(0), g.span(1), g.span(2)]))
-        return self.band(), intro, ambities
+
+    def portrait_common(self) -> tuple[Node, Node, Node]:
+        """Return the header band, the intro row and the ambities row (portrait)."""
+        intro = HStack(self.intro([self.g.span(i) for i in range(3)]))
+        return self.band(), intro, self.wide_ambities(3)
+
+    def cyclus_column(self, span: tuple[float, float]) -> VStack:
+        """Return the cycle section as one column (portrait): heading, cycle, reflection."""
+        return VStack([
+            self.head("cyclus-head", "cyclus", "cyclus", self.content.data.cyclus.title, span),
+            self.cycle(span),
+            self.reflection(span),
+        ], self.g.mm(6), grow=1)
 
     def portrait(self) -> VStack:
-        g, d = self.g, self.content.data
+        g = self.g
         full, two, third = g.span(0, 3), g.span(0, 2), g.span(2)
         band, intro, ambities = self.portrait_common()
-        cyclus = VStack([
-            self.head("cyclus-head", "cyclus", "cyclus", d.cyclus.title, two),
-            self.cycle(two),
-            self.reflection(two),
-        ], g.mm(6), grow=1)
+        cyclus = self.cyclus_column(two)
         rows: list[Node] = [band, intro, ambities, HStack([cyclus, self.rollen(third)], grow=1),
                             self.essentials(full), self.tips(full, 3), self.footer(full)]
         return VStack(rows, self.row_gap, spread=g.mm(8),
@@ -246,11 +258,7 @@ class PosterBuilder:
         g, d = self.g, self.content.data
         full = g.span(0, 3)
         band, intro, ambities = self.portrait_common()
-        cyclus = VStack([
-            self.head("cyclus-head", "cyclus", "cyclus", d.cyclus.title, full),
-            self.cycle(full),
-            self.reflection(full),
-        ], g.mm(6), grow=1)
+        cyclus = self.cyclus_column(full)
         rollen = VStack([
             self.head("rollen-head", "rollen", "rollen", d.rollen.title, full),
             HStack([
@@ -300,21 +308,7 @@ class PosterBuilder:
         full, three = g.span(0, 4), g.span(0, 3)
         c = [g.span(i) for i in range(4)]
         intro, _ = self.landscape_common()
-        # A handout's page is small: the staircase takes the full width (as on portrait
-        # posters), its text, credit and questions under it.
-        ambities = VStack([
-            self.head("ambities-head", "ambities", "ambities", d.ambities.title, full),
-            self.stair(full),
-            HStack([
-                VStack([
-                    self.leaf("ambities-text", "text", "ambities", "ambities", d.ambities.text,
-                              c[0]),
-                    self.ambities_credit(c[0]),
-                ], g.mm(5)),
-                *self.split_pairs("ambities-pairs", "ambities", "ambities",
-                                  d.ambities.questions, c[1:]),
-            ]),
-        ], g.mm(6), grow=1)
+        ambities = self.wide_ambities(4)
         cyclus = HStack([self.cyclus_head(c[0]), self.cycle(g.span(1, 3))], grow=1)
         rollen = HStack([
             VStack([self.head("rollen-head", "rollen", "rollen", d.rollen.title, c[0]),
